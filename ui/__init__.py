@@ -1,0 +1,1 @@
+"""Streamlit-facing helpers: parameter table, URL state, figure builders."""
