@@ -21,6 +21,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.app-installed
 
 run: $(VENV)/.app-installed
+	bash scripts/ensure_chromium.sh || echo "No chromium: the app runs, PNG/SVG/PDF export of plotly figures is off."
 	$(BIN)/streamlit run app.py
 
 test: $(VENV)/.test-installed
