@@ -170,10 +170,13 @@ def _recovery_kl() -> tuple:
         r"KL from $\log(q/\pi_{\mathrm{base}}) = a\rho_v - \log Z$",
         _eq(sp.Symbol(r"\mathrm{KL}^*"), gibbs_form),
     ))
-    _assert_equal(
-        grouped.subs(r, recovery_prob), gibbs_form.subs({r: recovery_prob, Z: z_value}), "the two KL forms"
-    )
-    steps.append(Step("The two forms agree (sympy simplifies their difference to 0)", "0 = 0"))
+    grouped_at_optimum = grouped.subs(r, recovery_prob)
+    gibbs_at_optimum = gibbs_form.subs({r: recovery_prob, Z: z_value})
+    _assert_equal(grouped_at_optimum, gibbs_at_optimum, "the two KL forms")
+    steps.append(Step(
+        "At the optimum the two forms agree: sympy simplifies their difference to 0",
+        rf"\left[{sp.latex(grouped_at_optimum)}\right] - \left[{sp.latex(gibbs_at_optimum)}\right] = 0",
+    ))
     result = gibbs_form.subs({r: recovery_prob, Z: z_value}).subs(a, _shift_expr())
     display = (a * _SIGMA_NAME(_LOGIT_NAME(p) + a) - sp.log(z_value)).subs(a, _shift_expr())
     steps.append(Step(r"With $a = w\mu\gamma^t/\beta$", _eq(sp.Symbol(r"\mathrm{KL}^*"), display)))
