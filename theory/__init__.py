@@ -14,6 +14,7 @@ from .robustness import (
     total_recovery_kl_bound,
 )
 
+from .toy import ToyModel, gradual_harm, refuse_or_comply, threshold_harm
 
 __all__ = [
     "recovery_shift",
@@ -25,4 +26,8 @@ __all__ = [
     "total_recovery_kl_bound",
     "min_attack_length",
     "required_penalty",
+    "ToyModel",
+    "refuse_or_comply",
+    "threshold_harm",
+    "gradual_harm",
 ]

@@ -1,0 +1,72 @@
+"""Exact optima of J_std and J_deep, and the paper's per-prefix forms (sections 8-9, App. A-B).
+
+Both exact optima are Gibbs measures pi_base(x) exp(-eta H(x) + sum_t a_t 1[x_t in R]) on whole
+responses (a_t = 0 for the standard objective). Their conditionals come from a backward pass of
+log-messages L_t(s) = log E_base[exp(-eta (harm after t) + sum_{u>t} a_u 1[x_u in R]) | s_t = s]
+(Phi_t of THEORY.md section 4, Psi_t of section 5), kept in log space so that T up to 1e5 and
+large eta never underflow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+from .automaton import base_values, policy_stats, tilt_rows
+from .results import DeepEquilibrium, StandardEquilibrium
+
+
+def gibbs_policy(model, eta: float, tilt: np.ndarray):
+    """Conditionals ``cond(t) -> (S, V)`` of pi_base exp(-eta H + sum_t tilt_t 1[x_t in R])."""
+    bonus = model.recovery.astype(float)
+    log_msg = np.empty((model.T + 1, model.n_states))
+    log_msg[model.T] = -eta * model.final_harm
+    for t in range(model.T, 0, -1):
+        weights = (model.log_base(t) - eta * model.harm_step(t) + tilt[t - 1] * bonus
+                   + log_msg[t][model.step(t).next_state])
+        log_msg[t - 1] = logsumexp(weights, axis=1)
+
+    def cond(t):
+        seg = model.step(t)
+        weights = -eta * model.harm_step(t) + tilt[t - 1] * bonus + log_msg[t][seg.next_state]
+        return tilt_rows(seg.base, weights)
+
+    return cond
+
+
+def per_prefix_policy(model, eta: float, tilt: np.ndarray):
+    """Theorem 20 beyond the horizon, Proposition 29 within it, at every prefix (state).
+
+    Theorem 20: q(v) proportional to pi_base(v) exp(a_t 1[v in R]).
+    Proposition 29: q(v) proportional to pi_base(v) exp(-eta h_t(x_<t, v) + a_t 1[v in R]), with
+    h_t the base model's conditional expected harm (first order in eta).
+    """
+    values = base_values(model)
+    horizon = model.harm_horizon()
+    bonus = model.recovery.astype(float)
+
+    def cond(t):
+        seg = model.step(t)
+        weights = np.broadcast_to(tilt[t - 1] * bonus, seg.base.shape)
+        if t <= horizon:
+            weights = weights - eta * (model.harm_step(t) + values[t][seg.next_state])
+        return tilt_rows(seg.base, weights)
+
+    return cond
+
+
+def standard_equilibrium(model, eta: float) -> StandardEquilibrium:
+    stats = policy_stats(model, gibbs_policy(model, eta, np.zeros(model.T)))
+    return StandardEquilibrium(
+        eta=eta, kl=stats.kl, kl_small_eta=0.5 * eta**2 * model.harm_information(),
+        recovery=stats.recovery, expected_harm=stats.expected_harm,
+        expected_harm_base=model.expected_harm())
+
+
+def deep_equilibrium(model, eta: float, tilt: np.ndarray) -> DeepEquilibrium:
+    exact = policy_stats(model, gibbs_policy(model, eta, tilt))
+    approx = policy_stats(model, per_prefix_policy(model, eta, tilt))
+    return DeepEquilibrium(
+        eta=eta, tilt=tilt, recovery_exact=exact.recovery, kl_exact=exact.kl,
+        recovery_per_prefix=approx.recovery, kl_per_prefix=approx.kl,
+        expected_harm_exact=exact.expected_harm, expected_harm_per_prefix=approx.expected_harm)
