@@ -1,0 +1,22 @@
+"""Shallow/Deep: an explorer of "Why Is RLHF Alignment Shallow? A Gradient Analysis" (Young, 2026).
+
+Run: ``streamlit run app.py``. This file only routes: it sets up the page, syncs the parameters
+between the URL and the session (``ui.state.sync``, which also repairs the URL after a page
+switch, see STACK_NOTES.md), shows warnings about a bad link, and runs the chosen page.
+Pages are listed in ``ui/nav.py``.
+"""
+
+import streamlit as st
+
+from ui import nav, state
+
+st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
+                   initial_sidebar_state=380)
+
+with nav.routing():
+    state.sync()  # before st.navigation, so every page sees the URL's values
+    pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
+             for i, p in enumerate(nav.PAGES)]
+    page = st.navigation(pages)
+    state.show_warnings()
+    page.run()

@@ -1,0 +1,98 @@
+"""Gradients (paper sections 5-7): ||g_t|| with the Theorem 13 bound, zero beyond the horizon, and a
+gradient-descent run of standard vs deep alignment on the toy model.
+
+Page pattern as in pages/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
+``ui.figures.toy_gradients``.
+"""
+
+import streamlit as st
+
+from ui import data_toy, state, toy_controls, widgets
+from ui.show import show_figure
+from ui.latex import num, text
+
+v = toy_controls.sidebar("gradients", [])
+s = data_toy.spec(v)
+
+st.title("Gradients")
+st.markdown("Why does training leave late positions alone? The gradient of the expected harm with "
+            "respect to the parameters of position t is a covariance with hₜ, so it vanishes "
+            "where hₜ cannot move: beyond the harm horizon.")
+toy_controls.describe(v)
+
+with st.spinner("Computing gradients…"):
+    g, err = data_toy.attempt(data_toy.gradients, s)
+if err:
+    st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
+    st.stop()
+k, T = g["k"], len(g["t"])
+
+st.subheader("Gradient norm by position")
+fig_col, text_col = st.columns([3, 2], gap="large")
+show_figure("gradient_norms", v, fig_col)
+with text_col:
+    st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
+    st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]\\&=\mathbb E_{x_{<t}}"
+             r"\Big[\operatorname{Cov}\big(h_t,\ \nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\big)"
+             r"\Big]\end{aligned}")
+    st.markdown("**Theorem 13.** With the Fisher information Fₜ (tr F = 1 − Σᵥ π(v)²)")
+    st.latex(r"\|g_t\|\le\sqrt{I_t\cdot\mathbb E[\operatorname{tr}F_t]}")
+    if k >= 1:
+        i = k - 1
+        st.latex(rf"\begin{{aligned}}\|g_{{{k}}}\|&={num(g['norm'][i])}\\&\le\sqrt{{{num(g['info'][i])}"
+                 rf"\cdot{num(g['fisher'][i])}}}={num(g['thm13'][i])}\end{{aligned}}")
+    st.markdown("**Theorem 10.** t > k ⇒ gₜ = 0 exactly.")
+    if k < T:
+        beyond = float(g["norm"][k:].max())
+        st.latex(rf"\max_{{t>{k}}}\|g_t\|={num(beyond)}")
+    else:
+        st.caption(f"The horizon is k = {k} = T: every position can still move the harm.")
+    toy_controls.conventions()
+
+
+@st.fragment
+def training_section():
+    """Only the training run depends on eta, mu, gamma, steps and lr."""
+    st.subheader("Training: standard vs deep")
+    st.markdown("Gradient descent on softmax logits from the base model, on the standard objective "
+                "J_std = λ·E[H] + β·Σₜ KLₜ and on the deep one, which adds μ·Σₜ γᵗ·(1 − π(R | x<t)). "
+                "Press ▶ or drag the step slider under the figure.")
+    row1, row2 = st.columns(3), st.columns(3)
+    eta, mu, gamma = (widgets.control(n, box) for n, box in zip(("eta", "mu", "gamma"), row1))
+    steps, lr = (widgets.control(n, box) for n, box in zip(("steps", "lr"), row2))
+    beta = v["beta"]
+    run_steps = data_toy.train_steps(T, steps)
+    if run_steps < steps:
+        st.info(f"With T = {T} positions a run is limited to {run_steps} steps to stay "
+                "interactive; lower T for longer runs.", icon=":material/speed:")
+    runs = {}
+    with st.spinner(f"Training {run_steps} gradient steps, standard and deep…"):
+        for objective in ("standard", "deep"):
+            runs[objective], err = data_toy.attempt(data_toy.training, s, objective, "tabular",
+                                                    eta, beta, mu, gamma, run_steps, lr)
+            if err:
+                st.warning(f"Cannot train this model: {err}", icon="⚠️")
+                return
+    std, deep = runs["standard"], runs["deep"]
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    show_figure("training", state.values(), fig_col)
+    with text_col:
+        st.markdown("**Standard** training (μ = 0) moves only positions t ≤ k: beyond the horizon "
+                    "its gradient is zero at every step, so KLₜ stays 0 there. **Deep** training "
+                    "also pushes late positions towards recovery, with penalty weight μγᵗ.")
+        st.latex(rf"\eta=\lambda/\beta={num(eta)},\ \beta={num(beta)},\ \mu={num(mu)},\ "
+                 rf"\gamma={num(gamma)}")
+        late = slice(k, T)
+        a, b = st.columns(2)
+        a.metric(f"Standard: Σ KLₜ, t > {k}", text(std["kl"][-1][late].sum()) + " nats")
+        b.metric(f"Deep: Σ KLₜ, t > {k}", text(deep["kl"][-1][late].sum()) + " nats")
+        a.metric("Standard: recovers", text(std["prefill"][-1]),
+                 help="After the first k tokens are forced harmful.")
+        b.metric("Deep: recovers", text(deep["prefill"][-1]),
+                 help="After the first k tokens are forced harmful.")
+        st.caption(f"After {run_steps} steps. Recovery = probability of at least one recovery token "
+                   f"in t = k+1…T after the first k = {k} tokens are forced harmful. Dotted: the "
+                   "exact optima the runs converge to. β is set on the closed-form pages.")
+
+
+training_section()

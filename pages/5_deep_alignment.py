@@ -1,0 +1,167 @@
+"""Deep alignment (Theorems 19, 20): recovery, its KL cost, the Gibbs solution, depth vs capability.
+
+The page pattern every page follows: read parameters (``layout.sidebar``), get numbers from
+``theory`` through the cached ``ui.data``, build figures with ``ui.figures``, show each figure
+beside its theorem (``st.latex``) with the current values substituted, and state conventions.
+"""
+
+import streamlit as st
+
+from ui import data, data_toy, layout, state, widgets
+from ui.show import show_figure
+from ui.latex import num, text
+
+v = layout.sidebar("deep_alignment", ["beta", "mu", "gamma", "p_base", "T", "k"])
+p, mu, beta, gamma, k, T = v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"]
+SUBS = rf"\mu={num(mu)},\ \beta={num(beta)},\ \gamma={num(gamma)},\ p={num(p)}"
+
+st.title("Deep alignment")
+st.markdown("Add a penalty μ·Σₜ γᵗ·(1 − π(R | prefix)) on *not recovering* at every position "
+            "(Definition 17). Beyond the harm horizon the optimum has a closed form.")
+
+prof = data.recovery_profile(p, mu, beta, gamma, k, T)
+first, last = (prof["t"][0], prof["t"][-1]) if prof["t"].size else (None, None)
+
+st.subheader("Recovery probability by position")
+fig_col, text_col = st.columns([5, 4], gap="medium")
+show_figure("recovery_by_position", v, fig_col)
+with text_col:
+    st.markdown("**Theorem 20** (exact for every t > k and every p ∈ (0, 1))")
+    st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{\mu\gamma^{t}}{\beta}")
+    st.markdown("An additive shift of the log-odds of recovery. With the current values")
+    st.latex(SUBS)
+    if first is not None:
+        for i, pos in ((0, first), (-1, last)):
+            st.latex(rf"r^*_{{{pos}}}=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
+                     rf"+{num(prof['shift'][i])}\right)={num(prof['deep'][i], 6)}")
+    else:
+        st.info("No position lies beyond the horizon: raise T or lower k.")
+    layout.conventions()
+
+st.subheader("KL cost by position and in total")
+fig_col, text_col = st.columns([5, 4], gap="medium")
+show_figure("kl_by_position", v, fig_col)
+with text_col:
+    st.markdown("**Theorem 20**: the price of the shift at one position, in nats")
+    st.latex(r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)")
+    st.latex(r"0\le\mathrm{KL}^*_t\le\min\!\left(a_t,\ \log\tfrac1p\right)")
+    a, b = st.columns(2)
+    a.metric(f"Total KL (nats), t = {k + 1}…{T}", text(prof["kl_total"]))
+    b.metric("Theorem 22 bound (nats)", text(prof["kl_total_bound"]))
+    if first is not None:
+        st.latex(rf"\mathrm{{KL}}^*_{{{first}}}={num(prof['kl'][0])},\quad"
+                 rf"\mathrm{{KL}}^*_{{{last}}}={num(prof['kl'][-1])}")
+    st.caption("The cap is far from tight while aₜ is small: there KL*ₜ ≈ (aₜ²/2)·p(1 − p) (Theorem 19).")
+
+
+@st.fragment
+def at_one_position():
+    """Only this part depends on t, so moving t reruns only this fragment."""
+    st.subheader("The Gibbs solution at one position")
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    t = widgets.control("t", text_col, hi=T)
+    d = data.at_position(p, mu, beta, gamma, t)
+    show_figure("gibbs_bars", state.values(), fig_col)
+    with text_col:
+        st.markdown("**Theorem 20**: each recovery token is tilted by the same factor; the base "
+                    "proportions within R and within the other tokens are kept.")
+        st.latex(r"q^*(v)=\frac{\pi_{\mathrm{base}}(v)\,e^{a_t\mathbf 1[v\in R]}}{1-p+p\,e^{a_t}}")
+        st.latex(rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}={num(d['shift'])}")
+        st.latex(rf"q^*(R)=r^*_{{{t}}}={num(d['deep'], 6)}\quad(\text{{base }}p={num(p)})")
+        st.latex(rf"\mathrm{{KL}}^*_{{{t}}}={num(d['kl'])}\ \text{{nats}}")
+        if t <= k:
+            st.warning(f"t = {t} is inside the harm horizon (t ≤ k = {k}): there the optimum also "
+                       "carries the harm tilt (Proposition 29), which this closed form leaves out.")
+        st.caption("Example vocabulary: two recovery tokens share p, five others share 1 − p.")
+
+
+at_one_position()
+
+st.subheader("Depth costs capability: γ → 1")
+td = data.tradeoff_vs_gamma(p, mu, beta, k, T)
+fig_col, text_col = st.columns([5, 4], gap="medium")
+show_figure("tradeoff_vs_gamma", v, fig_col)
+with text_col:
+    st.markdown("**Theorem 19 / Remark 6**: for small shifts the recovery KL at position t is")
+    st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
+    st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\xrightarrow[\gamma\to1]{}\infty")
+    st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}) but "
+                "the KL spent on positions that do not affect harm grows without bound as T → ∞ "
+                "(bottom): that KL is capability taken from the base model.")
+    st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
+               "probability does not depend on the history (p fixed here).")
+
+
+def _gap_text(x: float) -> str:
+    return text(x, 3) if x >= 1e-12 else f"{x:.1e}"  # rounding-level gaps stay readable
+
+
+@st.fragment
+def exact_vs_per_prefix():
+    """The exact on-policy optimum on the toy model against the paper's per-prefix form
+    (THEORY.md section 5). Its own controls rerun only this fragment."""
+    st.subheader("Exact optimum vs the paper's per-prefix form (toy model)")
+    st.markdown("The curves above use Theorem 20 *per prefix*. On the refuse-or-comply toy model "
+                "(THEORY.md §6) the deep optimum can be computed exactly, on-policy, by a backward "
+                "pass. With **recovery decay** < 1 the base model recovers less after each harmful "
+                "token C, so what is emitted now changes later recovery: the two then differ even "
+                "beyond the horizon.")
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    with text_col:
+        widgets.control("decay", st.container())
+        widgets.control("eta", st.container())
+        with st.expander("Other toy-model parameters (shared with the toy pages)"):
+            widgets.control("T_toy", st.container())
+            widgets.control("k_toy", st.container(), hi=state.get("T_toy"))
+            widgets.controls(["p_recover", "p_harm", "h_undecided"], st.container())
+    w = state.values()
+    s = data_toy.spec({**w, "toy_model": 0})  # decay belongs to refuse-or-comply
+    d, err = data_toy.attempt(data_toy.deep, s, w["eta"], beta, mu, gamma)
+    if err:
+        text_col.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
+        return
+    kt, Tt, decay, eta = d["k"], len(d["t"]), w["decay"], w["eta"]
+    show_figure("exact_vs_per_prefix", w, fig_col)  # ui.catalog: the same data_toy.deep call
+    fig_col.caption(f"Refuse-or-comply, T = {Tt}, horizon k = {kt}, p_R = {w['p_recover']:g}, "
+                    f"p_C = {w['p_harm']:g}, h_u = {w['h_undecided']:g}, decay = {decay:g}, "
+                    f"η = {eta:g}; μ = {mu:g}, β = {beta:g}, γ = {gamma:g} from the sidebar. Top: "
+                    "recovery probability P(R at t), on-policy; middle: KLₜ (nats); bottom: "
+                    "per-prefix minus exact. Grey: positions inside the horizon.")
+    beyond, within = slice(kt, Tt), slice(0, kt)
+    with text_col:
+        st.markdown("**Exact on-policy optimum**: π* ∝ π_base·exp(−ηH + Σₜ aₜ·1[xₜ ∈ R]); "
+                    "its conditionals carry the backward message Ψₜ")
+        st.latex(r"q^*(v)\propto\pi_{\mathrm{base}}(v\mid x_{<t})\,e^{a_t\mathbf 1[v\in R]}"
+                 r"\,\Psi_t(x_{<t},v)")
+        st.latex(r"\Psi_t(x_{\le t})=\mathbb E_{\pi_{\mathrm{base}}}\Big[e^{-\eta H+\sum_{s>t}"
+                 r"a_s\mathbf 1[x_s\in R]}\;\Big|\;x_{\le t}\Big]")
+        st.markdown("**Per-prefix form**: Theorem 20 for t > k, Proposition 29 for t ≤ k "
+                    "(first order in η; hₜ = hₜ(x<t, v), the base model's expected harm after v)")
+        for cond, tilt in ((r"t>k", r"a_t\mathbf 1[v\in R]"),
+                           (r"t\le k", r"a_t\mathbf 1[v\in R]-\eta h_t")):
+            st.latex(rf"{cond}:\ q(v)\propto\pi_{{\mathrm{{base}}}}(v\mid x_{{<t}})\,e^{{{tilt}}}")
+        a, b = st.columns(2)
+        if Tt > kt:
+            a.metric(f"Max |Δ recovery|, t > {kt}", _gap_text(abs(d["recovery_gap"][beyond]).max()),
+                     help="Largest |per-prefix − exact| recovery probability beyond the horizon.")
+            b.metric(f"Max |Δ KLₜ|, t > {kt} (nats)", _gap_text(abs(d["kl_gap"][beyond]).max()))
+        if kt >= 1:
+            a.metric(f"Max |Δ recovery|, t ≤ {kt}", _gap_text(abs(d["recovery_gap"][within]).max()),
+                     help="Inside the horizon Proposition 29 is first order in η.")
+            b.metric(f"Max |Δ KLₜ|, t ≤ {kt} (nats)", _gap_text(abs(d["kl_gap"][within]).max()))
+        st.markdown(f"Expected harm E[H]: {text(d['harm_exact'], 3)} under the exact optimum, "
+                    f"{text(d['harm_per_prefix'], 3)} under the per-prefix form.")
+        if decay == 1:
+            st.caption("decay = 1: base recovery does not depend on the history, so beyond the "
+                       "horizon Theorem 20's per-prefix form *is* the exact optimum (the gap is "
+                       "rounding, ~1e-16). Inside the horizon Proposition 29 is first order in η "
+                       "and differs by O(η). Lower the decay to see a gap beyond the horizon.")
+        else:
+            st.caption(f"decay = {decay:g} < 1: each harmful token lowers later base recovery, so "
+                       "Ψₜ depends on the token at t. The exact optimum also steers away from C "
+                       "to keep later recovery cheap; Theorem 20 looks at one position only. The "
+                       "two differ beyond the horizon too (set decay = 1 to make them coincide "
+                       "there).")
+
+
+exact_vs_per_prefix()

@@ -1,0 +1,221 @@
+"""Shared by the browser tests and bench/: start Streamlit, launch Debian's chromium, read the DOM.
+
+Facts this relies on (STACK_NOTES.md, Streamlit 1.67): sliders are
+``[data-testid="stSlider"] input[type=range]``; ``.stApp`` carries ``data-test-script-state``
+(``initial`` -> ``running`` -> ``notRunning``); plotly charts are remounted on every rerun.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+
+# No network beyond loopback, no GPU, no sandbox (containers): the flags STACK_NOTES.md lists.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+
+EXCEPTION = '[data-testid="stException"]'
+CHART = '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
+SLIDER_INPUT = '[data-testid="stSlider"] input[type="range"]'
+WARNING = '[data-testid="stAlertContentWarning"]'
+PLACEHOLDER_TEXT = "Coming soon"  # what the unbuilt toy-model pages show (pages/2-4)
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def streamlit_server(script: str = "app.py", log_name: str = "streamlit.log"):
+    """Run ``streamlit run script`` on a free loopback port; yield its base URL and process.
+
+    The server gets its own process group so that anything it spawns (kaleido's chromium for
+    figure export) is stopped with it, by that group's id, and nothing else is touched.
+    """
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = open(ARTIFACTS / log_name, "wb")
+    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           "--browser.gatherUsageStats", "false",
+           # Files edited while the tests run must not trigger "source changed" reruns mid-test.
+           "--server.fileWatcherType", "none"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc)
+        yield base, proc
+    finally:
+        stop(proc)
+        log.close()
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}; see {ARTIFACTS}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"{base}/_stcore/health did not answer within {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the server's process group (its id is the server's pid), SIGKILL if it lingers."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        if proc.poll() is not None:
+            break
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(wait)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of one process from /proc (psutil is not a dependency)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+# --- DOM ------------------------------------------------------------------------------------
+
+# True once the script has run to the end and every chart on the page is drawn: plotly draws
+# after Streamlit's rerun ends, and on a first visit the chart and widget code loads lazily
+# (a grey stSkeleton stands in meanwhile, with the script state already 'notRunning').
+SETTLED_JS = """() => {
+  const app = document.querySelector('.stApp');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chunk still loading
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+    if (!c.querySelector('.js-plotly-plot .main-svg')) return false;
+  return true;
+}"""
+
+# What the charts show: plotly's input data, or vega's rendered output.
+CHART_SIGNATURE_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stPlotlyChart"] .js-plotly-plot, [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'))
+  .map(el => el.classList.contains('js-plotly-plot')
+       ? JSON.stringify(el.data) + JSON.stringify(el.layout && el.layout.shapes)
+       : (el.querySelector('canvas') ? el.querySelector('canvas').toDataURL() : el.innerHTML))"""
+
+# The text of everything in the main area except the charts: titles, LaTeX, metrics, captions.
+NUMBERS_JS = """() => Array.from(document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stElementContainer"]'))
+  .filter(el => !el.querySelector('[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"]')
+                && !el.querySelector('[data-testid="stElementContainer"]'))
+  .map(el => el.innerText).join('\\n')"""
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until the app is idle and drawn, twice over 250 ms (a rerun can follow a rerun)."""
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
+    page.wait_for_timeout(250)
+    page.wait_for_function(SETTLED_JS, timeout=timeout)
+
+
+def chart_signature(page) -> list[str]:
+    return page.evaluate(CHART_SIGNATURE_JS)
+
+
+def numbers(page) -> str:
+    return page.evaluate(NUMBERS_JS)
+
+
+def query(page) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(page.url).query, keep_blank_values=True))
+
+
+def page_url(base: str, info, default: bool) -> str:
+    """The address of a ``ui.nav.PageInfo``: the default page lives at the root."""
+    return f"{base}/" if default else f"{base}/{info.url_path}"
+
+
+# Every slider: [aria-label, value, min, max, step, in the sidebar?] (value is an index for
+# select_sliders, such as the log-scale ones).
+SLIDERS_JS = """els => els.map(e => [e.getAttribute('aria-label'), +e.value, +e.min, +e.max,
+                                     +e.step || 1, !!e.closest('[data-testid="stSidebar"]')])"""
+
+
+def parse_sliders(attrs: list) -> list[dict]:
+    """Sidebar sliders bound to a ``ui.params`` parameter: its name, the slider's index among
+    all SLIDER_INPUTs on the page, and how many ArrowRight / ArrowLeft presses it can take."""
+    from ui.params import PARAMS
+
+    by_label = {p.label: p.name for p in PARAMS.values()}
+    return [{"name": by_label[label], "nth": nth, "room": round((hi - value) / step),
+             "room_left": round((value - lo) / step)}
+            for nth, (label, value, lo, hi, step, in_sidebar) in enumerate(attrs)
+            if in_sidebar and label in by_label]
+
+
+def sidebar_sliders(page) -> list[dict]:
+    return parse_sliders(page.locator(SLIDER_INPUT).evaluate_all(SLIDERS_JS))
+
+
+# Key press -> every chart the rerun remounts is drawn again. arm() before the press; after the
+# rerun, read window.__lastDraw - window.__keyDown (ms, both on the page's own clock).
+ARM_JS = """() => {
+  const old = new Set(document.querySelectorAll('.js-plotly-plot'));
+  const counted = new WeakSet();
+  window.__keyDown = null; window.__lastDraw = null; window.__runEnd = null;
+  const app = document.querySelector('.stApp');
+  document.addEventListener('keydown', () => { window.__keyDown = performance.now(); },
+                            {capture: true, once: true});
+  if (window.__drawObserver) window.__drawObserver.disconnect();
+  window.__drawObserver = new MutationObserver(() => {
+    for (const g of document.querySelectorAll('.js-plotly-plot'))
+      if (!old.has(g) && !counted.has(g) && g.querySelector('.main-svg .trace')) {
+        counted.add(g); window.__lastDraw = performance.now();
+      }
+  });
+  window.__drawObserver.observe(document.body, {subtree: true, childList: true});
+  // When the script run ends (rerun finished on the server, deltas applied): splits the time
+  // into Streamlit rerun vs. chart drawing.
+  let ran = false;
+  if (window.__runObserver) window.__runObserver.disconnect();
+  window.__runObserver = new MutationObserver(() => {
+    const s = app.dataset.testScriptState;
+    if (s === 'running') ran = true;
+    else if (ran && s === 'notRunning' && window.__runEnd === null) window.__runEnd = performance.now();
+  });
+  window.__runObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+PRESS_MS_JS = """() => window.__keyDown === null ? null :
+  [window.__lastDraw - window.__keyDown, window.__runEnd === null ? null : window.__runEnd - window.__keyDown]"""
+
+# Navigation start (time origin) -> the first plotly trace drawn; install with add_init_script.
+FIRST_CHART_INIT = """
+  window.__firstChart = null;
+  new MutationObserver((_, obs) => {
+    if (document.querySelector('.js-plotly-plot .main-svg .trace')) {
+      window.__firstChart = performance.now(); obs.disconnect();
+    }
+  }).observe(document, {subtree: true, childList: true});
+"""

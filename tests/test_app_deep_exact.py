@@ -1,0 +1,56 @@
+"""Deep alignment page, toy section: the exact on-policy optimum against the paper's per-prefix
+form (THEORY.md section 5). They coincide beyond the horizon when base recovery does not depend
+on the history (decay = 1) and differ when it does (decay < 1). Read from what the page shows."""
+
+from __future__ import annotations
+
+from test_app_controls import DEEP, metric, open_page, series, set_param
+from ui.figures.toy_deep import EXACT_NAME, GAP_RECOVERY, PER_PREFIX_NAME
+
+HEADING = "Exact optimum vs the paper's per-prefix form (toy model)"
+
+
+def _chart(at) -> int:
+    """Index of the section's chart: the one with both optima."""
+    for i in range(len(at.get("plotly_chart"))):
+        try:
+            series(at, i, EXACT_NAME)
+            return i
+        except AssertionError:
+            continue
+    raise AssertionError("no exact-vs-per-prefix chart")
+
+
+def _beyond_gap(at) -> float:
+    k = int(at.query_params.get("k_toy", 4))
+    return metric(at, f"Max |Δ recovery|, t > {k}")
+
+
+def test_section_renders_labelled():
+    at = open_page(DEEP)
+    assert HEADING in [h.value for h in at.subheader]
+    i = _chart(at)
+    exact, per_prefix = series(at, i, EXACT_NAME), series(at, i, PER_PREFIX_NAME)
+    assert exact.size == per_prefix.size == 12  # default toy T
+    assert ((0 <= exact) & (exact <= 1)).all()
+    assert any("Psi_t" in x.value for x in at.latex)
+
+
+def test_decay_one_coincides_beyond_the_horizon():
+    at = open_page(DEEP, {"decay": "1.0"})
+    assert _beyond_gap(at) < 1e-10
+    assert abs(series(at, _chart(at), GAP_RECOVERY)[4:]).max() < 1e-10  # plotted, t > k = 4
+    assert any(c.value.startswith("decay = 1:") for c in at.caption)
+
+
+def test_decay_below_one_differs_beyond_the_horizon():
+    at = open_page(DEEP)
+    set_param(at, "decay", 0.5)
+    assert at.query_params["decay"] == "0.5"
+    assert _beyond_gap(at) > 1e-4
+    assert any(c.value.startswith("decay = 0.5 < 1") for c in at.caption)
+
+
+def test_engine_rejection_is_a_warning():
+    at = open_page(DEEP, {"decay": "0.5", "T_toy": "2000"})  # decay < 1 limits T (state = count)
+    assert any("cannot be built" in w.value for w in at.warning)

@@ -1,0 +1,58 @@
+"""Every page loads through the router with defaults and shows no NaN (AppTest).
+
+Warm-rerun speed is a benchmark (bench/bench_pages.py), not a timed test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import nav
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = [p.path for p in nav.PAGES]
+
+
+def open_page(path: str, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    if path != PAGES[0]:
+        at.switch_page(path).run()
+    return at
+
+
+def shown_text(at: AppTest) -> list[str]:
+    """Everything a student reads: markdown, LaTeX, captions, metrics, alerts."""
+    texts = [e.value for kind in ("markdown", "latex", "caption", "warning", "info", "error",
+                                  "success", "title", "subheader") for e in at.get(kind)]
+    texts += [f"{m.label} {m.value}" for m in at.metric]
+    return [str(t) for t in texts]
+
+
+def test_router_lists_every_page_file():
+    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    assert sorted(PAGES) == on_disk
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_with_defaults(path):
+    at = open_page(path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+    assert not at.warning, [w.value for w in at.warning]  # defaults are valid: nothing to warn
+    for text in shown_text(at):
+        assert "nan" not in text.lower().replace("nano", "").split(), text
+        assert "NaN" not in text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_parameter_is_in_the_url(path):
+    from ui import params
+
+    at = open_page(path)
+    assert set(params.PARAMS) <= set(at.query_params)

@@ -1,0 +1,178 @@
+"""AppTest of the toy-model pages (2 harm horizon, 3 gradients, 4 shallow equilibrium) and the
+prefilling-attack panel of page 6: they load, their numbers move as the theory says, links
+restore them, junk links warn instead of failing, and warm reruns stay fast."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+HORIZON, GRADIENTS = "pages/2_harm_horizon.py", "pages/3_gradients.py"
+EQUILIBRIUM, ROBUSTNESS = "pages/4_shallow_equilibrium.py", "pages/6_robustness.py"
+TOY_PAGES = (HORIZON, GRADIENTS, EQUILIBRIUM, ROBUSTNESS)
+
+
+def open_page(page: str, **query) -> AppTest:
+    """Open ``page`` the way a shared link does: first run on that page, with ``query`` in the URL."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = str(value)
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r} in {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def number(value: str) -> float:
+    return float(value.split()[0])
+
+
+def set_box(at: AppTest, name: str, value) -> AppTest:
+    """Type ``value`` into the exact-value box of parameter ``name`` and rerun."""
+    at.number_input(key=f"_w_{name}_box").set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [x.value for x in at.latex]
+    parts += [m.value for m in at.metric] + [c.value for c in at.caption]
+    return "\n".join(parts)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+@pytest.mark.parametrize("page", TOY_PAGES)
+def test_page_loads_with_defaults(page):
+    at = open_page(page)
+    assert not at.warning, [w.value for w in at.warning]
+    assert figures(at)
+    assert not re.search(r"\bnan\b", shown_text(at), re.IGNORECASE)
+
+
+def test_larger_k_moves_the_horizon_marker():
+    at = open_page(HORIZON)
+    assert metric(at, "Exact horizon k") == "4"
+    set_box(at, "k_toy", 7)
+    assert metric(at, "Exact horizon k") == "7"
+    info = figures(at)[1]
+    assert any(s.get("x0") == 7.5 for s in info["layout"]["shapes"])  # line between t = 7 and 8
+    assert any("k = 7" in a.get("text", "") for a in info["layout"]["annotations"])
+
+
+def test_sum_of_information_is_the_variance():
+    at = open_page(HORIZON)
+    assert metric(at, "Σₜ Iₜ") == metric(at, "Var H")
+
+
+def test_gradual_harm_has_a_numerical_horizon_before_the_exact_one():
+    at = open_page(HORIZON, toy_model=2, T_toy=60, fade=0.5)
+    assert "gradual harm" in shown_text(at)
+    assert metric(at, "Exact horizon k") == "60"
+    assert int(metric(at, "Numerical horizon")) < 60
+    assert any("numerical horizon" in a.get("text", "") for a in figures(at)[1]["layout"]["annotations"])
+
+
+def test_gradient_is_zero_beyond_the_horizon_and_below_the_bound():
+    at = open_page(GRADIENTS)
+    norms = next(f for f in figures(at) if any("Theorem 8" in d.get("name", "") for d in f["data"]))
+    assert any("Theorem 13" in d.get("name", "") for d in norms["data"])
+    assert r"\max_{t>4}\|g_t\|=0" in shown_text(at)
+
+
+def test_training_standard_stays_shallow_deep_goes_deep():
+    at = open_page(GRADIENTS)
+    assert number(metric(at, "Standard: Σ KLₜ, t > 4")) == 0.0
+    deep = number(metric(at, "Deep: Σ KLₜ, t > 4"))
+    assert deep > 0
+    assert number(metric(at, "Deep: recovers")) > number(metric(at, "Standard: recovers"))
+    training = next(f for f in figures(at) if f.get("frames"))
+    assert len(training["frames"]) >= 2
+    set_box(at, "mu", 20.0)
+    assert number(metric(at, "Deep: Σ KLₜ, t > 4")) > deep
+
+
+def test_larger_eta_gives_larger_kl():
+    at = open_page(EQUILIBRIUM)
+    before = number(metric(at, "Σₜ KLₜ (nats)"))
+    set_box(at, "eta", 3.0)
+    after = number(metric(at, "Σₜ KLₜ (nats)"))
+    assert after > before > 0
+    assert r"\max_{t>4}\mathrm{KL}_t=0" in shown_text(at)
+
+
+def test_small_eta_kl_matches_corollary_15():
+    at = open_page(EQUILIBRIUM, eta=0.001)
+    kl, approx = number(metric(at, "Σₜ KLₜ (nats)")), number(metric(at, "(η²/2)·Var H (nats)"))
+    assert kl == pytest.approx(approx, rel=1e-2)
+
+
+def test_shared_parameters_spend_incidental_kl_without_recovery():
+    at = open_page(EQUILIBRIUM)
+    assert number(metric(at, "Shared: Σ KLₜ, t > 4")) > 0
+    assert number(metric(at, "Per-position: Σ KLₜ, t > 4")) == 0
+    assert number(metric(at, "Shared: recovers")) <= number(metric(at, "Per-position: recovers"))
+
+
+def test_larger_mu_gives_higher_deep_recovery_after_the_attack():
+    at = open_page(ROBUSTNESS)
+    base, deep = number(metric(at, "base")), number(metric(at, "deep"))
+    assert number(metric(at, "standard")) == pytest.approx(base)  # L = 8 > k: beyond the horizon
+    assert deep > base
+    set_box(at, "mu", 20.0)
+    assert number(metric(at, "deep")) > deep
+    set_box(at, "L", 11)
+    assert "t = 12…12" in shown_text(at)  # one position left after an 11-token prefill
+
+
+def test_url_parameters_restore_the_view():
+    at = open_page(HORIZON, toy_model=1, T_toy=20, k_toy=6, m_toy=3, p_harm=0.3, seed=7,
+                   n_paths=5)
+    assert not at.warning, [w.value for w in at.warning]
+    assert "threshold harm" in shown_text(at)
+    assert metric(at, "Exact horizon k") == "6"
+    assert at.number_input(key="_w_m_toy_box").value == 3
+    assert at.number_input(key="_w_seed_box").value == 7
+    assert len(figures(at)[0]["data"]) == 5
+    assert at.query_params["k_toy"] == "6"
+
+
+def test_toy_parameters_follow_to_the_next_page():
+    at = set_box(open_page(HORIZON), "k_toy", 7)
+    at.switch_page(GRADIENTS).run()
+    assert metric(at, "Standard: Σ KLₜ, t > 7")
+    assert at.query_params["k_toy"] == "7"
+
+
+@pytest.mark.parametrize("page", TOY_PAGES)
+def test_junk_parameters_warn_and_never_fail(page):
+    at = open_page(page, toy_model="7", T_toy="abc", k_toy="5000", p_recover="-1", eta="nan",
+                   L="x", fade="2", mu="-3")
+    assert at.warning
+    assert figures(at)
+    assert not re.search(r"\bnan\b", shown_text(at), re.IGNORECASE)
+
+
+@pytest.mark.parametrize("page", TOY_PAGES)
+def test_degenerate_models_show_numbers_not_errors(page):
+    # p_R = 1: every response recovers at once, H is constant (horizon 0, Var H = 0).
+    at = open_page(page, p_recover=1.0, p_harm=0.0, k_toy=0)
+    assert not re.search(r"\bnan\b", shown_text(at), re.IGNORECASE)
+
+
+def test_engine_limits_become_warnings():
+    # With decay < 1 the state counts harmful tokens; the engine refuses this size.
+    at = open_page(HORIZON, T_toy=2000, decay=0.5)
+    assert any("cannot be built" in w.value for w in at.warning)

@@ -1,0 +1,62 @@
+"""The page side of export (ui.show): chart, alt text, data table, downloads, the zip with progress."""
+
+import io
+import zipfile
+
+from _export_support import require_renderer
+from streamlit.testing.v1 import AppTest
+
+from ui import catalog
+from ui.export import renderer
+
+SCRIPT = """
+from ui import params as P
+from ui.show import download_all, show_figure
+v = P.defaults()
+show_figure("recovery_by_position", v)
+show_figure("gibbs_bars", v)
+download_all(v)
+"""
+
+
+def run_app() -> AppTest:
+    at = AppTest.from_string(SCRIPT, default_timeout=120)
+    return at.run()
+
+
+def test_each_figure_has_alt_text_table_and_downloads():
+    at = run_app()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
+    alts = [c.value for c in at.caption if c.value.startswith("**Chart:**")]
+    assert len(alts) == 2 and catalog.FIGURES["gibbs_bars"].summary[:40] in alts[1]
+    assert [e.label for e in at.expander] == [
+        f"Data table and downloads: {catalog.FIGURES[n].heading}" for n in ("recovery_by_position", "gibbs_bars")]
+    assert len(at.dataframe) == 2
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("SVG") == labels.count("PDF") == labels.count("PNG") == 2
+    assert labels.count("CSV") == labels.count("JSON") == 2
+
+
+def test_missing_renderer_is_said_plainly_and_data_still_downloads(monkeypatch):
+    monkeypatch.setattr(renderer, "browser_path", lambda: None)
+    at = run_app()
+    assert any("no Chromium browser" in i.value and "CSV and JSON still work" in i.value for i in at.info)
+    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    assert buttons["SVG"] and buttons["PNG"] and buttons["PDF"]
+    assert not buttons["CSV"] and not buttons["JSON"]
+
+
+def test_download_all_builds_a_zip_with_a_progress_bar():
+    require_renderer()
+    at = run_app()
+    at.button[0].click().run()
+    assert not at.exception
+    # The bar is emptied when done; the zip is kept for these parameters in the session.
+    _, data, problems = at.session_state["_export_zip"]
+    assert problems == []
+    names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    assert {f"{n}.{f}" for n in catalog.FIGURES for f in ("svg", "pdf", "png", "csv")} <= names
+    assert {"params.json", "README.md"} <= names
+    assert "Download all figures (zip)" in [b.proto.label for b in at.get("download_button")]
+

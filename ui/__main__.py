@@ -1,0 +1,5 @@
+"""``python -m ui export …``: see ``ui.cli`` (``python -m ui export --help``)."""
+
+from .cli import main
+
+raise SystemExit(main())

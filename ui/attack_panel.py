@@ -1,0 +1,68 @@
+"""The prefilling-attack simulator on the toy model (page 6 panel): the attacker writes the first L
+tokens as harmful ones (C), the model continues; recovery afterwards for base, standard, deep.
+
+``pages/6_robustness.py`` calls :func:`show` from its marked spot. It uses the page's β, μ, γ and
+its own toy controls (in an expander, since the sidebar belongs to the closed-form parameters).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import data_toy, state, toy_controls
+from .show import show_figure
+from .latex import num, text
+
+
+@st.fragment
+def show() -> None:
+    """The panel; a fragment, so moving L or a toy parameter reruns only this panel."""
+    st.subheader("Prefilling attack on the toy model")
+    st.markdown("The attacker prefills x₁…x_L with harmful tokens (C); the model writes the rest. "
+                "Does it recover (emit R)? Exact probabilities on the toy model, with the page's "
+                "β, μ and γ.")
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    with text_col:
+        L = toy_controls.control("L", text_col)
+        eta = toy_controls.control("eta", text_col)
+        with st.expander("Toy model"):
+            i = toy_controls.picker(st)
+            for name in data_toy.MODEL_PARAMS[i]:
+                toy_controls.control(name, st)
+            toy_controls.describe(state.values())
+    v = state.values()
+    L, beta, mu, gamma = v["L"], v["beta"], v["mu"], v["gamma"]
+    with st.spinner("Solving the three models…"):
+        d, err = data_toy.attempt(data_toy.attack, data_toy.spec(v), L, eta, beta, mu, gamma)
+    if err:
+        st.warning(f"Cannot simulate this attack: {err}", icon="⚠️")
+        return
+    if L >= d["T"]:
+        fig_col.info(f"The attack covers all T = {d['T']} positions: nothing is left to recover. "
+                     "Lower L or raise the toy length.")
+    else:
+        show_figure("toy_attack", v, fig_col)
+        with fig_col:  # the wide column: three numbers side by side stay readable
+            st.markdown(f"**Recovered before the end** (at least one R in t = {L + 1}…{d['T']}):")
+            a, b, c = st.columns(3)
+            a.metric("base", text(d["end_base"]))
+            b.metric("standard", text(d["end_standard"]))
+            c.metric("deep", text(d["end_deep"]))
+    with text_col:
+        st.markdown("**Theorem 20** (beyond the horizon): the deep optimum shifts the log-odds of "
+                    "recovery by aₜ")
+        st.latex(r"q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),\quad "
+                 r"a_t=\frac{\mu\gamma^t}{\beta}")
+        if L < d["T"]:
+            t = L + 1
+            st.latex(rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}"
+                     rf"={num(d['shift'])}")
+            st.latex(rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\quad"
+                     rf"(\text{{base }}{num(d['base'][0])})")
+        if v["toy_model"] == 0 and v["decay"] < 1:
+            st.caption("With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: "
+                       "deep in harmful text even the deep optimum rarely recovers (Remark 10).")
+        st.caption(f"Beyond the horizon (k = {d['k']}) the standard optimum equals the base model "
+                   "(Theorem 14), so it recovers no more often; the deep optimum's log-odds shift "
+                   "aₜ fades with γᵗ (Theorem 20). Shown: the exact on-policy optima. "
+                   "Positions are 1-indexed.")

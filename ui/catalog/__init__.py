@@ -1,0 +1,38 @@
+"""Every figure of the app, built from the parameter values alone: one code path for page and file.
+
+A page shows a figure with ``ui.show.show_figure("<name>", values)`` (chart, alt text, data
+table, downloads); ``python -m ui export`` and the "download all" zip write every figure listed
+here. Adding a figure (e.g. on a new page): a cached data helper (``ui.data``/``ui.data_toy``),
+a builder in ``ui.figures``, then one ``FigureSpec`` in ``closed.py`` or ``toy.py`` whose
+``build`` goes from the values dict to the figure (raise ``ValueError`` with a readable message
+for values the model cannot do: the page shows it, the CLI lists it).
+
+``title`` is used for exported files only: LaTeX rendered by the local MathJax. In the browser
+Streamlit has no MathJax for plotly, so the page keeps its own headings.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from . import closed, toy
+from .spec import FigureSpec
+
+_SPECS = closed.SPECS + toy.SPECS
+FIGURES: dict[str, FigureSpec] = {s.name: s for s in _SPECS}
+assert len(FIGURES) == len(_SPECS), "duplicate figure name"
+
+
+def build(name: str, values: dict) -> go.Figure:
+    """The figure ``name`` for ``values``. It may be a cached object: do not mutate it."""
+    return FIGURES[name].build(values)
+
+
+def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
+    """What the chart shows, then its data in words (for screen readers and file metadata)."""
+    from ..export.tables import describe
+
+    return f"{FIGURES[name].summary} {describe(fig if fig is not None else build(name, values))}"
+
+
+__all__ = ["FIGURES", "FigureSpec", "alt_text", "build"]

@@ -1,0 +1,23 @@
+"""What the app knows about one figure: how to build it from the parameter values, and how to
+describe it (title for files, alt text, the parameters it depends on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import plotly.graph_objects as go
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    name: str  # file stem and widget key
+    page: str  # ui.nav name of the page that shows it (used in its share URL)
+    heading: str  # plain-words title (file metadata, data-table label)
+    title: str  # LaTeX title of exported files: one $…$ string, words in \text{}
+    summary: str  # what the chart shows, in one sentence: the start of its alt text
+    params: tuple[str, ...] | Callable[[dict], tuple[str, ...]]  # what it depends on (caption)
+    build: Callable[[dict], go.Figure]  # values -> figure; ValueError if the model cannot do them
+
+    def param_names(self, values: dict) -> tuple[str, ...]:
+        return self.params(values) if callable(self.params) else self.params

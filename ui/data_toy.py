@@ -1,0 +1,146 @@
+"""Cached calls into the toy model (``theory.toy``) for pages 2-4 and the attack panel.
+
+A toy model is named by a *spec*, a hashable tuple ``(preset, ((param, value), ...))`` made by
+:func:`spec` from the app's parameter values, so ``st.cache_data`` keys every result on exactly
+the numbers on screen. Each function returns a dict of numpy arrays / floats; no formulas here.
+The engine raises ``ValueError`` for combinations it cannot do (e.g. a too long model to train):
+pages catch it with :func:`attempt` and show the message as a warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+import theory
+
+# index = the app parameter "toy_model"
+MODELS = ("refuse-or-comply", "threshold harm", "gradual harm")
+_BUILDERS = (theory.refuse_or_comply, theory.threshold_harm, theory.gradual_harm)
+# app parameter name -> engine argument, per preset (the sidebar shows exactly these)
+MODEL_PARAMS = (
+    {"T_toy": "T", "k_toy": "k", "p_recover": "p_recover", "p_harm": "p_harm",
+     "h_undecided": "h_undecided", "decay": "decay"},
+    {"T_toy": "T", "k_toy": "k", "m_toy": "m", "p_recover": "p_recover", "p_harm": "p_harm"},
+    {"T_toy": "T", "p_recover": "p_recover", "p_harm": "p_harm", "fade": "fade"},
+)
+# Training is a Python loop over positions: about steps * T * 0.05 ms. Keep a run under ~5 s.
+TRAIN_BUDGET = 100_000  # steps * T
+FRAMES = 40  # recorded steps of a training run (animation frames), fewer for long models:
+FRAME_CELLS = 20_000  # frames * T, which every rerun unpickles, hashes and sends to the browser
+
+
+def spec(v: dict) -> tuple:
+    """The hashable name of the toy model chosen by the parameter values ``v``."""
+    i = int(v["toy_model"])
+    return i, tuple((arg, v[name]) for name, arg in MODEL_PARAMS[i].items())
+
+
+def build(s: tuple) -> theory.ToyModel:
+    i, args = s
+    return _BUILDERS[i](**dict(args))
+
+
+def attempt(fn, *args, **kwargs):
+    """``(result, None)`` or ``(None, message)`` when the engine rejects the parameters."""
+    try:
+        return fn(*args, **kwargs), None
+    except ValueError as err:
+        return None, str(err)
+
+
+def _cache(fn):
+    return st.cache_data(max_entries=64, show_spinner=False)(fn)
+
+
+@_cache
+def horizon(s: tuple, n_paths: int, seed: int) -> dict:
+    """Page 2: I_t, both horizons, Var H (Corollary 7) and sampled martingale paths."""
+    m = build(s)
+    info = m.harm_information()
+    out = {
+        "t": np.arange(1, m.T + 1), "info": info, "k": m.harm_horizon(),
+        "k_num": m.numerical_horizon(), "info_sum": float(info.sum()),
+        "expected_harm": m.expected_harm(), "paths": m.sample_paths(n_paths, seed),
+        "variance": None, "cross": None,
+    }
+    if m.T <= 400:  # the independent Var H and E[Δ_s Δ_t] cost O(T^2)
+        check = m.martingale_check()
+        out["variance"], out["cross"] = check.variance, check.max_cross_moment
+    return out
+
+
+@_cache
+def gradients(s: tuple) -> dict:
+    """Page 3: Theorem 8 norms and the Lemma 12 / Theorem 13 bounds, per position."""
+    m = build(s)
+    g = m.gradients()
+    return {"t": np.arange(1, m.T + 1), "norm": g.norms, "thm13": g.bound_theorem13,
+            "lemma12": g.bound_lemma12, "pointwise": g.bound_pointwise,
+            "fisher": g.fisher_trace, "info": m.harm_information(), "k": m.harm_horizon()}
+
+
+def train_steps(T: int, steps: int) -> int:
+    """Steps actually run: capped so that a run stays interactive."""
+    return int(min(steps, max(1, TRAIN_BUDGET // T)))
+
+
+@_cache
+def training(s: tuple, objective: str, parameterization: str, eta: float, beta: float,
+             mu: float, gamma: float, steps: int, lr: float) -> dict:
+    """A gradient-descent run from the base model, ~FRAMES recorded steps."""
+    m = build(s)
+    frames = min(FRAMES, max(5, FRAME_CELLS // m.T))
+    run = m.train(objective, lam=eta * beta, beta=beta, mu=mu, gamma=gamma, steps=steps, lr=lr,
+                  record_every=max(1, steps // frames), parameterization=parameterization)
+    return {"steps": run.steps, "grad": run.grad_norms, "kl": run.kl, "exact_kl": run.exact_kl,
+            "effect": run.harm_effect, "prefill": run.prefill_recovery, "k": m.harm_horizon(),
+            "t": np.arange(1, m.T + 1)}
+
+
+@_cache
+def standard(s: tuple, eta: float) -> dict:
+    """Page 4: KL_t of the exact standard optimum and (eta^2/2) I_t (Theorem 14 / Cor. 15)."""
+    m = build(s)
+    eq = m.standard_equilibrium(eta, 1.0)  # only lam/beta = eta matters
+    return {"t": np.arange(1, m.T + 1), "kl": eq.kl, "approx": eq.kl_small_eta,
+            "info": m.harm_information(), "k": m.harm_horizon(),
+            "harm": eq.expected_harm, "harm_base": eq.expected_harm_base}
+
+
+def eta_grid() -> np.ndarray:
+    return np.logspace(-3, 2, 26)
+
+
+@_cache
+def eta_sweep(s: tuple) -> dict:
+    """Total KL of the exact optimum against eta, beside (eta^2/2) Var H."""
+    m = build(s)
+    eta = eta_grid()
+    kl = np.array([m.standard_equilibrium_kl(e, 1.0).sum() for e in eta])
+    return {"eta": eta, "kl": kl, "approx": 0.5 * eta**2 * m.harm_variance()}
+
+
+@_cache
+def attack(s: tuple, L: int, eta: float, beta: float, mu: float, gamma: float) -> dict:
+    """Page 6 panel: recovery after L forced harmful tokens, base / standard / deep optima."""
+    m = build(s)
+    a = m.prefill_attack(L, eta * beta, beta, mu, gamma)
+    return {"t": a.positions, "base": a.recovery_base, "standard": a.recovery_standard,
+            "deep": a.recovery_deep, "end_base": float(a.recover_before_end_base),
+            "end_standard": float(a.recover_before_end_standard),
+            "end_deep": float(a.recover_before_end_deep), "k": m.harm_horizon(), "T": m.T,
+            "shift": float(theory.recovery_shift(mu, beta, gamma, L + 1))}
+
+
+@_cache
+def deep(s: tuple, eta: float, beta: float, mu: float, gamma: float) -> dict:
+    """Page 5: the deep optimum exactly (backward message Psi_t) and in the paper's per-prefix
+    form (Theorem 20 beyond the horizon, Proposition 29 within), recovery and KL_t per position."""
+    m = build(s)
+    eq = m.deep_equilibrium(eta * beta, beta, mu, gamma)
+    return {"t": np.arange(1, m.T + 1), "k": m.harm_horizon(), "tilt": eq.tilt,
+            "recovery_exact": eq.recovery_exact, "recovery_per_prefix": eq.recovery_per_prefix,
+            "kl_exact": eq.kl_exact, "kl_per_prefix": eq.kl_per_prefix,
+            "recovery_gap": eq.recovery_gap, "kl_gap": eq.kl_gap,
+            "harm_exact": eq.expected_harm_exact, "harm_per_prefix": eq.expected_harm_per_prefix}

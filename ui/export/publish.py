@@ -1,0 +1,76 @@
+"""Publication look of an exported figure: size, fonts, a LaTeX title and a parameter caption.
+
+Works on a copy: the page's figures are cached objects shared between sessions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import plotly.graph_objects as go
+
+from .. import params as P
+from ..latex import num
+
+WIDTH = 800  # px at scale 1: about 8.3 in at 96 dpi, the width of a slide or a two-column figure
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # metric-compatible with Arial, embedded in PDFs
+TITLE_SPACE = 125  # px above the plot: title, then the legend row
+CAPTION_LINE = 26  # px per caption line below the plot
+
+
+def symbol(name: str) -> str:
+    r"""LaTeX symbol of a parameter, from the ``$…$`` in its label (``\beta``), else its label.
+
+    >>> symbol("beta"), symbol("p_base"), symbol("steps")
+    ('\\beta', 'p_\\mathrm{base}', '\\text{Training steps}')
+    """
+    found = re.search(r"\$(.+?)\$", P.PARAMS[name].label)
+    return found.group(1) if found else rf"\text{{{P.PARAMS[name].label}}}"
+
+
+def _value(name: str, value) -> str:
+    if name == "toy_model":  # an index in the URL; people read the model's name
+        from ..data_toy import MODELS
+
+        return rf"\text{{{MODELS[int(value)]}}}"
+    return num(value)
+
+
+def caption(names, values: dict, per_line: int = 5) -> list[str]:
+    r"""The parameters a figure depends on, as LaTeX lines (MathJax cannot break a line itself).
+
+    >>> caption(["mu", "T"], {"mu": 5.0, "T": 50})
+    ['$\\mu = 5,\\ T = 50$']
+    """
+    items = [f"{symbol(n)} = {_value(n, values[n])}" for n in names]
+    return ["$" + r",\ ".join(items[i:i + per_line]) + "$" for i in range(0, len(items), per_line)]
+
+
+def publication(fig: go.Figure, *, title: str | None, caption_tex: list[str] | None) -> go.Figure:
+    """A styled copy of ``fig`` for files; its size is ``layout.width`` x ``layout.height``."""
+    out = go.Figure(fig)
+    # A file cannot animate: it shows the traces as built (the last step), without the controls.
+    out.frames = []
+    out.layout.sliders, out.layout.updatemenus = (), ()
+    lines = caption_tex or []
+    bottom = 60 + CAPTION_LINE * len(lines) + (10 if lines else 0)
+    height = int(out.layout.height or 420) + TITLE_SPACE + bottom - 40
+    out.update_layout(
+        width=WIDTH, height=height,
+        font={"family": FONT, "size": 14, "color": "#000000"},
+        # y is left to plotly: a fixed y/yanchor clips MathJax titles at the top edge.
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}} if title else None,
+        # The legend goes in its own row under the title, where it cannot cover the title or the
+        # subplot titles (builders place it for the page, which has no title).
+        legend={"orientation": "h", "yref": "container", "y": 1 - 62 / height, "yanchor": "top",
+                "x": 0.0, "xanchor": "left", "font": {"size": 13}},
+        margin={"l": max(out.layout.margin.l or 0, 80), "r": 30, "t": TITLE_SPACE, "b": bottom},
+        paper_bgcolor="white", plot_bgcolor="white",
+    )
+    out.update_xaxes(showline=True, linecolor="#444444", ticks="outside", mirror=False)
+    out.update_yaxes(showline=True, linecolor="#444444", ticks="outside", mirror=False)
+    for i, line in enumerate(lines):
+        out.add_annotation(text=line, xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left",
+                           yanchor="top", yshift=-62 - CAPTION_LINE * i, showarrow=False,
+                           font={"size": 16})
+    return out

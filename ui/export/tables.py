@@ -1,0 +1,146 @@
+"""A figure's data as a table (CSV, the page's data view) and as words (alt text).
+
+Both read the traces of the finished figure, so they always match what is drawn. Convention
+for builders: when an axis shows relabelled ticks (``ticktext``, e.g. 1 - γ on a log axis
+labelled in γ), a trace's 1-D ``customdata`` holds the labelled value, and tables use that.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+COLUMNS = ["series", "x_axis", "x", "y_axis", "y"]
+
+
+def _axis(fig: go.Figure, ref: str):
+    """Layout axis of a trace reference ('x', 'x2', 'y', ...)."""
+    key = ref[0] + "axis" + ref[1:]
+    return fig.layout[key] if key in fig.layout else None
+
+
+def _title(fig: go.Figure, ref: str) -> str:
+    """Axis title; for subplots that share a title with their row (y) or column (x), that one."""
+    axis = _axis(fig, ref)
+    if axis is None:
+        return ""
+    if axis.title.text:
+        return axis.title.text
+    letter = ref[0]
+    for key in fig.layout:
+        other = fig.layout[key]
+        if (key.startswith(letter + "axis") and other.title.text
+                and tuple(other.domain or (0, 1)) == tuple(axis.domain or (0, 1))):
+            return other.title.text
+    return ""
+
+
+def _numbers(values) -> np.ndarray:
+    return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
+
+
+def _x(fig: go.Figure, trace, n: int) -> list:
+    axis = _axis(fig, trace.xaxis or "x")
+    custom = getattr(trace, "customdata", None)
+    if axis is not None and axis.ticktext and custom is not None and np.ndim(custom) == 1:
+        return list(custom)
+    return list(trace.x) if trace.x is not None else list(range(n))
+
+
+def _series(fig: go.Figure):
+    """(trace, name, x values, y floats) of every trace that has y values."""
+    for i, trace in enumerate(fig.data):
+        if getattr(trace, "y", None) is None or len(trace.y) == 0:
+            continue
+        y = _numbers(trace.y)
+        yield trace, trace.name or f"series {i + 1}", _x(fig, trace, len(y)), y
+
+
+def _numbered(fig: go.Figure):
+    """Like ``_series``, but traces sharing one name and panel (e.g. sampled paths) get ' #i'."""
+    rows = list(_series(fig))
+    counts: dict[tuple, int] = {}
+    for trace, name, _, _ in rows:
+        counts[(name, trace.xaxis, trace.yaxis)] = counts.get((name, trace.xaxis, trace.yaxis), 0) + 1
+    seen: dict[tuple, int] = {}
+    for trace, name, x, y in rows:
+        key = (name, trace.xaxis, trace.yaxis)
+        seen[key] = seen.get(key, 0) + 1
+        yield trace, (f"{name} #{seen[key]}" if counts[key] > 1 else name), x, y
+
+
+def frame(fig: go.Figure) -> pd.DataFrame:
+    """One row per plotted point: series name, axis titles, x and y (tidy, for CSV and tables)."""
+    parts = [pd.DataFrame({"series": name, "x_axis": _title(fig, trace.xaxis or "x"), "x": x,
+                           "y_axis": _title(fig, trace.yaxis or "y"), "y": y})
+             for trace, name, x, y in _numbered(fig)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def to_csv(fig: go.Figure) -> str:
+    """CSV with full float precision (17 digits round-trip), empty cells where nothing is drawn."""
+    return frame(fig).to_csv(index=False, float_format="%.17g", lineterminator="\n")
+
+
+def _num(x) -> str:
+    return f"{float(x):.3g}" if isinstance(x, int | float | np.number) else str(x)
+
+
+def _short(title: str) -> str:
+    """'position t (1-indexed; …)' -> 'position t'."""
+    return title.split(" (")[0] or title
+
+
+def _many(name: str, group: list) -> str:
+    """Several traces drawn as one series (e.g. sampled paths): how many, where they end."""
+    ends = [y[np.isfinite(y)][-1] for _, _, y in group if np.isfinite(y).any()]
+    text = f"{name}: {len(group)} lines"
+    if ends:
+        text += f" ending between {_num(min(ends))} and {_num(max(ends))}"
+    return text
+
+
+def _one(trace, x: list, y: np.ndarray, *, name: str, x_name: str) -> str:
+    kind = "bars" if trace.type == "bar" else "line" if "lines" in (trace.mode or "lines") else "points"
+    ok = np.isfinite(y)
+    if not ok.any():
+        return f"{name} ({kind}): nothing drawn (no finite values)"
+    if trace.type == "bar" and len(y) <= 12:
+        return f"{name} (bars): " + ", ".join(f"{a} {_num(b)}" for a, b, k in zip(x, y, ok) if k)
+    if trace.type == "bar":
+        top = int(np.nanargmax(np.where(ok, y, -np.inf)))
+        return (f"{name} ({len(y)} bars, {x_name} = {_num(x[0])} to {_num(x[-1])}): largest "
+                f"{_num(y[top])} at {x_name} = {_num(x[top])}, {int((y[ok] == 0).sum())} are zero")
+    first, last = np.flatnonzero(ok)[[0, -1]]
+    text = (f"{name} ({kind}) from {_num(y[first])} at {x_name} = {_num(x[first])} "
+            f"to {_num(y[last])} at {x_name} = {_num(x[last])}")
+    lo, hi = y[ok].min(), y[ok].max()
+    if lo < min(y[first], y[last]) or hi > max(y[first], y[last]):
+        text += f", between {_num(lo)} and {_num(hi)}"
+    if not ok.all():
+        text += f" ({int((~ok).sum())} of {len(y)} points undefined, not drawn)"
+    return text
+
+
+def describe(fig: go.Figure) -> str:
+    """Alt text from the data: per panel, its axes; per series, where it starts and ends.
+
+    >>> f = go.Figure(go.Scatter(x=[1, 2, 3], y=[0.5, 0.25, 0.125], name="deep", mode="lines"))
+    >>> _ = f.update_layout(xaxis_title="position t", yaxis_title="recovery")
+    >>> describe(f)
+    'Recovery against position t: deep (line) from 0.5 at position t = 1 to 0.125 at position t = 3.'
+    """
+    panels: dict[tuple, dict[str, list]] = {}  # panel -> series name -> its traces
+    for trace, name, x, y in _series(fig):
+        x_title, y_title = _title(fig, trace.xaxis or "x") or "x", _title(fig, trace.yaxis or "y") or "y"
+        panel = panels.setdefault((trace.xaxis, trace.yaxis), {"titles": (y_title, x_title)})
+        panel.setdefault(name, []).append((trace, x, y))
+    sentences = []
+    for series in panels.values():
+        y_t, x_t = series.pop("titles")
+        parts = [_one(*group[0], name=name, x_name=_short(x_t)) if len(group) == 1
+                 else _many(name, group) for name, group in series.items()]
+        sentences.append(f"{y_t[:1].upper()}{y_t[1:]} against {x_t}: " + "; ".join(parts) + ".")
+    return " ".join(sentences)

@@ -1,0 +1,33 @@
+"""Numbers as LaTeX for the "formula with current values substituted" lines. Never prints NaN."""
+
+from __future__ import annotations
+
+import math
+
+
+def num(x, sig: int = 4) -> str:
+    """``x`` with ``sig`` significant digits: 0.0123, 1.23\\times10^{-7}, \\infty."""
+    x = float(x)
+    if math.isnan(x):
+        return r"\text{undefined}"
+    if math.isinf(x):
+        return r"\infty" if x > 0 else r"-\infty"
+    if x == 0:
+        return "0"
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:.{sig}g}"
+    mantissa, exponent = f"{x:.{sig - 1}e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return rf"{mantissa}\times10^{{{int(exponent)}}}"
+
+
+def text(x, sig: int = 4) -> str:
+    """``x`` as plain text (for st.metric and captions): 0.0123, 1.23e-07, ∞."""
+    x = float(x)
+    if math.isnan(x):
+        return "undefined"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return f"{x:.{sig}g}"

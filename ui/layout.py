@@ -1,0 +1,40 @@
+"""Pieces every page repeats: the sidebar (presets + controls) and the conventions note.
+
+A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it first
+routes a direct or AppTest run through app.py (``nav.ensure_router``), then draws the preset links
+and the controls, and returns every parameter's current value (``{name: value}``).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import nav, show, state, widgets
+
+CONVENTIONS = (
+    "Conventions: positions are 1-indexed (t = 1, …, T; the prefix before position t is x₁ … xₜ₋₁); "
+    "the recovery penalty at position t has weight μγᵗ; KL is in nats; k is the harm horizon "
+    "and Theorem 20 holds beyond it (t > k)."
+)
+
+# Parameters whose slider range depends on another parameter's value.
+_UPPER = {"k": "T", "t": "T", "k_toy": "T_toy", "L": "T_toy"}
+
+
+def sidebar(page: str, names: list[str]) -> dict:
+    """Presets and the controls ``names`` in the sidebar; returns the current values of all params."""
+    nav.ensure_router()
+    info = nav.BY_NAME[page]
+    with st.sidebar:
+        widgets.preset_links(info.path, st.sidebar)
+        st.markdown("**Parameters**")
+        for name in names:
+            upper = _UPPER.get(name)
+            widgets.control(name, st.sidebar, hi=state.get(upper) if upper else None)
+        st.caption("The address bar holds every parameter: copy it to share exactly this view.")
+        show.download_all(state.values(), st.sidebar)
+    return state.values()
+
+
+def conventions(container=None) -> None:
+    (container or st).caption(CONVENTIONS)

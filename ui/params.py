@@ -1,0 +1,201 @@
+"""The one table of app parameters: it drives the widgets, the validation and the URL.
+
+Modelled on tensorflow/playground ``src/state.ts``: every parameter has a name (its URL key), a
+type, a default, a valid range and a scale. :func:`parse` turns a raw URL string into a valid
+value and never raises: junk falls back to the default, an out-of-range number to the nearest
+valid value, each time with a human-readable warning (shown by :mod:`ui.state`).
+
+Adding a parameter
+------------------
+Append one ``Param(...)`` to ``_TABLE`` below; nothing else. It is then read from and written to
+the URL on every page (``ui.state``), and ``ui.widgets.control("<name>")`` renders it (slider plus
+number box, or a log-scale slider when ``scale="log"``). If it must respect another parameter
+(like ``k <= T``), add a line to :func:`constrain`. Read values on a page with
+``ui.state.values()["<name>"]`` or ``ui.widgets.control("<name>")``.
+
+Conventions (THEORY.md section 0): positions are 1-indexed; the recovery penalty at position t has
+weight mu * gamma**t; KL is in nats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # URL key and session-state key
+    kind: type  # float or int
+    default: float
+    lo: float
+    hi: float
+    scale: Literal["linear", "log"] = "linear"
+    label: str = ""  # Streamlit markdown, may contain $math$
+    help: str = ""  # units and conventions
+    step: float | None = None  # slider step for linear parameters
+    group: Literal["closed", "toy"] = "closed"
+
+    def __post_init__(self):
+        assert self.kind in (float, int), self.name
+        assert self.lo <= self.default <= self.hi, self.name
+        assert self.scale == "linear" or self.lo > 0, f"{self.name}: a log scale needs lo > 0"
+
+
+_TABLE = [
+    # --- closed forms (Theorems 19-22, Corollary 23) ---
+    Param("beta", float, 1.0, 0.01, 100.0, "log", r"KL weight $\beta$",
+          "Weight of the KL penalty to the base model (nats). Only the ratio μ/β moves the optimum."),
+    Param("mu", float, 5.0, 0.0, 100.0, "linear", r"Recovery penalty $\mu$",
+          "Strength of the deep-alignment penalty μ ≥ 0; μ = 0 is standard (shallow) RLHF. "
+          "Position t gets weight μγ^t.", step=0.1),
+    Param("gamma", float, 0.9, 0.0, 1.0, "linear", r"Discount $\gamma$",
+          "Penalty weight at position t is μγ^t (t = 1, 2, … is 1-indexed). γ = 1: uniform depth.",
+          step=0.01),
+    Param("p_base", float, 0.01, 1e-12, 0.9, "log", r"Base recovery $p_\mathrm{base}$",
+          "Probability π_base(R | prefix) that the base model emits a recovery token "
+          "(refusal) after a harmful prefix. Also used as p_min, its lower bound beyond the horizon."),
+    Param("delta", float, 0.5, 0.01, 0.99, "linear", r"Target recovery $\delta$",
+          "Recovery probability the deep model must keep (δ-recoverability, Theorem 22).",
+          step=0.01),
+    Param("T", int, 50, 1, 1000, "linear", r"Depth $T$ (positions)",
+          "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1),
+    Param("k", int, 5, 0, 200, "linear", r"Harm horizon $k$",
+          "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1),
+    Param("t", int, 10, 1, 1000, "linear", r"Position $t$",
+          "The position (1-indexed) whose numbers are substituted into the formulas. Must be ≤ T.",
+          step=1),
+    # --- toy harm model (THEORY.md section 6), used by pages 2-4 and the attack simulator ---
+    Param("T_toy", int, 12, 1, 2000, "linear", r"Toy length $T$",
+          "Response length of the toy model (positions 1…T).", step=1, group="toy"),
+    Param("k_toy", int, 4, 0, 2000, "linear", r"Toy horizon $k$",
+          "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy"),
+    Param("p_recover", float, 0.1, 1e-12, 1.0, "log", r"Base $p_R$ (recover)",
+          "Base probability of a recovery token R at each position. p_R + p_C ≤ 1.", group="toy"),
+    Param("p_harm", float, 0.2, 0.0, 1.0, "linear", r"Base $p_C$ (comply)",
+          "Base probability of a harmful token C at each position. The rest, 1 − p_R − p_C, is N.",
+          step=0.01, group="toy"),
+    Param("h_undecided", float, 0.0, 0.0, 1.0, "linear", r"Harm if undecided $h_u$",
+          "Harm H when positions 1…k are all neutral (N).", step=0.05, group="toy"),
+    Param("decay", float, 1.0, 0.01, 1.0, "linear", r"Recovery decay",
+          "After n emitted C tokens the base recovery probability is p_R·decayⁿ (1 = no decay).",
+          step=0.01, group="toy"),
+    Param("eta", float, 1.0, 0.001, 100.0, "log", r"Harm weight $\eta = \lambda/\beta$",
+          "Only the ratio of harm weight λ to KL weight β matters (THEORY.md §1).", group="toy"),
+    Param("L", int, 8, 0, 2000, "linear", r"Attack length $L$",
+          "Number of harmful tokens forced (prefilled) before the model continues. Must be ≤ toy T.",
+          step=1, group="toy"),
+    Param("steps", int, 200, 1, 5000, "linear", "Training steps",
+          "Gradient-descent steps of the toy training run.", step=1, group="toy"),
+    Param("lr", float, 0.5, 1e-4, 10.0, "log", "Learning rate",
+          "Step size of the toy gradient-descent run.", group="toy"),
+    Param("toy_model", int, 0, 0, 2, "linear", "Toy harm model",
+          "0 = refuse-or-comply, 1 = threshold harm, 2 = gradual harm (THEORY.md §6).", step=1,
+          group="toy"),
+    Param("m_toy", int, 2, 0, 2000, "linear", r"Threshold $m$",
+          "Threshold harm: H = 1 if at least m of the first k tokens are C. Must be ≤ toy T.",
+          step=1, group="toy"),
+    Param("fade", float, 0.5, 0.0, 1.0, "linear", "Fade",
+          "Gradual harm: a harmful token at position t adds fade^(t−1) to H.", step=0.01,
+          group="toy"),
+    Param("n_paths", int, 20, 1, 200, "linear", "Sampled paths",
+          "Number of sampled responses drawn as martingale paths.", step=1, group="toy"),
+    Param("seed", int, 0, 0, 2**31 - 1, "linear", "Random seed",
+          "Seed of sampled paths, so a shared link shows the same samples.", step=1, group="toy"),
+]
+
+PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}
+assert len(PARAMS) == len(_TABLE), "duplicate parameter name"
+
+
+def defaults() -> dict[str, float]:
+    return {p.name: p.default for p in _TABLE}
+
+
+def fmt(value) -> str:
+    """Shortest text that reads back as the same number (``repr`` round-trips floats)."""
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def parse(name: str, raw) -> tuple[float | int, str | None]:
+    """Validate one raw value (a URL string, or a number). Returns ``(value, warning or None)``.
+
+    Never raises for any ``raw``: junk gives the default, a number outside the range the nearest
+    end of the range, a fractional int the nearest int. ``None`` (key absent) gives the default
+    silently.
+    """
+    p = PARAMS[name]
+    if raw is None:
+        return p.default, None
+    if isinstance(raw, bool):
+        raw = str(raw)
+    if isinstance(raw, list | tuple):  # a repeated URL key: ?mu=1&mu=2
+        raw = raw[-1] if raw else None
+        if raw is None:
+            return p.default, None
+    try:
+        x = float(str(raw).strip())
+    except (TypeError, ValueError):
+        x = math.nan
+    shown = str(raw)[:40].replace("`", "'")  # user text: keep it from breaking the markdown
+    if math.isnan(x):
+        return p.default, f"`{name}={shown}` is not a number; using the default {fmt(p.default)}."
+    value, why = x, None
+    if x < p.lo:
+        value, why = p.lo, f"is below the minimum {fmt(_cast(p, p.lo))}"
+    elif x > p.hi:
+        value, why = p.hi, f"is above the maximum {fmt(_cast(p, p.hi))}"
+    value = _cast(p, value)
+    if why is None and p.kind is int and value != x:
+        why = "is not a whole number"
+    if why is None:
+        return value, None
+    return value, f"`{name}={shown}` {why}; using {fmt(value)}."
+
+
+def _cast(p: Param, x: float):
+    return int(round(x)) if p.kind is int else float(x)
+
+
+def constrain(values: dict) -> tuple[dict, list[str]]:
+    """Enforce relations between parameters; returns a corrected copy and warnings."""
+    v = dict(values)
+    warnings = []
+
+    def clamp(name: str, hi, why: str):
+        if v[name] > hi:
+            warnings.append(f"`{name}={fmt(v[name])}` {why}; using {fmt(hi)}.")
+            v[name] = hi
+
+    clamp("k", v["T"], "exceeds the depth T")
+    clamp("t", v["T"], "exceeds the depth T")
+    clamp("k_toy", v["T_toy"], "exceeds the toy length T_toy")
+    clamp("L", v["T_toy"], "exceeds the toy length T_toy")
+    clamp("m_toy", v["T_toy"], "exceeds the toy length T_toy")
+    # Base probabilities of R and C share one position: keep p_R, shrink p_C.
+    clamp("p_harm", 1.0 - v["p_recover"], "makes p_R + p_C exceed 1")
+    return v, warnings
+
+
+def parse_all(raw: dict) -> tuple[dict, list[str]]:
+    """Parse every parameter from a mapping of raw values (absent keys -> defaults)."""
+    values, warnings = {}, []
+    for name in PARAMS:
+        values[name], w = parse(name, raw.get(name))
+        if w:
+            warnings.append(w)
+    values, more = constrain(values)
+    return values, warnings + more
+
+
+# Named presets: partial overrides applied on top of the current values (so "Weak base recovery"
+# followed by "Deep, uniform" combines both). Shown as links by ui.widgets.preset_links.
+PRESETS: dict[str, dict[str, float]] = {
+    "Standard RLHF (shallow)": {"mu": 0.0},
+    "Deep, uniform γ = 1": {"mu": 5.0, "gamma": 1.0},
+    "Deep, discounted γ = 0.9": {"mu": 5.0, "gamma": 0.9},
+    "Weak base recovery p_base = 1e-6": {"p_base": 1e-6},
+}
+for _preset in PRESETS.values():
+    assert all(parse(k, v) == (v, None) for k, v in _preset.items()), _preset

@@ -1,0 +1,101 @@
+"""The one call that puts a figure on a page: chart, alt text, data table and downloads.
+
+    from ui.show import show_figure
+    show_figure("recovery_by_position", values, fig_col)
+
+The figure comes from ``ui.catalog`` (so ``python -m ui export`` writes the same one). Below the
+chart: a caption that says in words what it shows (the alt text: screen readers read it, and it
+is also embedded in the exported files), then an expander with the data as a table and
+SVG/PDF/PNG/CSV/JSON downloads. ``download_all`` offers every figure as one zip.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+
+import streamlit as st
+
+from . import catalog
+from .export import bundle, renderer, share, tables
+
+_ZIP = "_export_zip"  # (params JSON, zip bytes, problems) of the last prepared zip
+# Alt text and table per figure object. Builders return cached figures (the same object for the
+# same inputs), so a warm rerun reuses these (~30 ms for 20 sampled paths) instead of rebuilding
+# them. Keyed by id() (figures are unhashable); the weak reference tells a reused id apart.
+_DESCRIBED: dict[int, tuple] = {}
+
+
+def _plain(text: str) -> str:
+    """Alt text shown as markdown: escape what Streamlit would turn into italics or math."""
+    return re.sub(r"([*_$\\`])", r"\\\1", text)
+
+
+def _base() -> str:
+    try:
+        url = st.context.url
+    except Exception:  # noqa: BLE001 - outside a browser session (AppTest, bare mode)
+        url = None
+    return share.base_from_page_url(url) if url else share.base_url()
+
+
+def show_figure(name: str, values: dict, container=None, *, key: str | None = None) -> None:
+    """Draw figure ``name`` for ``values`` with its alt text, data table and downloads."""
+    spec = catalog.FIGURES[name]
+    key = key or name
+    fig = catalog.build(name, values)
+    entry = _DESCRIBED.get(id(fig))
+    if entry is None or entry[0]() is not fig:
+        if len(_DESCRIBED) > 512:
+            _DESCRIBED.clear()
+        entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig),
+                                       tables.frame(fig))
+    _, alt, table = entry
+    box = (container if container is not None else st).container()
+    box.plotly_chart(fig, key=f"fig_{key}")
+    box.caption("**Chart:** " + _plain(alt))
+    with box.expander(f"Data table and downloads: {spec.heading}", icon=":material/table:"):
+        st.dataframe(table, hide_index=True)
+        _downloads(name, dict(values), key)
+
+
+def _downloads(name: str, values: dict, key: str) -> None:
+    base = _base()
+    cols = st.columns(5)
+    why = renderer.problem()
+    for col, fmt in zip(cols, bundle.IMAGE_FORMATS):
+        # Rendered only when clicked (Streamlit calls `data` on a worker thread).
+        col.download_button(fmt.upper(), lambda fmt=fmt: bundle.figure_file(name, values, fmt, base=base),
+                            file_name=f"{name}.{fmt}", mime=bundle.MIME[fmt], key=f"dl_{key}_{fmt}",
+                            on_click="ignore", disabled=why is not None, icon=":material/download:",
+                            help=f"{fmt.upper()} rendered on the server, with the share link in its metadata")
+    cols[3].download_button("CSV", lambda: bundle.figure_file(name, values, "csv"),
+                            file_name=f"{name}.csv", mime="text/csv", key=f"dl_{key}_csv",
+                            on_click="ignore", icon=":material/download:", help="The plotted data")
+    cols[4].download_button("JSON", share.params_json(values), file_name="params.json",
+                            mime="application/json", key=f"dl_{key}_json", on_click="ignore",
+                            icon=":material/download:", help="The parameters, as in the share link")
+    if why:
+        st.info(why + " CSV and JSON still work.", icon=":material/info:")
+
+
+def download_all(values: dict, container=None) -> None:
+    """Every figure of the app for the current parameters as one zip, with a progress bar."""
+    box = container if container is not None else st.sidebar
+    token = share.params_json(values)
+    ready = st.session_state.get(_ZIP)
+    if ready is None or ready[0] != token:
+        if not box.button("Prepare all figures (zip)", icon=":material/folder_zip:",
+                          help="SVG, PDF, PNG and CSV of every figure for these parameters"):
+            return
+        bar = box.progress(0.0, text="Rendering figures…")
+        data, problems = bundle.zip_set(
+            values, base=_base(), progress=lambda f, what: bar.progress(f, text=f"Rendered {what}"))
+        bar.empty()
+        ready = st.session_state[_ZIP] = (token, data, problems)
+    _, data, problems = ready
+    box.download_button("Download all figures (zip)", data, file_name="shallow_deep_figures.zip",
+                        mime="application/zip", key="dl_all_zip", on_click="ignore",
+                        icon=":material/download:", type="primary")
+    for p in problems:
+        box.info(p + " The zip holds CSV and JSON only.", icon=":material/info:")

@@ -1,0 +1,116 @@
+"""URL <-> session state: every parameter of ``ui.params`` lives in the URL on every page.
+
+The canonical values live in one plain dict, ``st.session_state["_params"]``, never under a
+widget's key, so they survive a page switch (Streamlit drops the state of widgets that are not on
+the new page). Widgets (``ui.widgets``) only display that dict and write to it through
+:func:`set_value`.
+
+``app.py`` calls :func:`sync` on every run, before ``st.navigation``. It adopts a URL value only
+when it differs from what this session last wrote there; so
+
+* a fresh visit or a pasted link adopts every key in the URL (missing keys keep their defaults),
+* a preset link (``st.page_link`` with ``query_params``) adopts the values it carries,
+* a page switch, which empties the browser's query string (STACK_NOTES.md), adopts nothing:
+  the state stays and is written back at once, so the address bar again shows every parameter.
+
+Bad URL values never raise: :mod:`ui.params` corrects them and :func:`show_warnings` says how.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import params as P
+
+_VALUES = "_params"  # canonical values: {name: value}
+_WRITTEN = "_params_written"  # {name: raw string} last written to the URL by this session
+_WARNINGS = "_params_warnings"  # messages about corrected URL values
+_RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict keeps them
+
+
+def _init() -> None:
+    if _VALUES not in st.session_state:
+        st.session_state[_VALUES] = P.defaults()
+        st.session_state[_WRITTEN] = {}
+        st.session_state[_WARNINGS] = []
+
+
+def sync() -> None:
+    """Adopt externally changed URL values, validate, and write every parameter back to the URL."""
+    _init()
+    values = dict(st.session_state[_VALUES])
+    written = st.session_state[_WRITTEN]
+    warnings = []
+    url = st.query_params
+    for key in url.keys():
+        if key in _RESERVED:
+            continue
+        if key not in P.PARAMS:
+            safe = key[:40].replace("`", "'")
+            warnings.append(f"Unknown parameter `{safe}` in the link was ignored.")
+            continue
+        raw = url.get_all(key)
+        if [written.get(key)] == raw:
+            continue  # this session wrote it: nothing new
+        values[key], warning = P.parse(key, raw)
+        if warning:
+            warnings.append(warning)
+    values, more = P.constrain(values)
+    if warnings or more:
+        st.session_state[_WARNINGS] = warnings + more
+    st.session_state[_VALUES] = values
+    _write_url(values)
+
+
+def _write_url(values: dict) -> None:
+    """Make the browser's URL hold exactly the parameters (one message, table order)."""
+    desired = {name: P.fmt(value) for name, value in values.items()}
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k not in _RESERVED}
+    # Compare with what we last sent too: after a link to the current page the server already
+    # holds the new query string but the browser's address bar still shows the old one.
+    if current != {k: [v] for k, v in desired.items()} or st.session_state[_WRITTEN] != desired:
+        st.query_params.from_dict(desired)  # keeps Streamlit's embed keys
+    st.session_state[_WRITTEN] = desired
+
+
+def values() -> dict:
+    """A copy of the current (valid) parameter values, ``{name: value}``."""
+    _init()
+    return dict(st.session_state[_VALUES])
+
+
+def get(name: str):
+    _init()
+    return st.session_state[_VALUES][name]
+
+
+def set_value(name: str, raw) -> None:
+    """Set one parameter from a widget (validated, constrained) and mirror it in the URL.
+
+    Writes the URL itself so that it also works inside an ``st.fragment`` rerun, where
+    ``app.py`` (and so :func:`sync`) does not run.
+    """
+    _init()
+    vals = dict(st.session_state[_VALUES])
+    vals[name], _ = P.parse(name, raw)  # widgets enforce the range already; this is a backstop
+    vals, _ = P.constrain(vals)
+    st.session_state[_VALUES] = vals
+    st.session_state[_WARNINGS] = []  # the user has moved on from the link's problems
+    _write_url(vals)
+
+
+def url_for(overrides: dict | None = None) -> dict[str, str]:
+    """Query parameters for the current values with ``overrides`` applied (for links)."""
+    vals = values()
+    vals.update(overrides or {})
+    vals, _ = P.constrain(vals)
+    return {name: P.fmt(value) for name, value in vals.items()}
+
+
+def show_warnings() -> None:
+    """Show what was wrong with the link (until the user changes a parameter)."""
+    messages = st.session_state.get(_WARNINGS, [])
+    if messages:
+        items = "\n".join(f"- {m}" for m in messages)
+        st.warning(f"**This link had values the app cannot use; it corrected them:**\n{items}",
+                   icon="⚠️")

@@ -1,0 +1,80 @@
+"""Sidebar of the toy-model pages (2-4) and the attack panel: the model picker and its parameters.
+
+The picker is the app parameter ``toy_model`` (0, 1, 2 = ``ui.data_toy.MODELS``), shown as a
+segmented control instead of a slider; it writes through ``ui.state.set_value`` like every other
+widget, so it is in the URL too. Only the chosen model's parameters are shown.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import data_toy, layout, nav, show, state, widgets
+
+DESCRIPTIONS = (
+    "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
+    "base model with probabilities p_R, p_C and 1 − p_R − p_C at every position. "
+    "H = 1 if the first non-N token among positions 1…k is C, 0 if it is R, and h_u if "
+    "positions 1…k are all N.",
+    "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, "
+    "else 0. The harm can stay open until position k even after many C tokens.",
+    "Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
+    "H = Σₜ fade^(t−1)·1[xₜ = C, no R before t]. The harm never settles exactly "
+    "(exact horizon k = T), but Iₜ fades geometrically: compare the numerical horizon.",
+)
+_KEY = "_w_toy_model"
+# Upper bounds that follow another parameter (ui.params.constrain enforces the same).
+_UPPER = {"k_toy": "T_toy", "m_toy": "T_toy", "L": "T_toy"}
+
+
+def _picked() -> None:
+    label = st.session_state[_KEY]
+    if label is not None:  # a segmented control can be clicked off: keep the model then
+        state.set_value("toy_model", data_toy.MODELS.index(label))
+
+
+def picker(container=None) -> int:
+    """The toy-model chooser; returns the chosen index."""
+    box = container if container is not None else st.sidebar
+    i = int(state.get("toy_model"))
+    st.session_state[_KEY] = data_toy.MODELS[i]
+    box.segmented_control("Toy harm model", data_toy.MODELS, key=_KEY, on_change=_picked,
+                          help="Three exact finite-state models (THEORY.md §6). Positions 1-indexed.")
+    return i
+
+
+def control(name: str, container=None):
+    upper = _UPPER.get(name)
+    return widgets.control(name, container, hi=state.get(upper) if upper else None,
+                           slider=name != "seed")
+
+
+def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:
+    """Model picker, the chosen model's parameters, then ``extra``; returns all current values.
+
+    Call it first on the page (like ``ui.layout.sidebar``): it routes a direct visit through app.py.
+    """
+    nav.ensure_router()
+    with st.sidebar:
+        if presets:
+            widgets.preset_links(nav.BY_NAME[page].path, st.sidebar)
+        st.markdown("**Toy model**")
+        i = picker(st.sidebar)
+        for name in data_toy.MODEL_PARAMS[i]:
+            control(name, st.sidebar)
+        if extra:
+            st.markdown("**Page parameters**")
+        for name in extra:
+            control(name, st.sidebar)
+        st.caption("The address bar holds every parameter: copy it to share exactly this view.")
+        show.download_all(state.values(), st.sidebar)
+    return state.values()
+
+
+def describe(v: dict, container=None) -> None:
+    """One paragraph saying which model is on screen."""
+    i = int(v["toy_model"])
+    (container or st).markdown(f"**Toy model: {data_toy.MODELS[i]}.** {DESCRIPTIONS[i]}")
+
+
+conventions = layout.conventions

@@ -1,0 +1,108 @@
+"""Widgets driven by the parameter table: a slider with a number-box twin, presets as links.
+
+Use on a page::
+
+    from ui import widgets
+    beta = widgets.control("beta")                  # in the sidebar, returns the current value
+    widgets.controls(["mu", "gamma"], container)    # several at once, anywhere
+
+Every control writes through ``ui.state.set_value``, so the URL and the other pages follow. Call
+``control(name)`` at most once per page run (the widget keys derive from the name). A parameter
+with ``scale="log"`` gets a log-spaced slider (1-2-3-5 steps per decade, e.g. down to 1e-12);
+the number box beside it takes any exact value in range.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import streamlit as st
+
+from . import params as P
+from . import state
+
+_MANTISSAS = (1.0, 2.0, 3.0, 5.0)
+
+
+def log_options(lo: float, hi: float) -> list[float]:
+    """1-2-3-5 values per decade within ``[lo, hi]``, both ends included."""
+    options = {lo, hi}
+    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        for m in _MANTISSAS:
+            x = float(f"{m}e{e}")  # exact decimal text, so labels read 3e-07, not 2.9999e-07
+            if lo < x < hi:
+                options.add(x)
+    return sorted(options)
+
+
+def _nearest_log(options: list[float], x: float) -> float:
+    return min(options, key=lambda o: abs(math.log(o) - math.log(x)))
+
+
+def _number_format(p: P.Param) -> str:
+    return "%d" if p.kind is int else "%g"
+
+
+def _on_change(name: str, key: str) -> None:
+    state.set_value(name, st.session_state[key])
+
+
+def control(name: str, container=None, *, slider: bool = True, hi=None):
+    """Render parameter ``name`` (slider + number box) and return its current value.
+
+    ``container`` defaults to the sidebar. ``slider=False`` shows only the number box (for
+    parameters like a random seed whose range is too wide to drag through). ``hi`` narrows the
+    range to another parameter's current value (``control("k", hi=T)``); ``ui.params.constrain``
+    must enforce the same relation for values that come from the URL.
+    """
+    p = P.PARAMS[name]
+    if hi is not None and hi < p.hi:
+        p = dataclasses.replace(p, hi=hi, default=min(p.default, hi))
+    box = container if container is not None else st.sidebar
+    value = state.get(name)
+    s_key, n_key = f"_w_{name}_slider", f"_w_{name}_box"
+    # Seed both twins from the canonical value on every run: the other twin, a preset, a URL or
+    # another page may have changed it since they were last drawn.
+    st.session_state[n_key] = value
+    if not slider:
+        box.number_input(p.label, p.lo, p.hi, step=p.step, format=_number_format(p), key=n_key,
+                         help=p.help, on_change=_on_change, args=(name, n_key))
+        return value
+    left, right = box.columns([5, 3], vertical_alignment="bottom")
+    if p.scale == "log":
+        options = log_options(p.lo, p.hi)
+        st.session_state[s_key] = _nearest_log(options, value)
+        left.select_slider(p.label, options=options, format_func=lambda x: f"{x:g}", key=s_key,
+                           help=p.help + " (log scale; the box takes any exact value)",
+                           on_change=_on_change, args=(name, s_key))
+    else:
+        st.session_state[s_key] = value
+        left.slider(p.label, p.kind(p.lo), p.kind(p.hi), step=p.kind(p.step) if p.step else None,
+                    key=s_key, help=p.help, on_change=_on_change, args=(name, s_key))
+    right.number_input(f"{p.name} (exact)", p.kind(p.lo), p.kind(p.hi),
+                       step=p.kind(p.step) if p.step else None, format=_number_format(p),
+                       key=n_key, label_visibility="collapsed", on_change=_on_change,
+                       args=(name, n_key))
+    return state.get(name)
+
+
+def controls(names, container=None) -> dict:
+    """Render several controls; returns ``{name: value}``."""
+    return {name: control(name, container) for name in names}
+
+
+def preset_links(page: str, container=None) -> None:
+    """The named presets of ``ui.params.PRESETS`` as links to ``page`` carrying their values.
+
+    They are real links: clicking applies the preset, right-click copies a shareable URL.
+    """
+    box = container if container is not None else st.sidebar
+    current = state.values()
+    box.markdown("**Presets**", help="Each preset changes only the parameters it names.")
+    for label, overrides in P.PRESETS.items():
+        active = all(current[k] == v for k, v in overrides.items())
+        box.page_link(page, label=label, query_params=state.url_for(overrides),
+                      icon=":material/check_circle:" if active else ":material/tune:")
+    box.page_link(page, label="Reset all to defaults", query_params=state.url_for(P.defaults()),
+                  icon=":material/restart_alt:")
