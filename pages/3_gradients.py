@@ -20,11 +20,7 @@ st.markdown("Why does training leave late positions alone? The gradient of the e
             "where hₜ cannot move: beyond the harm horizon.")
 toy_controls.describe(v)
 
-with st.spinner("Computing gradients…"):
-    g, err = data_toy.attempt(data_toy.gradients, s)
-if err:
-    st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
-    st.stop()
+g = data_toy.model_or_stop(data_toy.gradients, s, spinner="Computing gradients…")
 k, T = g["k"], len(g["t"])
 
 st.subheader("Gradient norm by position")

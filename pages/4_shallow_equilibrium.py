@@ -20,11 +20,7 @@ st.markdown("The best standard-RLHF model (harm weight λ, KL weight β) changes
             "model, so after a harmful prefix it recovers no more often than the base model.")
 toy_controls.describe(v)
 
-with st.spinner("Solving for the optimum…"):
-    d, err = data_toy.attempt(data_toy.standard, s, eta)
-if err:
-    st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
-    st.stop()
+d = data_toy.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
 k, T = d["k"], len(d["t"])
 
 st.subheader("Where the optimum spends its KL")

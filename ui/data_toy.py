@@ -49,6 +49,16 @@ def attempt(fn, *args, **kwargs):
         return None, str(err)
 
 
+def model_or_stop(fn, *args, spinner: str = "Computing…"):
+    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and stop the page."""
+    with st.spinner(spinner):
+        result, err = attempt(fn, *args)
+    if err:
+        st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
+        st.stop()
+    return result
+
+
 def _cache(fn):
     return st.cache_data(max_entries=64, show_spinner=False)(fn)
 
