@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from ui import params
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
-DEEP, ROBUST, OVERVIEW = "pages/5_deep_alignment.py", "pages/6_robustness.py", "pages/1_overview.py"
+DEEP, ROBUST, OVERVIEW = "views/5_deep_alignment.py", "views/6_robustness.py", "views/1_overview.py"
 
 
 def open_page(path: str, query: dict | None = None) -> AppTest:
@@ -153,7 +153,7 @@ def test_url_restores_every_parameter():
 def test_state_and_url_survive_switching_pages():
     at = open_page(DEEP, {"mu": "7.5", "p_base": "1e-05"})
     set_param(at, "gamma", 0.95)
-    for path in (ROBUST, OVERVIEW, "pages/7_derivations.py", DEEP):
+    for path in (ROBUST, OVERVIEW, "views/7_derivations.py", DEEP):
         at.switch_page(path).run()
         assert not at.exception
         assert at.query_params["mu"] == "7.5" and at.query_params["gamma"] == "0.95"

@@ -35,7 +35,8 @@ def shown_text(at: AppTest) -> list[str]:
 
 
 def test_router_lists_every_page_file():
-    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+    on_disk = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
+    assert not (ROOT / "pages").exists(), "a pages/ folder switches Streamlit to its legacy mode"
     assert sorted(PAGES) == on_disk
 
 

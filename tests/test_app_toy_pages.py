@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-HORIZON, GRADIENTS = "pages/2_harm_horizon.py", "pages/3_gradients.py"
-EQUILIBRIUM, ROBUSTNESS = "pages/4_shallow_equilibrium.py", "pages/6_robustness.py"
+HORIZON, GRADIENTS = "views/2_harm_horizon.py", "views/3_gradients.py"
+EQUILIBRIUM, ROBUSTNESS = "views/4_shallow_equilibrium.py", "views/6_robustness.py"
 TOY_PAGES = (HORIZON, GRADIENTS, EQUILIBRIUM, ROBUSTNESS)
 
 

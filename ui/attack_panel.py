@@ -1,7 +1,7 @@
 """The prefilling-attack simulator on the toy model (page 6 panel): the attacker writes the first L
 tokens as harmful ones (C), the model continues; recovery afterwards for base, standard, deep.
 
-``pages/6_robustness.py`` calls :func:`show` from its marked spot. It uses the page's β, μ, γ and
+``views/6_robustness.py`` calls :func:`show` from its marked spot. It uses the page's β, μ, γ and
 its own toy controls (in an expander, since the sidebar belongs to the closed-form parameters).
 """
 

@@ -1,8 +1,7 @@
 """Pieces every page repeats: the sidebar (presets + controls) and the conventions note.
 
-A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it first
-routes a direct or AppTest run through app.py (``nav.ensure_router``), then draws the preset links
-and the controls, and returns every parameter's current value (``{name: value}``).
+A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it draws
+the preset links and the controls and returns every parameter's current value (``{name: value}``).
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ _UPPER = {"k": "T", "t": "T", "k_toy": "T_toy", "L": "T_toy"}
 
 def sidebar(page: str, names: list[str]) -> dict:
     """Presets and the controls ``names`` in the sidebar; returns the current values of all params."""
-    nav.ensure_router()
     info = nav.BY_NAME[page]
     with st.sidebar:
         widgets.preset_links(info.path, st.sidebar)

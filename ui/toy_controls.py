@@ -52,9 +52,8 @@ def control(name: str, container=None):
 def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:
     """Model picker, the chosen model's parameters, then ``extra``; returns all current values.
 
-    Call it first on the page (like ``ui.layout.sidebar``): it routes a direct visit through app.py.
+    Call it first on the page (like ``ui.layout.sidebar``).
     """
-    nav.ensure_router()
     with st.sidebar:
         if presets:
             widgets.preset_links(nav.BY_NAME[page].path, st.sidebar)

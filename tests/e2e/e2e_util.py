@@ -30,7 +30,7 @@ EXCEPTION = '[data-testid="stException"]'
 CHART = '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 SLIDER_INPUT = '[data-testid="stSlider"] input[type="range"]'
 WARNING = '[data-testid="stAlertContentWarning"]'
-PLACEHOLDER_TEXT = "Coming soon"  # what the unbuilt toy-model pages show (pages/2-4)
+PLACEHOLDER_TEXT = "Coming soon"  # what the unbuilt toy-model pages show (views/2-4)
 
 
 def chromium_path() -> str | None:

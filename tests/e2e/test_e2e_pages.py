@@ -121,8 +121,8 @@ def test_junk_parameters_warn_and_are_corrected(server, new_page, index):
 
 def test_first_visit_to_a_deep_link_goes_through_the_router(browser):
     """The first visitor after a (re)start who opens a shared link to a page other than the
-    default must get app.py's router (URL sync, page titles), not the bare pages/ file that
-    Streamlit's legacy pages/ discovery would serve. Needs a server nobody has visited yet."""
+    default must get app.py's router (URL sync, page titles), not the bare page file that
+    a legacy pages/ folder would make Streamlit serve. Needs a server nobody has visited yet."""
     info = nav.PAGES[1]
     name = next(iter(P.PARAMS))
     raw = P.fmt(P.PARAMS[name].hi)

@@ -1,10 +1,10 @@
 """Figure builders: each RETURNS a plotly figure built from a ``ui.data`` dict; none draws.
 
 Style (Okabe-Ito palette, a dash and a marker per series, axis titles stating the theorem's
-conventions) lives in ``_style``. To add a figure: write a function in the module of its topic
-(or a new module, e.g. ``toy.py`` for the toy-model pages), start from ``go.Figure()``, style
-series with ``line_style(DEEP/SHALLOW/BASE/BOUND/...)``, finish with ``base_layout(fig)``, and
-export it here.
+conventions) lives in ``_style``; builders draw on ``_plot.Plot`` (plain plotly JSON, no
+per-call validation). To add a figure: write a function in the module of its topic, start from
+``Plot()``, style series with ``line_style(DEEP/SHALLOW/BASE/BOUND/...)``, finish with
+``p.figure(height=...)``, and export it here.
 """
 
 import streamlit as st
@@ -12,10 +12,10 @@ import streamlit as st
 from . import recovery as _recovery
 from . import robustness as _robustness
 
-# Building a plotly figure costs ~30 ms (validation), too slow for a 50 ms warm rerun, so the
-# exported builders are cached. cache_resource hands back the same object without a pickle
-# round trip: callers must not mutate a returned figure (build a new one instead). The plain
-# builders stay available in the submodules for tests.
+# Cached so a rerun with unchanged inputs reuses the figure object (and ui.show its alt text
+# and table). cache_resource hands back the same object without a pickle round trip: callers
+# must not mutate a returned figure (build a new one instead). The plain builders stay
+# available in the submodules for tests.
 _cached = st.cache_resource(max_entries=128, show_spinner=False)
 
 recovery_by_position = _cached(_recovery.recovery_by_position)

@@ -1,16 +1,20 @@
 """Shared look of every figure: the Okabe-Ito palette, one (colour, dash, marker) per series.
 
 Series are told apart by colour AND by dash and marker, so they survive colour-blindness and
-greyscale printing. Use ``SERIES[i]`` (or the named roles) with :func:`line_style`; start every
-figure with :func:`base_layout`.
+greyscale printing. Use ``SERIES[i]`` (or the named roles) with :func:`line_style`; every
+figure gets :data:`LAYOUT` from ``_plot.Plot.figure``.
 """
 
 from __future__ import annotations
 
 import math
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import plotly.graph_objects as go
+
+if TYPE_CHECKING:
+    from ._plot import Plot
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -35,47 +39,48 @@ SERIES = (DEEP, SHALLOW, BOUND, BASE) + EXTRA
 HORIZON_FILL = "rgba(0,0,0,0.06)"  # shading of positions 1..k (inside the harm horizon)
 
 
-def line_style(style, *, width: float = 2.5, marker_size: int = 7) -> dict:
-    """``line`` and ``marker`` keyword arguments of ``go.Scatter`` for a series style."""
+def line_style(style, *, width: float = 2.5, marker_size: int = 7, max_markers: int | None = None,
+               shape: str | None = None) -> dict:
+    """``line`` and ``marker`` properties of a scatter trace for a series style.
+
+    ``max_markers`` thins the markers of long series (plotly's ``marker.maxdisplayed``);
+    ``shape="hv"`` draws steps.
+    """
     color, dash, symbol = style
-    return {
-        "line": {"color": color, "dash": dash, "width": width},
-        "marker": {"color": color, "symbol": symbol, "size": marker_size},
-    }
+    line = {"color": color, "dash": dash, "width": width}
+    marker = {"color": color, "symbol": symbol, "size": marker_size}
+    if max_markers:
+        marker["maxdisplayed"] = max_markers
+    if shape:
+        line["shape"] = shape
+    return {"line": line, "marker": marker}
 
 
-def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380) -> go.Figure:
-    fig.update_layout(
-        template="plotly_white",
-        title={"text": title, "x": 0.0, "xanchor": "left"} if title else None,
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
-        hovermode="x unified",
-        font={"size": 13},
-        hoverlabel={"namelength": -1},
-    )
-    return fig
+# Every figure's layout before its builder's own settings (``Plot.figure`` merges them).
+LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1.0},
+    "hovermode": "x unified",
+    "font": {"size": 13},
+    "hoverlabel": {"namelength": -1},
+}
 
 
-def shade_horizon(fig: go.Figure, k: int, **where) -> None:
+def shade_horizon(p: Plot, k: int, *, row: int = 1, col: int = 1) -> None:
     """Grey band over positions 1..k, where harm still moves and Theorem 20 does not apply."""
     if k >= 1:
-        fig.add_vrect(x0=0.5, x1=k + 0.5, fillcolor=HORIZON_FILL, line_width=0, layer="below",
-                      annotation_text=f"inside horizon (t ≤ {k})", annotation_position="top left",
-                      annotation_font_size=11, **where)
+        p.vrect(0.5, k + 0.5, fillcolor=HORIZON_FILL, row=row, col=col,
+                label=f"inside horizon (t ≤ {k})")
 
 
-def mark_x(fig: go.Figure, x: float, label: str, *, log: bool = False, xref: str = "x") -> None:
-    """Dotted vertical line at ``x`` labelled at the top of the plot.
+def mark_x(p: Plot, x: float, label: str, *, log: bool = False, row: int | None = None) -> None:
+    """Dotted vertical line at ``x`` (on every subplot, or on ``row``) labelled at the top.
 
-    (``add_vline(annotation_text=...)`` misplaces the label on a log axis: annotations there
-    take log10 coordinates while shapes take data coordinates.)
+    On a log axis an annotation takes log10 coordinates while a shape takes data coordinates.
     """
-    fig.add_vline(x=x, line_dash="dot", line_color="grey")
-    fig.add_annotation(x=math.log10(x) if log else x, xref=xref, y=1.0, yref="paper",
-                       text=label, showarrow=False, xanchor="left", yanchor="bottom",
-                       font={"size": 11, "color": "grey"})
+    p.vline(x, dash="dot", row=row)
+    p.note(label, x=math.log10(x) if log else x, xref=p.xref(row or p.rows),
+           y=1.0, yref="paper", xanchor="left", yanchor="bottom", size=11, color="grey")
 
 
 def log_range(*series, pad: float = 0.1) -> list[float] | None:

@@ -1,59 +1,43 @@
 """Pieces shared by the toy-model figures (pages 2-4 and the attack panel).
 
 Each ``toy_*`` module defines plain builders ``build_<name>`` (used by tests) and exports cached
-twins ``<name>`` for the pages: building a plotly figure costs ~30 ms, too slow for a 50 ms warm
-rerun. As in ``ui.figures``, a cached figure is shared: callers must not mutate it (build a new
-one with the ``build_`` function instead).
+twins ``<name>`` for the pages, so a rerun with unchanged inputs reuses the figure object (and
+``ui.show`` its alt text and table). A cached figure is shared: callers must not mutate it
+(build a new one with the ``build_`` function instead).
 """
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
-
-
-class _Frozen(go.Figure):
-    """A figure whose ``to_dict`` is computed once. Plotly deep-copies the whole figure on every
-    ``to_dict``, which ``st.plotly_chart`` calls on every rerun: ~25 ms for the animated training
-    figure (its frames), half the 50 ms budget. Only for cached figures, which nobody mutates."""
-
-    def to_dict(self):
-        if "_frozen" not in self.__dict__:
-            self._frozen = super().to_dict()
-        return self._frozen
+from ._plot import Plot
 
 
 def cached(builder):
     """The cached twin of a figure builder (``st.cache_resource``: same object every time)."""
-
-    @functools.wraps(builder)
-    def frozen(*args, **kwargs):
-        return _Frozen(builder(*args, **kwargs))
-
-    return st.cache_resource(max_entries=64, show_spinner=False)(frozen)
+    return st.cache_resource(max_entries=64, show_spinner=False)(builder)
 
 
 POSITION = "position t (1-indexed)"
 EXACT = "%{y:.8g}"  # hover: enough digits to read the exact value
 
 
-def position_axis(fig: go.Figure, T: int, *, start: float = 0.5, title: str = POSITION,
-                  **where) -> None:
-    fig.update_xaxes(title_text=title, range=[start, T + 0.5], **where)
+def position_axis(p: Plot, T: int, *, start: float = 0.5, title: str = POSITION,
+                  row: int | None = None, col: int | None = None) -> None:
+    """Positions start..T on the x axis, titled on ``row`` (default: the bottom row)."""
+    p.xaxis(range=[start, T + 0.5], hoverformat="d", col=col)
+    p.xaxis(title=title, row=row or p.rows, col=col)
 
 
-def horizon_line(fig: go.Figure, k: int, label: str, *, dash: str = "dash",
+def horizon_line(p: Plot, k: int, label: str, *, dash: str = "dash",
                  position: str = "left") -> None:
     """A vertical line between positions k and k+1 (after it the harm cannot change), on every
     subplot, labelled once at the top. ``position``: which side of the line the label sits."""
-    fig.add_vline(x=k + 0.5, line_dash=dash, line_color="grey", line_width=1.5)
-    fig.add_annotation(x=k + 0.5, xref="x", y=1.0, yref="paper", text=label, showarrow=False,
-                       xanchor="right" if position == "left" else "left", yanchor="top",
-                       font={"size": 11, "color": "#444"}, bgcolor="rgba(255,255,255,0.8)")
+    p.vline(k + 0.5, dash=dash, width=1.5)
+    p.note(label, x=k + 0.5, xref="x", y=1.0, yref="paper",
+           xanchor="right" if position == "left" else "left", yanchor="top", size=11,
+           color="#444", bgcolor="rgba(255,255,255,0.8)")
 
 
 def padded_max(*series, pad: float = 1.08) -> float:

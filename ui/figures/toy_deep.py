@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from ._style import BOUND, DEEP, EXTRA, HORIZON_FILL, base_layout, line_style
+from ._plot import Plot
+from ._style import BOUND, DEEP, EXTRA, HORIZON_FILL, line_style
 from .toy_common import EXACT, cached, padded_max, position_axis
 
 EXACT_NAME = "exact on-policy optimum"
@@ -21,38 +21,31 @@ def build_exact_vs_per_prefix(d: dict) -> go.Figure:
     (bottom) at each position of the toy model."""
     t, k = d["t"], d["k"]
     T = len(t)
-    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
-                        row_heights=[0.36, 0.36, 0.28])
+    p = Plot(rows=3, vertical_spacing=0.06, row_heights=[0.36, 0.36, 0.28])
     for row, key in ((1, "recovery"), (2, "kl")):
         for name, style, suffix in ((EXACT_NAME, DEEP, "exact"), (PER_PREFIX_NAME, BOUND, "per_prefix")):
-            fig.add_scatter(x=t, y=d[f"{key}_{suffix}"], name=name, legendgroup=name,
-                            showlegend=row == 1, mode="lines+markers", hovertemplate=EXACT,
-                            row=row, col=1, **line_style(style))
+            p.scatter(t, d[f"{key}_{suffix}"], name=name, legendgroup=name, showlegend=row == 1,
+                      mode="lines+markers", hovertemplate=EXACT, row=row,
+                      **line_style(style, max_markers=60))
     for name, key, style in ((GAP_RECOVERY, "recovery_gap", EXTRA[0]), (GAP_KL, "kl_gap", EXTRA[1])):
-        fig.add_scatter(x=t, y=d[key], name=name, mode="lines+markers", hovertemplate=EXACT,
-                        row=3, col=1, **line_style(style, width=2, marker_size=6))
-    fig.update_traces(marker_maxdisplayed=60)
-    fig.add_hline(y=0, line_color="grey", line_width=1, row=3, col=1)
+        p.scatter(t, d[key], name=name, mode="lines+markers", hovertemplate=EXACT, row=3,
+                  **line_style(style, width=2, marker_size=6, max_markers=60))
+    p.hline(0, color="grey", width=1, row=3)
     if k >= 1:
-        label = {"annotation_text": f"t ≤ {k}: Prop. 29", "annotation_position": "bottom left",
-                 "annotation_font_size": 11}
         for row in (1, 2, 3):  # the grey band on every row, labelled once
-            fig.add_vrect(x0=0.5, x1=min(k, T) + 0.5, fillcolor=HORIZON_FILL, line_width=0,
-                          layer="below", row=row, col=1, **(label if row == 1 else {}))
-    fig.update_yaxes(title_text="recovery P(R at t)", range=[0, 1.02], row=1, col=1)
-    fig.update_yaxes(title_text="KLₜ (nats)", row=2, col=1,
-                     range=[0, padded_max(d["kl_exact"], d["kl_per_prefix"])])
+            p.vrect(0.5, min(k, T) + 0.5, fillcolor=HORIZON_FILL, row=row,
+                    label=f"t ≤ {k}: Prop. 29" if row == 1 else None, label_at="bottom left")
+    p.yaxis(tickformat=".2~g")  # no SI "μ" ticks
+    p.yaxis(row=1, title="recovery P(R at t)", range=[0, 1.02])
+    p.yaxis(row=2, title="KLₜ (nats)", range=[0, padded_max(d["kl_exact"], d["kl_per_prefix"])])
     gap = np.abs(np.concatenate([d["recovery_gap"], d["kl_gap"]]))
     top = padded_max(gap, pad=1.15) if gap.max() > 1e-9 else 1e-3  # rounding-level gaps: flat at 0
-    fig.update_yaxes(title_text="per-prefix − exact", row=3, col=1, range=[-top, top])
-    position_axis(fig, T, row=3, col=1)
-    fig.update_yaxes(tickformat=".2~g")  # no SI "μ" ticks
-    fig.update_layout(xaxis_hoverformat="d", xaxis2_hoverformat="d", xaxis3_hoverformat="d")
-    fig = base_layout(fig, height=720)
+    p.yaxis(row=3, title="per-prefix − exact", range=[-top, top])
+    position_axis(p, T)
     # four long legend entries: below the plot, so they do not squeeze the top row
-    fig.update_layout(legend={"yanchor": "top", "y": -0.09, "xanchor": "left", "x": 0.0},
-                      margin={"b": 10})
-    return fig
+    p.update(legend={"yanchor": "top", "y": -0.09, "xanchor": "left", "x": 0.0},
+             margin={"b": 10})
+    return p.figure(height=720)
 
 
 exact_vs_per_prefix = cached(build_exact_vs_per_prefix)

@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from ._style import BOUND, DEEP, EXTRA, SHALLOW, base_layout, line_style, shade_horizon
+from ._plot import Plot
+from ._style import BOUND, DEEP, EXTRA, SHALLOW, line_style, shade_horizon
 from .toy_common import EXACT, cached, padded_max, position_axis
 
 
 def build_gradient_norms(d: dict) -> go.Figure:
     """Theorem 8 norms ||g_t|| against the Lemma 12 and Theorem 13 bounds."""
     t, k = d["t"], d["k"]
-    fig = go.Figure()
-    fig.add_scatter(x=t, y=d["thm13"], name="Theorem 13 bound √(Iₜ·E[tr Fₜ])",
-                    mode="lines+markers", hovertemplate=EXACT, **line_style(BOUND))
-    fig.add_scatter(x=t, y=d["lemma12"], name="Lemma 12 bound E[√(Var·tr F)]",
-                    mode="lines+markers", hovertemplate=EXACT, **line_style(EXTRA[0], width=2))
-    fig.add_scatter(x=t, y=d["norm"], name="‖gₜ‖ (Theorem 8, exact)", mode="lines+markers",
-                    hovertemplate=EXACT, **line_style(DEEP))
-    fig.update_traces(marker_maxdisplayed=60)
-    shade_horizon(fig, min(k, len(t)))
-    position_axis(fig, len(t))
-    fig.update_yaxes(title_text="gradient norm ‖∇_θₜ E[H]‖",
-                     range=[0, padded_max(d["thm13"], d["norm"])])
-    fig.update_layout(xaxis_hoverformat="d", yaxis_tickformat=".2~g")
-    return base_layout(fig, height=380)
+    p = Plot()
+    p.scatter(t, d["thm13"], name="Theorem 13 bound √(Iₜ·E[tr Fₜ])", mode="lines+markers",
+              hovertemplate=EXACT, **line_style(BOUND, max_markers=60))
+    p.scatter(t, d["lemma12"], name="Lemma 12 bound E[√(Var·tr F)]", mode="lines+markers",
+              hovertemplate=EXACT, **line_style(EXTRA[0], width=2, max_markers=60))
+    p.scatter(t, d["norm"], name="‖gₜ‖ (Theorem 8, exact)", mode="lines+markers",
+              hovertemplate=EXACT, **line_style(DEEP, max_markers=60))
+    shade_horizon(p, min(k, len(t)))
+    position_axis(p, len(t))
+    p.yaxis(title="gradient norm ‖∇_θₜ E[H]‖", range=[0, padded_max(d["thm13"], d["norm"])],
+            tickformat=".2~g")
+    return p.figure(height=380)
 
 
 _RUNS = (("standard", SHALLOW), ("deep", DEEP))
@@ -35,48 +33,42 @@ _ROWS = (("grad", EXACT), ("kl", EXACT + " nats"))  # row 1: gradient norm, row 
 def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> go.Figure:
     """Per-position gradient norm (top) and KL_t (bottom) over the steps; standard (left) and
     deep (right), each with its own scale (deep KL is often 100x the standard one).
-
     Plotly frames, one per recorded step, with a step slider and a play button: the browser
     animates without a server round trip. Dotted: the exact optimum's KL_t the run approaches.
     """
     T, k, steps = len(std["t"]), std["k"], std["steps"]
     last = len(steps) - 1
     names = ("standard RLHF (μ = 0)", f"deep (μ = {mu:g}, γ = {gamma:g})")
-    fig = make_subplots(rows=2, cols=2, shared_xaxes=True, vertical_spacing=0.1,
-                        horizontal_spacing=0.1, subplot_titles=names)
+    p = Plot(rows=2, cols=2, vertical_spacing=0.1, horizontal_spacing=0.1, titles=names)
     runs = (std, deep)
     # Traces 0-3 move (frames update them in this order); the exact-optimum lines stay.
     for col, ((label, style), run) in enumerate(zip(_RUNS, runs), start=1):
         for row, (key, hover) in enumerate(_ROWS, start=1):
-            fig.add_scatter(x=run["t"], y=run[key][last], name=names[col - 1], legendgroup=label,
-                            showlegend=row == 1, mode="lines+markers", hovertemplate=hover,
-                            row=row, col=col, **line_style(style))
-    for col, ((label, style), run) in enumerate(zip(_RUNS, runs), start=1):
-        fig.add_scatter(x=run["t"], y=run["exact_kl"], name="exact optimum KLₜ", mode="lines",
-                        legendgroup="exact", showlegend=col == 2, hovertemplate=EXACT + " nats",
-                        row=2, col=col, line={"color": "grey", "dash": "dot", "width": 1.5})
+            p.scatter(run["t"], run[key][last], name=names[col - 1], legendgroup=label,
+                      showlegend=row == 1, mode="lines+markers", hovertemplate=hover,
+                      row=row, col=col, **line_style(style, max_markers=60))
+    for col, run in enumerate(runs, start=1):
+        p.scatter(run["t"], run["exact_kl"], name="exact optimum KLₜ", mode="lines",
+                  legendgroup="exact", showlegend=col == 2, hovertemplate=EXACT + " nats",
+                  row=2, col=col, line={"color": "grey", "dash": "dot", "width": 1.5})
     # Frames carry only the moving y values (styles stay from the traces): st.plotly_chart
     # serialises the whole figure on every rerun, so a lean figure keeps reruns fast.
     # The gradient row rescales to each step (it shrinks ~100x as training converges, and its
     # shape, zero beyond k for standard, is the point); the KL row keeps one scale to show growth.
-    fig.frames = [go.Frame(data=[go.Scatter(y=run[key][i]) for run in runs for key, _ in _ROWS],
-                           traces=[0, 1, 2, 3], name=str(s), layout=_grad_ranges(runs, i))
-                  for i, s in enumerate(steps)]
-    fig.update_traces(marker_maxdisplayed=60)
+    frames = [{"data": [{"type": "scatter", "y": run[key][i]} for run in runs for key, _ in _ROWS],
+               "traces": [0, 1, 2, 3], "name": str(s), "layout": _grad_ranges(runs, i)}
+              for i, s in enumerate(steps)]
     for col, run in enumerate(runs, start=1):
         for row in (1, 2):
-            shade_horizon(fig, min(k, T), row=row, col=col)
-        fig.update_yaxes(range=[0, padded_max(run["kl"], run["exact_kl"])], row=2, col=col)
-        position_axis(fig, T, row=2, col=col)
-    fig.update_yaxes(title_text="‖∇ₜ J‖ (all states)", row=1, col=1)
-    fig.update_yaxes(title_text="KLₜ (nats)", row=2, col=1)
-    fig.update_layout(sliders=[_step_slider(steps)], updatemenus=[_play_buttons()],
-                      **_grad_ranges(runs, last))
-    fig.update_xaxes(hoverformat="d")
-    fig.update_yaxes(tickformat=".2~g")  # plain decimals: an SI "300μ" would read as the penalty μ
-    fig = base_layout(fig, height=620)
-    fig.update_layout(margin={"b": 40, "l": 90, "t": 90}, legend_y=1.1)
-    return fig
+            shade_horizon(p, min(k, T), row=row, col=col)
+        p.yaxis(row=2, col=col, range=[0, padded_max(run["kl"], run["exact_kl"])])
+        position_axis(p, T, col=col)
+    p.yaxis(tickformat=".2~g")  # plain decimals: an SI "300μ" would read as the penalty μ
+    p.yaxis(row=1, col=1, title="‖∇ₜ J‖ (all states)")
+    p.yaxis(row=2, col=1, title="KLₜ (nats)")
+    p.update(sliders=[_step_slider(steps)], updatemenus=[_play_buttons()],
+             margin={"b": 40, "l": 90, "t": 90}, legend={"y": 1.1}, **_grad_ranges(runs, last))
+    return p.figure(height=620, frames=frames)
 
 
 _FRAME = {"duration": 120, "redraw": True}

@@ -1,6 +1,6 @@
 """Harm horizon (paper section 4): the martingale h_t, the harm information I_t, the horizon k.
 
-Page pattern as in pages/5_deep_alignment.py; the numbers come from the exact toy model
+Page pattern as in views/5_deep_alignment.py; the numbers come from the exact toy model
 (``ui.data_toy``), the figures from ``ui.figures.toy_horizon``.
 """
 

@@ -1,7 +1,7 @@
 """Shallow equilibrium (paper section 8, Appendix A): the standard optimum's KL_t against
 (eta^2/2) I_t (Theorem 14 / Corollary 15) and the shared-parameter variant.
 
-Page pattern as in pages/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
+Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
 ``ui.figures.toy_equilibrium``.
 """
 

@@ -1,7 +1,7 @@
 """Gradients (paper sections 5-7): ||g_t|| with the Theorem 13 bound, zero beyond the horizon, and a
 gradient-descent run of standard vs deep alignment on the toy model.
 
-Page pattern as in pages/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
+Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
 ``ui.figures.toy_gradients``.
 """
 
