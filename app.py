@@ -17,5 +17,6 @@ state.sync()  # before st.navigation, so every page sees the URL's values
 pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
          for i, p in enumerate(nav.PAGES)]
 page = st.navigation(pages)
+state.enter_page(page.url_path)
 state.show_warnings()
 page.run()

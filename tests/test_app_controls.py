@@ -21,12 +21,15 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEEP, ROBUST, OVERVIEW = "views/5_deep_alignment.py", "views/6_robustness.py", "views/1_overview.py"
 
 
+# Deep alignment's tabs (ui.layout.views): the ``view`` URL parameter opens one of them.
+RECOVERY, KL, GIBBS = "0", "1", "2"
+
+
 def open_page(path: str, query: dict | None = None) -> AppTest:
+    """A first visit to ``path`` with ``query`` in its URL, as a pasted link does."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query or {})
-    at.run()
-    if path != OVERVIEW:
-        at.switch_page(path).run()
+    at.switch_page(path).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -74,7 +77,8 @@ def test_higher_mu_raises_recovery_everywhere_beyond_the_horizon():
 def test_mu_zero_is_the_base_model():
     at = open_page(DEEP, {"mu": "0", "p_base": "0.003"})
     np.testing.assert_allclose(series(at, 0, "deep"), 0.003, rtol=1e-12)
-    np.testing.assert_allclose(series(at, 1, "KL"), 0.0, atol=0.0)
+    at = open_page(DEEP, {"mu": "0", "p_base": "0.003", "view": KL})
+    np.testing.assert_allclose(series(at, 0, "KL"), 0.0, atol=0.0)
 
 
 def test_higher_beta_lowers_recovery():
@@ -92,19 +96,19 @@ def test_log_slider_sets_p_base_exactly_and_shallow_line_follows():
 
 
 def test_kl_never_exceeds_its_cap_and_grows_with_mu():
-    at = open_page(DEEP)
-    kl, cap = series(at, 1, "KL"), series(at, 1, "cap")
+    at = open_page(DEEP, {"view": KL})
+    kl, cap = series(at, 0, "KL"), series(at, 0, "cap")
     assert np.all(kl <= cap * (1 + 1e-12)) and np.all(kl > 0)
     set_param(at, "mu", 40.0)
-    assert np.all(series(at, 1, "KL") > kl)
+    assert np.all(series(at, 0, "KL") > kl)
 
 
 def test_position_t_fragment_follows_gamma_decay():
-    at = open_page(DEEP)  # gamma = 0.9 < 1: the tilt shrinks with depth
-    deep_at_10 = series(at, 2, "deep")
+    at = open_page(DEEP, {"view": GIBBS})  # gamma = 0.9 < 1: the tilt shrinks with depth
+    deep_at_10 = series(at, 0, "deep")
     at.slider(key="_w_t_slider").set_value(30).run()
     assert not at.exception
-    deep_at_30 = series(at, 2, "deep")
+    deep_at_30 = series(at, 0, "deep")
     recovery = np.array([True, True, False, False, False, False, False])  # ui.data.VOCAB
     assert deep_at_30[recovery].sum() < deep_at_10[recovery].sum()
     np.testing.assert_allclose(deep_at_30.sum(), 1.0, rtol=1e-12)
@@ -145,9 +149,11 @@ def test_url_restores_every_parameter():
         assert float(at.query_params[name]) == float(raw)
         if f"_w_{name}_box" in on_page:
             assert at.number_input(key=f"_w_{name}_box").value == pytest.approx(float(raw), rel=1e-15)
-    assert at.number_input(key="_w_t_box").value == 33
     assert series(at, 0, "standard") == pytest.approx(3e-7, rel=1e-12)
     assert len(series(at, 0, "deep")) == 120 - 7
+    at = open_page(DEEP, {**query, "view": GIBBS})  # the tab with the position-t control
+    assert at.number_input(key="_w_t_box").value == 33
+    assert at.query_params["view"] == GIBBS
 
 
 def test_state_and_url_survive_switching_pages():

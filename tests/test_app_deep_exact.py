@@ -7,7 +7,8 @@ from __future__ import annotations
 from test_app_controls import DEEP, metric, open_page, series, set_param
 from ui.figures.toy_deep import EXACT_NAME, GAP_RECOVERY, PER_PREFIX_NAME
 
-HEADING = "Exact optimum vs the paper's per-prefix form (toy model)"
+HEADING = "Exact vs per-prefix (toy model)"  # the tab's label
+VIEW = "4"  # its index among Deep alignment's tabs
 
 
 def _chart(at) -> int:
@@ -27,8 +28,8 @@ def _beyond_gap(at) -> float:
 
 
 def test_section_renders_labelled():
-    at = open_page(DEEP)
-    assert HEADING in [h.value for h in at.subheader]
+    at = open_page(DEEP, {"view": VIEW})
+    assert HEADING in [t.proto.label for t in at.tabs]
     i = _chart(at)
     exact, per_prefix = series(at, i, EXACT_NAME), series(at, i, PER_PREFIX_NAME)
     assert exact.size == per_prefix.size == 12  # default toy T
@@ -37,14 +38,14 @@ def test_section_renders_labelled():
 
 
 def test_decay_one_coincides_beyond_the_horizon():
-    at = open_page(DEEP, {"decay": "1.0"})
+    at = open_page(DEEP, {"view": VIEW, "decay": "1.0"})
     assert _beyond_gap(at) < 1e-10
     assert abs(series(at, _chart(at), GAP_RECOVERY)[4:]).max() < 1e-10  # plotted, t > k = 4
     assert any(c.value.startswith("decay = 1:") for c in at.caption)
 
 
 def test_decay_below_one_differs_beyond_the_horizon():
-    at = open_page(DEEP)
+    at = open_page(DEEP, {"view": VIEW})
     set_param(at, "decay", 0.5)
     assert at.query_params["decay"] == "0.5"
     assert _beyond_gap(at) > 1e-4
@@ -52,5 +53,5 @@ def test_decay_below_one_differs_beyond_the_horizon():
 
 
 def test_engine_rejection_is_a_warning():
-    at = open_page(DEEP, {"decay": "0.5", "T_toy": "2000"})  # decay < 1 limits T (state = count)
+    at = open_page(DEEP, {"view": VIEW, "decay": "0.5", "T_toy": "2000"})  # decay < 1 limits T (state = count)
     assert any("cannot be built" in w.value for w in at.warning)

@@ -18,11 +18,10 @@ PAGES = [p.path for p in nav.PAGES]
 
 
 def open_page(path: str, query: dict | None = None) -> AppTest:
+    """A first visit to ``path`` with ``query`` in its URL, as a pasted link does."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(query or {})
-    at.run()
-    if path != PAGES[0]:
-        at.switch_page(path).run()
+    at.switch_page(path).run()
     return at
 
 
@@ -49,6 +48,26 @@ def test_page_loads_with_defaults(path):
     for text in shown_text(at):
         assert "nan" not in text.lower().replace("nano", "").split(), text
         assert "NaN" not in text
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p != nav.BY_NAME["derivations"].path])
+def test_every_tab_loads_with_a_chart_and_no_nan(path):
+    """Tabs run only when open (ui.layout.views): open each one through the view parameter."""
+    labels = [t.proto.label for t in open_page(path).tabs]
+    for view in range(len(labels)):
+        at = open_page(path, {"view": str(view)})
+        assert not at.exception, (labels[view], [e.value for e in at.exception])
+        assert at.query_params["view"] == str(view)
+        assert at.get("plotly_chart"), f"no chart in tab {labels[view]!r}"
+        for text in shown_text(at):
+            assert "NaN" not in text and "nan" not in text.lower().replace("nano", "").split()
+
+
+def test_a_page_switch_opens_the_first_tab():
+    at = open_page(PAGES[4], {"view": "3"})
+    assert at.query_params["view"] == "3"
+    at.switch_page(PAGES[5]).run()
+    assert at.query_params["view"] == "0"
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -17,6 +17,11 @@ EQUILIBRIUM, ROBUSTNESS = "views/4_shallow_equilibrium.py", "views/6_robustness.
 TOY_PAGES = (HORIZON, GRADIENTS, EQUILIBRIUM, ROBUSTNESS)
 
 
+# Tabs (ui.layout.views) opened through the ``view`` URL parameter.
+INFORMATION = TRAINING = "1"  # Harm horizon: Iₜ; Gradients: training
+SHARED, ATTACK = "2", "2"  # Shallow equilibrium: shared parameters; Robustness: toy attack
+
+
 def open_page(page: str, **query) -> AppTest:
     """Open ``page`` the way a shared link does: first run on that page, with ``query`` in the URL."""
     at = AppTest.from_file(APP, default_timeout=120)
@@ -63,26 +68,26 @@ def test_page_loads_with_defaults(page):
 
 
 def test_larger_k_moves_the_horizon_marker():
-    at = open_page(HORIZON)
+    at = open_page(HORIZON, view=INFORMATION)
     assert metric(at, "Exact horizon k") == "4"
     set_box(at, "k_toy", 7)
     assert metric(at, "Exact horizon k") == "7"
-    info = figures(at)[1]
+    info = figures(at)[0]
     assert any(s.get("x0") == 7.5 for s in info["layout"]["shapes"])  # line between t = 7 and 8
     assert any("k = 7" in a.get("text", "") for a in info["layout"]["annotations"])
 
 
 def test_sum_of_information_is_the_variance():
-    at = open_page(HORIZON)
+    at = open_page(HORIZON, view=INFORMATION)
     assert metric(at, "Σₜ Iₜ") == metric(at, "Var H")
 
 
 def test_gradual_harm_has_a_numerical_horizon_before_the_exact_one():
-    at = open_page(HORIZON, toy_model=2, T_toy=60, fade=0.5)
+    at = open_page(HORIZON, toy_model=2, T_toy=60, fade=0.5, view=INFORMATION)
     assert "gradual harm" in shown_text(at)
     assert metric(at, "Exact horizon k") == "60"
     assert int(metric(at, "Numerical horizon")) < 60
-    assert any("numerical horizon" in a.get("text", "") for a in figures(at)[1]["layout"]["annotations"])
+    assert any("numerical horizon" in a.get("text", "") for a in figures(at)[0]["layout"]["annotations"])
 
 
 def test_gradient_is_zero_beyond_the_horizon_and_below_the_bound():
@@ -93,7 +98,7 @@ def test_gradient_is_zero_beyond_the_horizon_and_below_the_bound():
 
 
 def test_training_standard_stays_shallow_deep_goes_deep():
-    at = open_page(GRADIENTS)
+    at = open_page(GRADIENTS, view=TRAINING)
     assert number(metric(at, "Standard: Σ KLₜ, t > 4")) == 0.0
     deep = number(metric(at, "Deep: Σ KLₜ, t > 4"))
     assert deep > 0
@@ -120,14 +125,14 @@ def test_small_eta_kl_matches_corollary_15():
 
 
 def test_shared_parameters_spend_incidental_kl_without_recovery():
-    at = open_page(EQUILIBRIUM)
+    at = open_page(EQUILIBRIUM, view=SHARED)
     assert number(metric(at, "Shared: Σ KLₜ, t > 4")) > 0
     assert number(metric(at, "Per-position: Σ KLₜ, t > 4")) == 0
     assert number(metric(at, "Shared: recovers")) <= number(metric(at, "Per-position: recovers"))
 
 
 def test_larger_mu_gives_higher_deep_recovery_after_the_attack():
-    at = open_page(ROBUSTNESS)
+    at = open_page(ROBUSTNESS, view=ATTACK)
     base, deep = number(metric(at, "base")), number(metric(at, "deep"))
     assert number(metric(at, "standard")) == pytest.approx(base)  # L = 8 > k: beyond the horizon
     assert deep > base
@@ -142,18 +147,21 @@ def test_url_parameters_restore_the_view():
                    n_paths=5)
     assert not at.warning, [w.value for w in at.warning]
     assert "threshold harm" in shown_text(at)
-    assert metric(at, "Exact horizon k") == "6"
     assert at.number_input(key="_w_m_toy_box").value == 3
     assert at.number_input(key="_w_seed_box").value == 7
     assert len(figures(at)[0]["data"]) == 5
     assert at.query_params["k_toy"] == "6"
+    at = open_page(HORIZON, toy_model=1, T_toy=20, k_toy=6, m_toy=3, view=INFORMATION)
+    assert metric(at, "Exact horizon k") == "6"
+    assert at.query_params["view"] == INFORMATION
 
 
 def test_toy_parameters_follow_to_the_next_page():
-    at = set_box(open_page(HORIZON), "k_toy", 7)
+    at = set_box(open_page(HORIZON, view=INFORMATION), "k_toy", 7)
     at.switch_page(GRADIENTS).run()
-    assert metric(at, "Standard: Σ KLₜ, t > 7")
+    assert r"\max_{t>7}\|g_t\|" in shown_text(at)
     assert at.query_params["k_toy"] == "7"
+    assert at.query_params["view"] == "0"  # another page opens at its first tab
 
 
 @pytest.mark.parametrize("page", TOY_PAGES)

@@ -19,9 +19,19 @@ download_all(v)
 """
 
 
-def run_app() -> AppTest:
+def run_app(*, open_expanders: bool = True) -> AppTest:
     at = AppTest.from_string(SCRIPT, default_timeout=120)
+    if open_expanders:  # as if the user had opened "Data table and downloads" under each chart
+        for name in ("recovery_by_position", "gibbs_bars"):
+            at.session_state[f"more_{name}"] = True
     return at.run()
+
+
+def test_table_and_downloads_are_built_only_when_asked_for():
+    at = run_app(open_expanders=False)
+    assert not at.exception
+    assert len(at.expander) == 2 and len(at.get("plotly_chart")) == 2
+    assert not at.dataframe and not at.get("download_button")
 
 
 def test_each_figure_has_alt_text_table_and_downloads():

@@ -1,7 +1,7 @@
 """The prefilling-attack simulator on the toy model (page 6 panel): the attacker writes the first L
 tokens as harmful ones (C), the model continues; recovery afterwards for base, standard, deep.
 
-``views/6_robustness.py`` calls :func:`show` from its marked spot. It uses the page's β, μ, γ and
+``views/6_robustness.py`` shows :func:`show` as one of its tabs. It uses the page's β, μ, γ and
 its own toy controls (in an expander, since the sidebar belongs to the closed-form parameters).
 """
 
@@ -17,7 +17,6 @@ from .latex import num, text
 @st.fragment
 def show() -> None:
     """The panel; a fragment, so moving L or a toy parameter reruns only this panel."""
-    st.subheader("Prefilling attack on the toy model")
     st.markdown("The attacker prefills x₁…x_L with harmful tokens (C); the model writes the rest. "
                 "Does it recover (emit R)? Exact probabilities on the toy model, with the page's "
                 "β, μ and γ.")

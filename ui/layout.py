@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import nav, show, state, widgets
+from . import params as P
 
 CONVENTIONS = (
     "Conventions: positions are 1-indexed (t = 1, …, T; the prefix before position t is x₁ … xₜ₋₁); "
@@ -32,6 +33,28 @@ def sidebar(page: str, names: list[str]) -> dict:
         st.caption("The address bar holds every parameter: copy it to share exactly this view.")
         show.download_all(state.values(), st.sidebar)
     return state.values()
+
+
+def views(page: str, sections: dict) -> None:
+    """The page's sections as tabs, ``{label: function drawing it}``; only the open one runs.
+
+    A key press then redraws one chart instead of every chart of the page (most of a rerun's
+    time is plotly drawing in the browser). The open tab is the ``view`` parameter, so the
+    address bar and shared links keep it.
+    """
+    labels = list(sections)
+    assert len(labels) <= P.MAX_VIEWS, "raise ui.params.MAX_VIEWS"
+    key = f"_tabs_{page}"
+    current = labels[min(state.get("view"), len(labels) - 1)]
+    tabs = st.tabs(labels, key=key, default=current, on_change=_switch, args=(key, labels))
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                draw()
+
+
+def _switch(key: str, labels: list[str]) -> None:
+    state.set_value("view", labels.index(st.session_state[key]))
 
 
 def conventions(container=None) -> None:

@@ -35,13 +35,15 @@ class Param:
     label: str = ""  # Streamlit markdown, may contain $math$
     help: str = ""  # units and conventions
     step: float | None = None  # slider step for linear parameters
-    group: Literal["closed", "toy"] = "closed"
+    group: Literal["closed", "toy", "view"] = "closed"
 
     def __post_init__(self):
         assert self.kind in (float, int), self.name
         assert self.lo <= self.default <= self.hi, self.name
         assert self.scale == "linear" or self.lo > 0, f"{self.name}: a log scale needs lo > 0"
 
+
+MAX_VIEWS = 5  # tabs on the busiest page
 
 _TABLE = [
     # --- closed forms (Theorems 19-22, Corollary 23) ---
@@ -103,6 +105,10 @@ _TABLE = [
           "Number of sampled responses drawn as martingale paths.", step=1, group="toy"),
     Param("seed", int, 0, 0, 2**31 - 1, "linear", "Random seed",
           "Seed of sampled paths, so a shared link shows the same samples.", step=1, group="toy"),
+    # --- what is on screen: the open tab of the page (ui.layout.views), so a link shows it ---
+    Param("view", int, 0, 0, MAX_VIEWS - 1, "linear", "Open tab",
+          "Which tab of the page is open (0 = the first). Reset to 0 on a page switch.", step=1,
+          group="view"),
 ]
 
 PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}

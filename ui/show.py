@@ -20,9 +20,9 @@ from . import catalog
 from .export import bundle, renderer, share, tables
 
 _ZIP = "_export_zip"  # (params JSON, zip bytes, problems) of the last prepared zip
-# Alt text and table per figure object. Builders return cached figures (the same object for the
-# same inputs), so a warm rerun reuses these (~30 ms for 20 sampled paths) instead of rebuilding
-# them. Keyed by id() (figures are unhashable); the weak reference tells a reused id apart.
+# Alt text per figure object. Builders return cached figures (the same object for the same
+# inputs), so a warm rerun reuses it instead of describing the data again. Keyed by id()
+# (figures are unhashable); the weak reference tells a reused id apart.
 _DESCRIBED: dict[int, tuple] = {}
 
 
@@ -48,15 +48,18 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
     if entry is None or entry[0]() is not fig:
         if len(_DESCRIBED) > 512:
             _DESCRIBED.clear()
-        entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig),
-                                       tables.frame(fig))
-    _, alt, table = entry
+        entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
     box = (container if container is not None else st).container()
-    box.plotly_chart(fig, key=f"fig_{key}")
-    box.caption("**Chart:** " + _plain(alt))
-    with box.expander(f"Data table and downloads: {spec.heading}", icon=":material/table:"):
-        st.dataframe(table, hide_index=True)
-        _downloads(name, dict(values), key)
+    box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
+    box.caption("**Chart:** " + _plain(entry[1]))
+    # The table and the download buttons are built only while the expander is open: on a key
+    # press they would otherwise cost as much as the chart, for something rarely looked at.
+    more = box.expander(f"Data table and downloads: {spec.heading}", icon=":material/table:",
+                        key=f"more_{key}", on_change="rerun")
+    if more.open:
+        with more:
+            st.dataframe(tables.frame(fig), hide_index=True)
+            _downloads(name, dict(values), key)
 
 
 def _downloads(name: str, values: dict, key: str) -> None:

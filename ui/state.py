@@ -25,6 +25,7 @@ from . import params as P
 _VALUES = "_params"  # canonical values: {name: value}
 _WRITTEN = "_params_written"  # {name: raw string} last written to the URL by this session
 _WARNINGS = "_params_warnings"  # messages about corrected URL values
+_PAGE = "_params_page"  # url path of the page shown by the last run
 _RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict keeps them
 
 
@@ -71,6 +72,18 @@ def _write_url(values: dict) -> None:
     if current != {k: [v] for k, v in desired.items()} or st.session_state[_WRITTEN] != desired:
         st.query_params.from_dict(desired)  # keeps Streamlit's embed keys
     st.session_state[_WRITTEN] = desired
+
+
+def enter_page(path: str) -> None:
+    """Open a page switched to at its first tab: its ``view`` means nothing on another page.
+
+    A fresh visit (a pasted link) keeps the link's view; app.py calls this after ``sync``.
+    """
+    last = st.session_state.get(_PAGE)
+    st.session_state[_PAGE] = path
+    if last is not None and last != path and st.session_state[_VALUES]["view"] != 0:
+        st.session_state[_VALUES] = {**st.session_state[_VALUES], "view": 0}
+        _write_url(st.session_state[_VALUES])
 
 
 def values() -> dict:

@@ -6,7 +6,7 @@ Page pattern as in views/5_deep_alignment.py; the numbers come from the exact to
 
 import streamlit as st
 
-from ui import data_toy, state, toy_controls, widgets
+from ui import data_toy, layout, state, toy_controls, widgets
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -25,7 +25,6 @@ k, k_num, T = base["k"], base["k_num"], len(base["t"])
 @st.fragment
 def paths_section():
     """Only the sampled paths depend on the number of paths and the seed."""
-    st.subheader("The expected harm is a martingale")
     fig_col, text_col = st.columns([3, 2], gap="large")
     with text_col:
         a, b = st.columns(2)
@@ -46,36 +45,40 @@ def paths_section():
                    "Overlapping paths draw on top of each other.")
 
 
-paths_section()
+def information():
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    show_figure("harm_information", v, fig_col)
+    with text_col:
+        st.markdown("**Definition 5, Proposition 6.** The harm information at position t is the "
+                    "variance of the jump Δₜ = hₜ − hₜ₋₁:")
+        st.latex(r"I_t=\mathbb E\big[\Delta_t^2\big]=\mathbb E\big[\operatorname{Var}(h_t\mid x_{<t})\big]")
+        st.markdown("**Theorem 9.** The horizon k is the last position with Iₜ > 0; then H depends "
+                    "on x₁…x_k only. **Corollary 7.** The jumps are orthogonal, so")
+        variance = base["variance"] if base["variance"] is not None else base["info_sum"]
+        st.latex(rf"\sum_{{t=1}}^{{{T}}}I_t=\operatorname{{Var}}H={num(variance, 6)}")
+        last = rf"I_{{{k}}}={num(base['info'][k - 1])}" if k >= 1 else r"H\ \text{is constant}"
+        after = rf",\quad I_{{{k + 1}}}=\dots=I_{{{T}}}=0" if 0 < k < T else ""
+        st.latex(last + after)
+        a, b = st.columns(2)
+        a.metric("Exact horizon k", k, help="Known from the model's structure (Theorem 9).")
+        b.metric("Numerical horizon", k_num,
+                 help="Last t with Iₜ > 1e-12·Var H. It can cut off real but tiny tails.")
+        c, e = st.columns(2)
+        c.metric("Σₜ Iₜ", text(base["info_sum"], 6), help=f"Exactly {base['info_sum']!r}")
+        if base["variance"] is not None:
+            e.metric("Var H", text(base["variance"], 6),
+                     help=f"From an independent second-moment pass: exactly {base['variance']!r}")
+            st.caption(f"Largest |E[ΔₛΔₜ]|, s ≠ t: {text(base['cross'], 3)} (Proposition 4: 0).")
+        else:
+            e.metric("Var H", "T > 400: not recomputed",
+                     help="The independent check costs O(T²); Σ Iₜ = Var H is exact.")
+        if k != k_num:
+            st.info(f"The exact horizon ({k}) and the numerical one ({k_num}) differ: beyond "
+                    f"t = {k_num} the harm information is real but below 1e-12·Var H.")
+        toy_controls.conventions()
 
-st.subheader("Harm information by position")
-fig_col, text_col = st.columns([3, 2], gap="large")
-show_figure("harm_information", v, fig_col)
-with text_col:
-    st.markdown("**Definition 5, Proposition 6.** The harm information at position t is the "
-                "variance of the jump Δₜ = hₜ − hₜ₋₁:")
-    st.latex(r"I_t=\mathbb E\big[\Delta_t^2\big]=\mathbb E\big[\operatorname{Var}(h_t\mid x_{<t})\big]")
-    st.markdown("**Theorem 9.** The horizon k is the last position with Iₜ > 0; then H depends "
-                "on x₁…x_k only. **Corollary 7.** The jumps are orthogonal, so")
-    variance = base["variance"] if base["variance"] is not None else base["info_sum"]
-    st.latex(rf"\sum_{{t=1}}^{{{T}}}I_t=\operatorname{{Var}}H={num(variance, 6)}")
-    last = rf"I_{{{k}}}={num(base['info'][k - 1])}" if k >= 1 else r"H\ \text{is constant}"
-    after = rf",\quad I_{{{k + 1}}}=\dots=I_{{{T}}}=0" if 0 < k < T else ""
-    st.latex(last + after)
-    a, b = st.columns(2)
-    a.metric("Exact horizon k", k, help="Known from the model's structure (Theorem 9).")
-    b.metric("Numerical horizon", k_num,
-             help="Last t with Iₜ > 1e-12·Var H. It can cut off real but tiny tails.")
-    c, e = st.columns(2)
-    c.metric("Σₜ Iₜ", text(base["info_sum"], 6), help=f"Exactly {base['info_sum']!r}")
-    if base["variance"] is not None:
-        e.metric("Var H", text(base["variance"], 6),
-                 help=f"From an independent second-moment pass: exactly {base['variance']!r}")
-        st.caption(f"Largest |E[ΔₛΔₜ]|, s ≠ t: {text(base['cross'], 3)} (Proposition 4: 0).")
-    else:
-        e.metric("Var H", "T > 400: not recomputed",
-                 help="The independent check costs O(T²); Σ Iₜ = Var H is exact.")
-    if k != k_num:
-        st.info(f"The exact horizon ({k}) and the numerical one ({k_num}) differ: beyond "
-                f"t = {k_num} the harm information is real but below 1e-12·Var H.")
-    toy_controls.conventions()
+
+layout.views("harm_horizon", {
+    "Sampled paths hₜ": paths_section,
+    "Harm information Iₜ": information,
+})

@@ -7,7 +7,7 @@ Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figu
 
 import streamlit as st
 
-from ui import data_toy, state, toy_controls, widgets
+from ui import data_toy, layout, state, toy_controls, widgets
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -23,33 +23,33 @@ toy_controls.describe(v)
 g = data_toy.model_or_stop(data_toy.gradients, s, spinner="Computing gradients…")
 k, T = g["k"], len(g["t"])
 
-st.subheader("Gradient norm by position")
-fig_col, text_col = st.columns([3, 2], gap="large")
-show_figure("gradient_norms", v, fig_col)
-with text_col:
-    st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
-    st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]\\&=\mathbb E_{x_{<t}}"
-             r"\Big[\operatorname{Cov}\big(h_t,\ \nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\big)"
-             r"\Big]\end{aligned}")
-    st.markdown("**Theorem 13.** With the Fisher information Fₜ (tr F = 1 − Σᵥ π(v)²)")
-    st.latex(r"\|g_t\|\le\sqrt{I_t\cdot\mathbb E[\operatorname{tr}F_t]}")
-    if k >= 1:
-        i = k - 1
-        st.latex(rf"\begin{{aligned}}\|g_{{{k}}}\|&={num(g['norm'][i])}\\&\le\sqrt{{{num(g['info'][i])}"
-                 rf"\cdot{num(g['fisher'][i])}}}={num(g['thm13'][i])}\end{{aligned}}")
-    st.markdown("**Theorem 10.** t > k ⇒ gₜ = 0 exactly.")
-    if k < T:
-        beyond = float(g["norm"][k:].max())
-        st.latex(rf"\max_{{t>{k}}}\|g_t\|={num(beyond)}")
-    else:
-        st.caption(f"The horizon is k = {k} = T: every position can still move the harm.")
-    toy_controls.conventions()
+
+def gradient_norms():
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    show_figure("gradient_norms", v, fig_col)
+    with text_col:
+        st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
+        st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]\\&=\mathbb E_{x_{<t}}"
+                 r"\Big[\operatorname{Cov}\big(h_t,\ \nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\big)"
+                 r"\Big]\end{aligned}")
+        st.markdown("**Theorem 13.** With the Fisher information Fₜ (tr F = 1 − Σᵥ π(v)²)")
+        st.latex(r"\|g_t\|\le\sqrt{I_t\cdot\mathbb E[\operatorname{tr}F_t]}")
+        if k >= 1:
+            i = k - 1
+            st.latex(rf"\begin{{aligned}}\|g_{{{k}}}\|&={num(g['norm'][i])}\\&\le\sqrt{{{num(g['info'][i])}"
+                     rf"\cdot{num(g['fisher'][i])}}}={num(g['thm13'][i])}\end{{aligned}}")
+        st.markdown("**Theorem 10.** t > k ⇒ gₜ = 0 exactly.")
+        if k < T:
+            beyond = float(g["norm"][k:].max())
+            st.latex(rf"\max_{{t>{k}}}\|g_t\|={num(beyond)}")
+        else:
+            st.caption(f"The horizon is k = {k} = T: every position can still move the harm.")
+        toy_controls.conventions()
 
 
 @st.fragment
 def training_section():
     """Only the training run depends on eta, mu, gamma, steps and lr."""
-    st.subheader("Training: standard vs deep")
     st.markdown("Gradient descent on softmax logits from the base model, on the standard objective "
                 "J_std = λ·E[H] + β·Σₜ KLₜ and on the deep one, which adds μ·Σₜ γᵗ·(1 − π(R | x<t)). "
                 "Press ▶ or drag the step slider under the figure.")
@@ -91,4 +91,7 @@ def training_section():
                    "exact optima the runs converge to. β is set on the closed-form pages.")
 
 
-training_section()
+layout.views("gradients", {
+    "Gradient norm by position": gradient_norms,
+    "Training: standard vs deep": training_section,
+})

@@ -7,7 +7,7 @@ Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figu
 
 import streamlit as st
 
-from ui import data_toy, toy_controls
+from ui import data_toy, layout, toy_controls
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -23,75 +23,85 @@ toy_controls.describe(v)
 d = data_toy.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
 k, T = d["k"], len(d["t"])
 
-st.subheader("Where the optimum spends its KL")
-fig_col, text_col = st.columns([3, 2], gap="large")
-show_figure("kl_vs_information", v, fig_col)
-with text_col:
-    st.markdown("The exact optimum tilts the base model by the harm (a backward recursion on "
-                "Φₜ = E[e^(−ηH) | x≤t]):")
-    st.latex(r"\pi^*(x)\propto\pi_{\mathrm{base}}(x)\,e^{-\eta H(x)},\qquad\eta=\lambda/\beta")
-    st.markdown("**Theorem 14 / Corollary 15** (small η; exact here, per-state logits):")
-    st.latex(r"\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\,I_t+O(\eta^3)")
-    if k >= 1:
-        i = k - 1
-        st.latex(rf"\begin{{aligned}}\mathrm{{KL}}_{{{k}}}&={num(d['kl'][i])}\\"
-                 rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&=\tfrac{{{num(eta)}^2}}{{2}}\cdot"
-                 rf"{num(d['info'][i])}={num(d['approx'][i])}\end{{aligned}}")
-    if k < T:
-        st.latex(rf"\max_{{t>{k}}}\mathrm{{KL}}_t={num(d['kl'][k:].max())}")
-    a, b = st.columns(2)
-    a.metric("Σₜ KLₜ (nats)", text(d["kl"].sum()))
-    b.metric("(η²/2)·Var H (nats)", text(d["approx"].sum()))
-    a.metric("E[H], base model", text(d["harm_base"]))
-    b.metric("E[H], optimum π*", text(d["harm"]))
-    st.caption("The two curves agree for small η and part for large η (the O(η³) term); both "
-               "are exactly zero after the horizon.")
-    toy_controls.conventions()
 
-st.subheader("As η moves")
-fig_col, text_col = st.columns([3, 2], gap="large")
-with st.spinner("Sweeping η…"):
-    sweep = data_toy.eta_sweep(s)
-show_figure("kl_vs_eta", v, fig_col)
-with text_col:
-    st.markdown("Summing Corollary 15 over t (Corollary 7: Σₜ Iₜ = Var H):")
-    st.latex(r"\sum_t\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\operatorname{Var}H+O(\eta^3)")
-    st.markdown("On log–log axes the exact total KL follows the slope-2 line for small η, then "
-                "bends below it and levels off at −log P_base(H = min H): removing all the harm "
-                "has a finite price.")
+def kl_by_position():
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    show_figure("kl_vs_information", v, fig_col)
+    with text_col:
+        st.markdown("The exact optimum tilts the base model by the harm (a backward recursion on "
+                    "Φₜ = E[e^(−ηH) | x≤t]):")
+        st.latex(r"\pi^*(x)\propto\pi_{\mathrm{base}}(x)\,e^{-\eta H(x)},\qquad\eta=\lambda/\beta")
+        st.markdown("**Theorem 14 / Corollary 15** (small η; exact here, per-state logits):")
+        st.latex(r"\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\,I_t+O(\eta^3)")
+        if k >= 1:
+            i = k - 1
+            st.latex(rf"\begin{{aligned}}\mathrm{{KL}}_{{{k}}}&={num(d['kl'][i])}\\"
+                     rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&=\tfrac{{{num(eta)}^2}}{{2}}\cdot"
+                     rf"{num(d['info'][i])}={num(d['approx'][i])}\end{{aligned}}")
+        if k < T:
+            st.latex(rf"\max_{{t>{k}}}\mathrm{{KL}}_t={num(d['kl'][k:].max())}")
+        a, b = st.columns(2)
+        a.metric("Σₜ KLₜ (nats)", text(d["kl"].sum()))
+        b.metric("(η²/2)·Var H (nats)", text(d["approx"].sum()))
+        a.metric("E[H], base model", text(d["harm_base"]))
+        b.metric("E[H], optimum π*", text(d["harm"]))
+        st.caption("The two curves agree for small η and part for large η (the O(η³) term); both "
+                   "are exactly zero after the horizon.")
+        toy_controls.conventions()
 
-st.subheader("Shared parameters (Appendix A)")
-st.markdown("Real models share parameters across positions. Train the standard objective with "
-            "one logit table shared by all positions plus a per-position offset: a change "
-            "driven by early positions also changes late outputs (“incidental” KL), but that "
-            "change is uncorrelated with the harm (Proposition 26) and gives no recovery.")
-steps, lr = v["steps"], v["lr"]
-run_steps = data_toy.train_steps(T, steps)
-with st.spinner(f"Training {run_steps} steps, per-position and shared…"):
-    tab, err1 = data_toy.attempt(data_toy.training, s, "standard", "tabular", eta, 1.0, 0.0,
-                                 1.0, run_steps, lr)
-    shared, err2 = data_toy.attempt(data_toy.training, s, "standard", "shared", eta, 1.0, 0.0,
-                                    1.0, run_steps, lr)
-if err1 or err2:
-    st.warning(f"Cannot train this model: {err1 or err2}", icon="⚠️")
-    st.stop()
-fig_col, text_col = st.columns([3, 2], gap="large")
-show_figure("shared_variant", v, fig_col)
-with text_col:
-    st.markdown("**Top:** KLₜ after training. **Bottom:** the change in expected harm carried by "
-                "position t's change, Σₛ P(sₜ₋₁ = s)·Σᵥ (π − π_base)(v|s,t)·hₜ(s, v).")
-    late = slice(k, T)
-    a, b = st.columns(2)
-    a.metric(f"Shared: Σ KLₜ, t > {k}", text(shared["kl"][-1][late].sum(), 3),
-             help="In nats. Incidental KL: spent where it cannot change the harm.")
-    b.metric(f"Per-position: Σ KLₜ, t > {k}", text(tab["kl"][-1][late].sum(), 3), help="In nats.")
-    a.metric("Shared: recovers", text(shared["prefill"][-1], 4),
-             help="Probability of at least one recovery token after the first k tokens are "
-                  "forced harmful.")
-    b.metric("Per-position: recovers", text(tab["prefill"][-1], 4))
-    if k < T:
-        st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
-                   f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")
-    st.caption(f"{run_steps} gradient steps at learning rate {lr:g} (set on the Gradients page). "
-               "Recovery = probability of at least one recovery token after the first k tokens "
-               "are forced harmful: the incidental change does not raise it.")
+
+def kl_vs_eta():
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    with st.spinner("Sweeping η…"):
+        sweep = data_toy.eta_sweep(s)
+    show_figure("kl_vs_eta", v, fig_col)
+    with text_col:
+        st.markdown("Summing Corollary 15 over t (Corollary 7: Σₜ Iₜ = Var H):")
+        st.latex(r"\sum_t\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\operatorname{Var}H+O(\eta^3)")
+        st.markdown("On log–log axes the exact total KL follows the slope-2 line for small η, then "
+                    "bends below it and levels off at −log P_base(H = min H): removing all the harm "
+                    "has a finite price.")
+
+
+def shared_parameters():
+    st.markdown("Real models share parameters across positions. Train the standard objective with "
+                "one logit table shared by all positions plus a per-position offset: a change "
+                "driven by early positions also changes late outputs (“incidental” KL), but that "
+                "change is uncorrelated with the harm (Proposition 26) and gives no recovery.")
+    steps, lr = v["steps"], v["lr"]
+    run_steps = data_toy.train_steps(T, steps)
+    with st.spinner(f"Training {run_steps} steps, per-position and shared…"):
+        tab, err1 = data_toy.attempt(data_toy.training, s, "standard", "tabular", eta, 1.0, 0.0,
+                                     1.0, run_steps, lr)
+        shared, err2 = data_toy.attempt(data_toy.training, s, "standard", "shared", eta, 1.0, 0.0,
+                                        1.0, run_steps, lr)
+    if err1 or err2:
+        st.warning(f"Cannot train this model: {err1 or err2}", icon="⚠️")
+        st.stop()
+    fig_col, text_col = st.columns([3, 2], gap="large")
+    show_figure("shared_variant", v, fig_col)
+    with text_col:
+        st.markdown("**Top:** KLₜ after training. **Bottom:** the change in expected harm carried by "
+                    "position t's change, Σₛ P(sₜ₋₁ = s)·Σᵥ (π − π_base)(v|s,t)·hₜ(s, v).")
+        late = slice(k, T)
+        a, b = st.columns(2)
+        a.metric(f"Shared: Σ KLₜ, t > {k}", text(shared["kl"][-1][late].sum(), 3),
+                 help="In nats. Incidental KL: spent where it cannot change the harm.")
+        b.metric(f"Per-position: Σ KLₜ, t > {k}", text(tab["kl"][-1][late].sum(), 3), help="In nats.")
+        a.metric("Shared: recovers", text(shared["prefill"][-1], 4),
+                 help="Probability of at least one recovery token after the first k tokens are "
+                      "forced harmful.")
+        b.metric("Per-position: recovers", text(tab["prefill"][-1], 4))
+        if k < T:
+            st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
+                       f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")
+        st.caption(f"{run_steps} gradient steps at learning rate {lr:g} (set on the Gradients page). "
+                   "Recovery = probability of at least one recovery token after the first k tokens "
+                   "are forced harmful: the incidental change does not raise it.")
+
+
+layout.views("shallow_equilibrium", {
+    "Where the optimum spends its KL": kl_by_position,
+    "As η moves": kl_vs_eta,
+    "Shared parameters (Appendix A)": shared_parameters,
+})

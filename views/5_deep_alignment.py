@@ -22,42 +22,43 @@ st.markdown("Add a penalty μ·Σₜ γᵗ·(1 − π(R | prefix)) on *not recov
 prof = data.recovery_profile(p, mu, beta, gamma, k, T)
 first, last = (prof["t"][0], prof["t"][-1]) if prof["t"].size else (None, None)
 
-st.subheader("Recovery probability by position")
-fig_col, text_col = st.columns([5, 4], gap="medium")
-show_figure("recovery_by_position", v, fig_col)
-with text_col:
-    st.markdown("**Theorem 20** (exact for every t > k and every p ∈ (0, 1))")
-    st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{\mu\gamma^{t}}{\beta}")
-    st.markdown("An additive shift of the log-odds of recovery. With the current values")
-    st.latex(SUBS)
-    if first is not None:
-        for i, pos in ((0, first), (-1, last)):
-            st.latex(rf"r^*_{{{pos}}}=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
-                     rf"+{num(prof['shift'][i])}\right)={num(prof['deep'][i], 6)}")
-    else:
-        st.info("No position lies beyond the horizon: raise T or lower k.")
-    layout.conventions()
 
-st.subheader("KL cost by position and in total")
-fig_col, text_col = st.columns([5, 4], gap="medium")
-show_figure("kl_by_position", v, fig_col)
-with text_col:
-    st.markdown("**Theorem 20**: the price of the shift at one position, in nats")
-    st.latex(r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)")
-    st.latex(r"0\le\mathrm{KL}^*_t\le\min\!\left(a_t,\ \log\tfrac1p\right)")
-    a, b = st.columns(2)
-    a.metric(f"Total KL (nats), t = {k + 1}…{T}", text(prof["kl_total"]))
-    b.metric("Theorem 22 bound (nats)", text(prof["kl_total_bound"]))
-    if first is not None:
-        st.latex(rf"\mathrm{{KL}}^*_{{{first}}}={num(prof['kl'][0])},\quad"
-                 rf"\mathrm{{KL}}^*_{{{last}}}={num(prof['kl'][-1])}")
-    st.caption("The cap is far from tight while aₜ is small: there KL*ₜ ≈ (aₜ²/2)·p(1 − p) (Theorem 19).")
+def recovery():
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    show_figure("recovery_by_position", v, fig_col)
+    with text_col:
+        st.markdown("**Theorem 20** (exact for every t > k and every p ∈ (0, 1))")
+        st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{\mu\gamma^{t}}{\beta}")
+        st.markdown("An additive shift of the log-odds of recovery. With the current values")
+        st.latex(SUBS)
+        if first is not None:
+            for i, pos in ((0, first), (-1, last)):
+                st.latex(rf"r^*_{{{pos}}}=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
+                         rf"+{num(prof['shift'][i])}\right)={num(prof['deep'][i], 6)}")
+        else:
+            st.info("No position lies beyond the horizon: raise T or lower k.")
+        layout.conventions()
+
+
+def kl_cost():
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    show_figure("kl_by_position", v, fig_col)
+    with text_col:
+        st.markdown("**Theorem 20**: the price of the shift at one position, in nats")
+        st.latex(r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)")
+        st.latex(r"0\le\mathrm{KL}^*_t\le\min\!\left(a_t,\ \log\tfrac1p\right)")
+        a, b = st.columns(2)
+        a.metric(f"Total KL (nats), t = {k + 1}…{T}", text(prof["kl_total"]))
+        b.metric("Theorem 22 bound (nats)", text(prof["kl_total_bound"]))
+        if first is not None:
+            st.latex(rf"\mathrm{{KL}}^*_{{{first}}}={num(prof['kl'][0])},\quad"
+                     rf"\mathrm{{KL}}^*_{{{last}}}={num(prof['kl'][-1])}")
+        st.caption("The cap is far from tight while aₜ is small: there KL*ₜ ≈ (aₜ²/2)·p(1 − p) (Theorem 19).")
 
 
 @st.fragment
 def at_one_position():
     """Only this part depends on t, so moving t reruns only this fragment."""
-    st.subheader("The Gibbs solution at one position")
     fig_col, text_col = st.columns([5, 4], gap="medium")
     t = widgets.control("t", text_col, hi=T)
     d = data.at_position(p, mu, beta, gamma, t)
@@ -75,21 +76,19 @@ def at_one_position():
         st.caption("Example vocabulary: two recovery tokens share p, five others share 1 − p.")
 
 
-at_one_position()
-
-st.subheader("Depth costs capability: γ → 1")
-td = data.tradeoff_vs_gamma(p, mu, beta, k, T)
-fig_col, text_col = st.columns([5, 4], gap="medium")
-show_figure("tradeoff_vs_gamma", v, fig_col)
-with text_col:
-    st.markdown("**Theorem 19 / Remark 6**: for small shifts the recovery KL at position t is")
-    st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
-    st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\xrightarrow[\gamma\to1]{}\infty")
-    st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}) but "
-                "the KL spent on positions that do not affect harm grows without bound as T → ∞ "
-                "(bottom): that KL is capability taken from the base model.")
-    st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
-               "probability does not depend on the history (p fixed here).")
+def depth_vs_capability():
+    td = data.tradeoff_vs_gamma(p, mu, beta, k, T)
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    show_figure("tradeoff_vs_gamma", v, fig_col)
+    with text_col:
+        st.markdown("**Theorem 19 / Remark 6**: for small shifts the recovery KL at position t is")
+        st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
+        st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\xrightarrow[\gamma\to1]{}\infty")
+        st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}) but "
+                    "the KL spent on positions that do not affect harm grows without bound as T → ∞ "
+                    "(bottom): that KL is capability taken from the base model.")
+        st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
+                   "probability does not depend on the history (p fixed here).")
 
 
 def _gap_text(x: float) -> str:
@@ -100,7 +99,6 @@ def _gap_text(x: float) -> str:
 def exact_vs_per_prefix():
     """The exact on-policy optimum on the toy model against the paper's per-prefix form
     (THEORY.md section 5). Its own controls rerun only this fragment."""
-    st.subheader("Exact optimum vs the paper's per-prefix form (toy model)")
     st.markdown("The curves above use Theorem 20 *per prefix*. On the refuse-or-comply toy model "
                 "(THEORY.md §6) the deep optimum can be computed exactly, on-policy, by a backward "
                 "pass. With **recovery decay** < 1 the base model recovers less after each harmful "
@@ -164,4 +162,10 @@ def exact_vs_per_prefix():
                        "there).")
 
 
-exact_vs_per_prefix()
+layout.views("deep_alignment", {
+    "Recovery by position": recovery,
+    "KL cost": kl_cost,
+    "Gibbs solution at one position": at_one_position,
+    "Depth vs capability (γ → 1)": depth_vs_capability,
+    "Exact vs per-prefix (toy model)": exact_vs_per_prefix,
+})

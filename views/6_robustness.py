@@ -16,40 +16,11 @@ st.title("Robustness & attacks")
 st.markdown("Here the base recovery probability p is read as **p_min**, a lower bound on "
             "π_base(R | prefix) at every position beyond the horizon.")
 
-st.subheader("δ-recoverability by depth")
-rd = data.recoverability_by_depth(p, mu, beta, gamma, k, T)
 solved = data.solve(delta, p, mu, beta, gamma, k, T)
-fig_col, text_col = st.columns([5, 4], gap="medium")
-show_figure("recoverability_by_depth", v, fig_col)
-with text_col:
-    st.markdown("**Theorem 22.** If p_t ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
-                "recovers with probability at least δ at every such position; the worst one is t = T:")
-    st.latex(r"\delta=\sigma\!\left(\operatorname{logit}p_{\min}+\frac{\mu\gamma^{T}}{\beta}\right)")
-    st.markdown("and the KL it spends beyond the horizon is bounded:")
-    st.latex(r"\sum_{t=k+1}^{T}\mathrm{KL}^*_t\le\sum_{t=k+1}^{T}\min\!\Big(\frac{\mu\gamma^t}{\beta},\ \log\frac1{p_{\min}}\Big)")
-    st.markdown("With the current values:")
-    st.latex(rf"\begin{{aligned}}\delta_{{T={T}}}&=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
-             rf"+\frac{{{num(mu)}\cdot{num(gamma)}^{{{T}}}}}{{{num(beta)}}}\right)\\"
-             rf"&={num(solved['delta_T'], 6)}\end{{aligned}}")
-    st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t\le{num(solved['kl_bound'])}\ \text{{nats}}")
-    layout.conventions()
-
-st.subheader("Minimum prefilling-attack length")
-gammas = tuple(sorted(set(REFERENCE_GAMMAS) | {gamma}))
-ad = data.attack_length_vs_mu(delta, p, beta, gammas, k)
-fig_col, text_col = st.columns([5, 4], gap="medium")
-show_figure("attack_length_vs_mu", v, fig_col)
-with text_col:
-    st.markdown("**Corollary 23.** With Δ = logit δ − logit p_min, recovery at position t is below "
-                "δ exactly when t > τ. An attacker who prefills L tokens must also cover the "
-                "horizon, so the shortest working prefix is")
-    st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\Delta)\big)}{\ln(1/\gamma)},\qquad L^*=\max\!\big(k,\lfloor\tau\rfloor\big)")
-    st.markdown("logarithmic in μ: doubling the penalty buys only ln 2 / ln(1/γ) more tokens. "
-                "With γ = 1 either no attack works (μ/β ≥ Δ) or L* = k; if δ ≤ p_min none ever does (L* = ∞).")
 
 
 def solve_for():
-    st.subheader("Solve for")
+    """The numbers a student asks for first, above the tabs."""
     s = solved
     c1, c2, c3 = st.columns(3)
     c1.metric(f"μ needed for δ = {delta:g} at depth T = {T}", text(s["mu_required"]))
@@ -62,7 +33,40 @@ def solve_for():
         st.caption("δ ≤ p_min: the base model already recovers that often, no penalty is needed.")
 
 
+def recoverability():
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    show_figure("recoverability_by_depth", v, fig_col)
+    with text_col:
+        st.markdown("**Theorem 22.** If p_t ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
+                    "recovers with probability at least δ at every such position; the worst one is t = T:")
+        st.latex(r"\delta=\sigma\!\left(\operatorname{logit}p_{\min}+\frac{\mu\gamma^{T}}{\beta}\right)")
+        st.markdown("and the KL it spends beyond the horizon is bounded:")
+        st.latex(r"\sum_{t=k+1}^{T}\mathrm{KL}^*_t\le\sum_{t=k+1}^{T}\min\!\Big(\frac{\mu\gamma^t}{\beta},\ \log\frac1{p_{\min}}\Big)")
+        st.markdown("With the current values:")
+        st.latex(rf"\begin{{aligned}}\delta_{{T={T}}}&=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
+                 rf"+\frac{{{num(mu)}\cdot{num(gamma)}^{{{T}}}}}{{{num(beta)}}}\right)\\"
+                 rf"&={num(solved['delta_T'], 6)}\end{{aligned}}")
+        st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t\le{num(solved['kl_bound'])}\ \text{{nats}}")
+        layout.conventions()
+
+
+def attack_length():
+    gammas = tuple(sorted(set(REFERENCE_GAMMAS) | {gamma}))
+    ad = data.attack_length_vs_mu(delta, p, beta, gammas, k)
+    fig_col, text_col = st.columns([5, 4], gap="medium")
+    show_figure("attack_length_vs_mu", v, fig_col)
+    with text_col:
+        st.markdown("**Corollary 23.** With Δ = logit δ − logit p_min, recovery at position t is below "
+                    "δ exactly when t > τ. An attacker who prefills L tokens must also cover the "
+                    "horizon, so the shortest working prefix is")
+        st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\Delta)\big)}{\ln(1/\gamma)},\qquad L^*=\max\!\big(k,\lfloor\tau\rfloor\big)")
+        st.markdown("logarithmic in μ: doubling the penalty buys only ln 2 / ln(1/γ) more tokens. "
+                    "With γ = 1 either no attack works (μ/β ≥ Δ) or L* = k; if δ ≤ p_min none ever does (L* = ∞).")
+
+
 solve_for()
-
-
-attack_panel.show()  # the toy prefilling-attack simulator (ui/attack_panel.py)
+layout.views("robustness", {
+    "δ-recoverability by depth": recoverability,
+    "Minimum prefilling-attack length": attack_length,
+    "Prefilling attack on the toy model": attack_panel.show,
+})

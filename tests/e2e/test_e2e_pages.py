@@ -68,12 +68,15 @@ def test_downloads_are_valid_files(opened, artifacts):
     app while each page still exports its own figure."""
     info, page = opened
     image = IMAGES[nav.PAGES.index(info) % len(IMAGES)]
-    # Figure downloads sit in a collapsed "Data table and downloads" expander under each chart.
+    # Figure downloads sit in a collapsed "Data table and downloads" expander under each chart;
+    # opening it reruns the page, which only then builds the table and the buttons.
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
     for summary in page.locator('[data-testid="stExpander"] summary').all():
         if "download" in summary.inner_text().lower():
             summary.click()
+            settle(page)
+            buttons.first.wait_for(state="visible", timeout=30_000)
             break
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
     if buttons.count() == 0:
         pytest.skip(f"{info.title}: no download button on this page yet")
     seen = {}

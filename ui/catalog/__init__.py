@@ -13,6 +13,8 @@ Streamlit has no MathJax for plotly, so the page keeps its own headings.
 
 from __future__ import annotations
 
+import functools
+
 import plotly.graph_objects as go
 
 from . import closed, toy
@@ -24,8 +26,21 @@ assert len(FIGURES) == len(_SPECS), "duplicate figure name"
 
 
 def build(name: str, values: dict) -> go.Figure:
-    """The figure ``name`` for ``values``. It may be a cached object: do not mutate it."""
-    return FIGURES[name].build(values)
+    """The figure ``name`` for ``values``: a cached object shared by every session, so do not
+    mutate it (``go.Figure(fig)`` makes a copy)."""
+    return _build(name, tuple(sorted(values.items())))
+
+
+# Keyed by every parameter, not only those a figure names: a stale figure is worse than a
+# rebuild (~1-5 ms). The same object for the same inputs also lets ui.show reuse its alt text.
+@functools.lru_cache(maxsize=256)
+def _build(name: str, items: tuple) -> go.Figure:
+    fig = FIGURES[name].build(dict(items))
+    # st.plotly_chart calls to_dict() on every rerun, a deep copy (~10 ms for the animated
+    # training figure's frames). The figure is never mutated, so one copy serves every rerun.
+    frozen = fig.to_dict()
+    fig.to_dict = lambda: frozen
+    return fig
 
 
 def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:

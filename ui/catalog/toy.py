@@ -19,15 +19,15 @@ def model_params(*extra: str):
 
 
 def _paths(v):
-    return toy_horizon.martingale_paths(data_toy.horizon(data_toy.spec(v), v["n_paths"], v["seed"]))
+    return toy_horizon.build_martingale_paths(data_toy.horizon(data_toy.spec(v), v["n_paths"], v["seed"]))
 
 
 def _information(v):
-    return toy_horizon.information(data_toy.horizon(data_toy.spec(v), 1, 0))
+    return toy_horizon.build_information(data_toy.horizon(data_toy.spec(v), 1, 0))
 
 
 def _norms(v):
-    return toy_gradients.gradient_norms(data_toy.gradients(data_toy.spec(v)))
+    return toy_gradients.build_gradient_norms(data_toy.gradients(data_toy.spec(v)))
 
 
 def _training(v):
@@ -35,7 +35,7 @@ def _training(v):
     steps = data_toy.train_steps(len(data_toy.gradients(s)["t"]), v["steps"])
     std, deep = (data_toy.training(s, objective, "tabular", v["eta"], v["beta"], v["mu"],
                                    v["gamma"], steps, v["lr"]) for objective in ("standard", "deep"))
-    return toy_gradients.training(std, deep, mu=v["mu"], gamma=v["gamma"])
+    return toy_gradients.build_training(std, deep, mu=v["mu"], gamma=v["gamma"])
 
 
 def _standard(v):
@@ -43,11 +43,11 @@ def _standard(v):
 
 
 def _kl_info(v):
-    return toy_equilibrium.kl_vs_information(_standard(v), eta=v["eta"])
+    return toy_equilibrium.build_kl_vs_information(_standard(v), eta=v["eta"])
 
 
 def _kl_eta(v):
-    return toy_equilibrium.kl_vs_eta(data_toy.eta_sweep(data_toy.spec(v)), eta=v["eta"])
+    return toy_equilibrium.build_kl_vs_eta(data_toy.eta_sweep(data_toy.spec(v)), eta=v["eta"])
 
 
 def _shared(v):
@@ -55,19 +55,19 @@ def _shared(v):
     steps = data_toy.train_steps(len(_standard(v)["t"]), v["steps"])
     tab, shared = (data_toy.training(s, "standard", kind, v["eta"], 1.0, 0.0, 1.0, steps, v["lr"])
                    for kind in ("tabular", "shared"))
-    return toy_equilibrium.shared_variant(tab, shared)
+    return toy_equilibrium.build_shared_variant(tab, shared)
 
 
 def _attack(v):
     d = data_toy.attack(data_toy.spec(v), v["L"], v["eta"], v["beta"], v["mu"], v["gamma"])
     if v["L"] >= d["T"]:
         raise ValueError(f"the attack covers all T = {d['T']} positions: nothing is left to recover")
-    return toy_attack.attack_recovery(d, L=v["L"], mu=v["mu"], gamma=v["gamma"])
+    return toy_attack.build_attack_recovery(d, L=v["L"], mu=v["mu"], gamma=v["gamma"])
 
 
 def _exact_deep(v):
     s = data_toy.spec({**v, "toy_model": 0})  # decay belongs to refuse-or-comply
-    return toy_deep.exact_vs_per_prefix(data_toy.deep(s, v["eta"], v["beta"], v["mu"], v["gamma"]))
+    return toy_deep.build_exact_vs_per_prefix(data_toy.deep(s, v["eta"], v["beta"], v["mu"], v["gamma"]))
 
 
 def _exact_deep_params(v: dict) -> tuple[str, ...]:

@@ -1,12 +1,12 @@
 """A figure's data as a table (CSV, the page's data view) and as words (alt text).
 
-Both read the traces of the finished figure, so they always match what is drawn. Convention
+Both read the traces of the finished figure (a ``go.Figure`` or its plain JSON dict), so they
+always match what is drawn. Convention
 for builders: when an axis shows relabelled ticks (``ticktext``, e.g. 1 - γ on a log axis
 labelled in γ), a trace's 1-D ``customdata`` holds the labelled value, and tables use that.
 """
 
 from __future__ import annotations
-
 
 import numpy as np
 import pandas as pd
@@ -15,25 +15,36 @@ import plotly.graph_objects as go
 COLUMNS = ["series", "x_axis", "x", "y_axis", "y"]
 
 
-def _axis(fig: go.Figure, ref: str):
+def _plain(fig) -> dict:
+    """The figure as plain dicts: reading them is ~50x faster than graph-object access. (Not
+    ``fig.to_dict()``: it encodes numpy arrays as base64.)"""
+    if isinstance(fig, dict):
+        return fig
+    return {"data": [t.to_plotly_json() for t in fig.data], "layout": fig.layout.to_plotly_json()}
+
+
+def _axis(layout: dict, ref: str) -> dict | None:
     """Layout axis of a trace reference ('x', 'x2', 'y', ...)."""
-    key = ref[0] + "axis" + ref[1:]
-    return fig.layout[key] if key in fig.layout else None
+    return layout.get(ref[0] + "axis" + ref[1:])
 
 
-def _title(fig: go.Figure, ref: str) -> str:
+def _text(axis: dict) -> str:
+    title = axis.get("title") or {}
+    return (title.get("text") if isinstance(title, dict) else title) or ""
+
+
+def _title(layout: dict, ref: str) -> str:
     """Axis title; for subplots that share a title with their row (y) or column (x), that one."""
-    axis = _axis(fig, ref)
+    axis = _axis(layout, ref)
     if axis is None:
         return ""
-    if axis.title.text:
-        return axis.title.text
-    letter = ref[0]
-    for key in fig.layout:
-        other = fig.layout[key]
-        if (key.startswith(letter + "axis") and other.title.text
-                and tuple(other.domain or (0, 1)) == tuple(axis.domain or (0, 1))):
-            return other.title.text
+    if _text(axis):
+        return _text(axis)
+    letter, domain = ref[0], tuple(axis.get("domain") or (0, 1))
+    for key, other in layout.items():
+        if (key.startswith(letter + "axis") and _text(other)
+                and tuple(other.get("domain") or (0, 1)) == domain):
+            return _text(other)
     return ""
 
 
@@ -41,45 +52,52 @@ def _numbers(values) -> np.ndarray:
     return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
 
 
-def _x(fig: go.Figure, trace, n: int) -> list:
-    axis = _axis(fig, trace.xaxis or "x")
-    custom = getattr(trace, "customdata", None)
-    if axis is not None and axis.ticktext and custom is not None and np.ndim(custom) == 1:
+def _refs(trace: dict) -> tuple[str, str]:
+    return trace.get("xaxis") or "x", trace.get("yaxis") or "y"
+
+
+def _x(layout: dict, trace: dict, n: int) -> list:
+    axis = _axis(layout, _refs(trace)[0])
+    custom = trace.get("customdata")
+    if axis is not None and axis.get("ticktext") is not None and custom is not None \
+            and np.ndim(custom) == 1:
         return list(custom)
-    return list(trace.x) if trace.x is not None else list(range(n))
+    return list(trace["x"]) if trace.get("x") is not None else list(range(n))
 
 
-def _series(fig: go.Figure):
+def _series(spec: dict):
     """(trace, name, x values, y floats) of every trace that has y values."""
-    for i, trace in enumerate(fig.data):
-        if getattr(trace, "y", None) is None or len(trace.y) == 0:
+    for i, trace in enumerate(spec["data"]):
+        if trace.get("y") is None or len(trace["y"]) == 0:
             continue
-        y = _numbers(trace.y)
-        yield trace, trace.name or f"series {i + 1}", _x(fig, trace, len(y)), y
+        y = _numbers(trace["y"])
+        yield trace, trace.get("name") or f"series {i + 1}", _x(spec["layout"], trace, len(y)), y
 
 
-def _numbered(fig: go.Figure):
+def _numbered(spec: dict):
     """Like ``_series``, but traces sharing one name and panel (e.g. sampled paths) get ' #i'."""
-    rows = list(_series(fig))
+    rows = list(_series(spec))
     counts: dict[tuple, int] = {}
     for trace, name, _, _ in rows:
-        counts[(name, trace.xaxis, trace.yaxis)] = counts.get((name, trace.xaxis, trace.yaxis), 0) + 1
+        counts[(name, *_refs(trace))] = counts.get((name, *_refs(trace)), 0) + 1
     seen: dict[tuple, int] = {}
     for trace, name, x, y in rows:
-        key = (name, trace.xaxis, trace.yaxis)
+        key = (name, *_refs(trace))
         seen[key] = seen.get(key, 0) + 1
         yield trace, (f"{name} #{seen[key]}" if counts[key] > 1 else name), x, y
 
 
-def frame(fig: go.Figure) -> pd.DataFrame:
+def frame(fig) -> pd.DataFrame:
     """One row per plotted point: series name, axis titles, x and y (tidy, for CSV and tables)."""
-    parts = [pd.DataFrame({"series": name, "x_axis": _title(fig, trace.xaxis or "x"), "x": x,
-                           "y_axis": _title(fig, trace.yaxis or "y"), "y": y})
-             for trace, name, x, y in _numbered(fig)]
+    spec = _plain(fig)
+    layout = spec["layout"]
+    parts = [pd.DataFrame({"series": name, "x_axis": _title(layout, _refs(trace)[0]), "x": x,
+                           "y_axis": _title(layout, _refs(trace)[1]), "y": y})
+             for trace, name, x, y in _numbered(spec)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
-def to_csv(fig: go.Figure) -> str:
+def to_csv(fig) -> str:
     """CSV with full float precision (17 digits round-trip), empty cells where nothing is drawn."""
     return frame(fig).to_csv(index=False, float_format="%.17g", lineterminator="\n")
 
@@ -102,14 +120,15 @@ def _many(name: str, group: list) -> str:
     return text
 
 
-def _one(trace, x: list, y: np.ndarray, *, name: str, x_name: str) -> str:
-    kind = "bars" if trace.type == "bar" else "line" if "lines" in (trace.mode or "lines") else "points"
+def _one(trace: dict, x: list, y: np.ndarray, *, name: str, x_name: str) -> str:
+    bars = trace.get("type") == "bar"
+    kind = "bars" if bars else "line" if "lines" in (trace.get("mode") or "lines") else "points"
     ok = np.isfinite(y)
     if not ok.any():
         return f"{name} ({kind}): nothing drawn (no finite values)"
-    if trace.type == "bar" and len(y) <= 12:
+    if bars and len(y) <= 12:
         return f"{name} (bars): " + ", ".join(f"{a} {_num(b)}" for a, b, k in zip(x, y, ok) if k)
-    if trace.type == "bar":
+    if bars:
         top = int(np.nanargmax(np.where(ok, y, -np.inf)))
         return (f"{name} ({len(y)} bars, {x_name} = {_num(x[0])} to {_num(x[-1])}): largest "
                 f"{_num(y[top])} at {x_name} = {_num(x[top])}, {int((y[ok] == 0).sum())} are zero")
@@ -124,7 +143,7 @@ def _one(trace, x: list, y: np.ndarray, *, name: str, x_name: str) -> str:
     return text
 
 
-def describe(fig: go.Figure) -> str:
+def describe(fig) -> str:
     """Alt text from the data: per panel, its axes; per series, where it starts and ends.
 
     >>> f = go.Figure(go.Scatter(x=[1, 2, 3], y=[0.5, 0.25, 0.125], name="deep", mode="lines"))
@@ -132,10 +151,12 @@ def describe(fig: go.Figure) -> str:
     >>> describe(f)
     'Recovery against position t: deep (line) from 0.5 at position t = 1 to 0.125 at position t = 3.'
     """
+    spec = _plain(fig)
     panels: dict[tuple, dict[str, list]] = {}  # panel -> series name -> its traces
-    for trace, name, x, y in _series(fig):
-        x_title, y_title = _title(fig, trace.xaxis or "x") or "x", _title(fig, trace.yaxis or "y") or "y"
-        panel = panels.setdefault((trace.xaxis, trace.yaxis), {"titles": (y_title, x_title)})
+    for trace, name, x, y in _series(spec):
+        (xr, yr), layout = _refs(trace), spec["layout"]
+        x_title, y_title = _title(layout, xr) or "x", _title(layout, yr) or "y"
+        panel = panels.setdefault((xr, yr), {"titles": (y_title, x_title)})
         panel.setdefault(name, []).append((trace, x, y))
     sentences = []
     for series in panels.values():

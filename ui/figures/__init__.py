@@ -1,4 +1,5 @@
-"""Figure builders: each RETURNS a plotly figure built from a ``ui.data`` dict; none draws.
+"""Figure builders: each RETURNS a plotly figure built from a ``ui.data`` dict; none draws and
+none imports Streamlit (``ui.catalog`` caches the finished figures).
 
 Style (Okabe-Ito palette, a dash and a marker per series, axis titles stating the theorem's
 conventions) lives in ``_style``; builders draw on ``_plot.Plot`` (plain plotly JSON, no
@@ -7,23 +8,8 @@ per-call validation). To add a figure: write a function in the module of its top
 ``p.figure(height=...)``, and export it here.
 """
 
-import streamlit as st
-
-from . import recovery as _recovery
-from . import robustness as _robustness
-
-# Cached so a rerun with unchanged inputs reuses the figure object (and ui.show its alt text
-# and table). cache_resource hands back the same object without a pickle round trip: callers
-# must not mutate a returned figure (build a new one instead). The plain builders stay
-# available in the submodules for tests.
-_cached = st.cache_resource(max_entries=128, show_spinner=False)
-
-recovery_by_position = _cached(_recovery.recovery_by_position)
-kl_by_position = _cached(_recovery.kl_by_position)
-gibbs_bars = _cached(_recovery.gibbs_bars)
-tradeoff_vs_gamma = _cached(_recovery.tradeoff_vs_gamma)
-recoverability_by_depth = _cached(_robustness.recoverability_by_depth)
-attack_length_vs_mu = _cached(_robustness.attack_length_vs_mu)
+from .recovery import gibbs_bars, kl_by_position, recovery_by_position, tradeoff_vs_gamma
+from .robustness import attack_length_vs_mu, recoverability_by_depth
 
 __all__ = [
     "recovery_by_position",

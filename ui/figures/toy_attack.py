@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BASE, DEEP, SHALLOW, line_style
-from .toy_common import EXACT, cached, horizon_line, position_axis, wants_log
+from .toy_common import EXACT, horizon_line, position_axis, wants_log
 
 
 def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> go.Figure:
@@ -30,6 +30,3 @@ def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> go.Fig
     else:
         p.yaxis(title=title, range=[0, 1.02])
     return p.figure(height=380)
-
-
-attack_recovery = cached(build_attack_recovery)

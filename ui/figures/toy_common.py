@@ -1,22 +1,12 @@
 """Pieces shared by the toy-model figures (pages 2-4 and the attack panel).
 
-Each ``toy_*`` module defines plain builders ``build_<name>`` (used by tests) and exports cached
-twins ``<name>`` for the pages, so a rerun with unchanged inputs reuses the figure object (and
-``ui.show`` its alt text and table). A cached figure is shared: callers must not mutate it
-(build a new one with the ``build_`` function instead).
+Each ``toy_*`` module defines builders ``build_<name>``; ``ui.catalog`` calls and caches them.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import streamlit as st
-
 from ._plot import Plot
-
-
-def cached(builder):
-    """The cached twin of a figure builder (``st.cache_resource``: same object every time)."""
-    return st.cache_resource(max_entries=64, show_spinner=False)(builder)
 
 
 POSITION = "position t (1-indexed)"

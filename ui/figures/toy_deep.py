@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BOUND, DEEP, EXTRA, HORIZON_FILL, line_style
-from .toy_common import EXACT, cached, padded_max, position_axis
+from .toy_common import EXACT, padded_max, position_axis
 
 EXACT_NAME = "exact on-policy optimum"
 PER_PREFIX_NAME = "per-prefix form: Theorem 20 beyond k, Prop. 29 within"
@@ -46,6 +46,3 @@ def build_exact_vs_per_prefix(d: dict) -> go.Figure:
     p.update(legend={"yanchor": "top", "y": -0.09, "xanchor": "left", "x": 0.0},
              margin={"b": 10})
     return p.figure(height=720)
-
-
-exact_vs_per_prefix = cached(build_exact_vs_per_prefix)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BOUND, DEEP, SHALLOW, line_style, shade_horizon
-from .toy_common import EXACT, cached, padded_max, position_axis
+from .toy_common import EXACT, padded_max, position_axis
 
 NATS = EXACT + " nats"
 
@@ -70,8 +70,3 @@ def build_shared_variant(tab: dict, shared: dict) -> go.Figure:
             range=[low * 1.1 if low < 0 else -1.0, 0.1 * abs(low) if low < 0 else 1.0])
     position_axis(p, T)
     return p.figure(height=480)
-
-
-kl_vs_information = cached(build_kl_vs_information)
-kl_vs_eta = cached(build_kl_vs_eta)
-shared_variant = cached(build_shared_variant)

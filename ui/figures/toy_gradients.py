@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BOUND, DEEP, EXTRA, SHALLOW, line_style, shade_horizon
-from .toy_common import EXACT, cached, padded_max, position_axis
+from .toy_common import EXACT, padded_max, position_axis
 
 
 def build_gradient_norms(d: dict) -> go.Figure:
@@ -96,7 +96,3 @@ def _play_buttons() -> dict:
              "args": [[None], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}]}
     return {"type": "buttons", "direction": "left", "x": 0.0, "y": 0.0, "xanchor": "right",
             "yanchor": "top", "pad": {"t": 50, "r": 10}, "buttons": [play, pause]}
-
-
-gradient_norms = cached(build_gradient_norms)
-training = cached(build_training)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BASE, BOUND, DEEP, SHALLOW, line_style
-from .toy_common import EXACT, cached, horizon_line, padded_max, position_axis, wants_log
+from .toy_common import EXACT, horizon_line, padded_max, position_axis, wants_log
 
 
 def build_martingale_paths(d: dict) -> go.Figure:
@@ -61,7 +61,3 @@ def build_information(d: dict) -> go.Figure:
     position_axis(p, T)
     p.update(bargap=0.15)
     return p.figure(height=440)
-
-
-martingale_paths = cached(build_martingale_paths)
-information = cached(build_information)
