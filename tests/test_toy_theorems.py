@@ -43,6 +43,15 @@ def test_closed_form_matches_engine(T, data, pr_pc, h_u, decay):
     assert np.all(engine[2][k_exact:] <= tol)  # pi* = pi_base beyond the horizon
 
 
+def test_probabilities_summing_to_one_by_rounding_leave_no_neutral_token():
+    """0.825 + 0.175 leaves 1 - p_R - p_C = 2.8e-17: the first token decides, so k = 1 (found by
+    hypothesis; before, k was the table's k while I_k underflowed to 0)."""
+    model = theory.refuse_or_comply(21, 21, 0.825, 0.175)
+    info = model.harm_information()
+    assert model.harm_horizon() == 1 and info[0] > 0 and np.all(info[1:] == 0)
+    assert model.harm_variance() == pytest.approx(0.825 * 0.175, rel=1e-14)  # Bernoulli(p_C)
+
+
 @pytest.mark.parametrize("model", [
     theory.refuse_or_comply(6, 3, 0.2, 0.3, h_undecided=0.4, decay=0.6),
     theory.threshold_harm(6, 4, 2, 0.1, 0.45),

@@ -21,9 +21,9 @@ def _log1m(x: np.ndarray) -> np.ndarray:
 
 
 class RefuseOrComplyClosedForm:
-    def __init__(self, T, k, p_r, p_c, h_u):
-        self.T, self.k, self.p_r, self.p_c, self.h_u = T, k, p_r, p_c, h_u
-        self.q = max(0.0, 1.0 - p_r - p_c)
+    def __init__(self, T, k, p_r, p_c, h_u, q):
+        """``q`` = P(N), as the preset rounds it (``presets._probabilities``)."""
+        self.T, self.k, self.p_r, self.p_c, self.h_u, self.q = T, k, p_r, p_c, h_u, q
         self.t = np.arange(1, k + 1, dtype=float)  # positions that can move H
         self.m = k - self.t + 1  # decisive positions left, including t
 

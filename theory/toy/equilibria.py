@@ -10,9 +10,8 @@ large eta never underflow.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 
-from .automaton import base_values, policy_stats, tilt_rows
+from .automaton import base_values, logsumexp, policy_stats, tilt_rows
 from .results import DeepEquilibrium, StandardEquilibrium
 
 
@@ -24,7 +23,7 @@ def gibbs_policy(model, eta: float, tilt: np.ndarray):
     for t in range(model.T, 0, -1):
         weights = (model.log_base(t) - eta * model.harm_step(t) + tilt[t - 1] * bonus
                    + log_msg[t][model.step(t).next_state])
-        log_msg[t - 1] = logsumexp(weights, axis=1)
+        log_msg[t - 1] = logsumexp(weights, axis=1)[:, 0]
 
     def cond(t):
         seg = model.step(t)
@@ -32,6 +31,22 @@ def gibbs_policy(model, eta: float, tilt: np.ndarray):
         return tilt_rows(seg.base, weights)
 
     return cond
+
+
+def gibbs_policy_stacked(model, eta: float, tilt: np.ndarray) -> np.ndarray:
+    """All conditionals of :func:`gibbs_policy` at once, (T, S, V), with the same arithmetic (so
+    the same numbers); only the log-message recursion still runs position by position.
+    O(T |S| |V|) memory: for training, which holds arrays of that size anyway."""
+    bonus = tilt[:, None, None] * model.recovery
+    harm = model.harm_weights[:, None, None] * model.stack(lambda seg: seg.harm_step)
+    next_state = model.stack(lambda seg: seg.next_state)
+    own = model.stack(lambda seg: seg.log_base) - eta * harm + bonus
+    log_msg = np.empty((model.T + 1, model.n_states))
+    log_msg[model.T] = -eta * model.final_harm
+    for t in range(model.T, 0, -1):
+        log_msg[t - 1] = logsumexp(own[t - 1] + log_msg[t][next_state[t - 1]], axis=1)[:, 0]
+    after = log_msg[1:][np.arange(model.T)[:, None, None], next_state]
+    return tilt_rows(model.stack(lambda seg: seg.base), -eta * harm + bonus + after)
 
 
 def per_prefix_policy(model, eta: float, tilt: np.ndarray):

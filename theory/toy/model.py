@@ -185,9 +185,9 @@ class ToyModel(Automaton):
         eta = _params.eta(lam, beta)
         if objective == "standard":
             tilt = np.zeros(self.T)
-            exact = equilibria.standard_equilibrium(self, eta).kl
         else:
             tilt = _params.tilt(mu, gamma, beta, self.T)
-            exact = equilibria.deep_equilibrium(self, eta, tilt).kl_exact
+        # standard_equilibrium(...).kl or deep_equilibrium(...).kl_exact, computed whole-array
+        exact = training.exact_optimum_kl(self, eta, tilt)
         return training.train(self, eta * _params.positive("beta", beta), float(beta), tilt,
                               objective, parameterization, steps, lr, record_every, exact)

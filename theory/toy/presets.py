@@ -23,6 +23,7 @@ MAX_T = 1_000_000
 MAX_COUNT_CELLS = 5_000_000
 # Counts n with decay**n below this are merged into one state (relative error below it).
 DECAY_FLOOR = 1e-300
+NEUTRAL_FLOOR = 1e-15  # 1 - p_R - p_C below this is rounding: no neutral token
 
 
 def _probabilities(p_recover, p_harm):
@@ -30,7 +31,10 @@ def _probabilities(p_recover, p_harm):
     p_c = _params.closed("p_harm", p_harm, 0.0, 1.0)
     if p_r + p_c > 1.0 + 1e-12:
         raise ValueError(f"p_recover + p_harm must be in [0, 1], got {p_r + p_c!r}")
-    return p_r, p_c, max(0.0, 1.0 - p_r - p_c)
+    q = 1.0 - p_r - p_c
+    # A remainder at rounding level is p_R + p_C = 1 (e.g. 0.825 + 0.175 leaves 2.8e-17): taken
+    # as a real neutral probability it would make the horizon k while I_k underflows to 0.
+    return p_r, p_c, q if q > NEUTRAL_FLOOR else 0.0
 
 
 def _segments(k, T, base, within, after, harm_step):
@@ -104,7 +108,7 @@ def refuse_or_comply(T, k, p_recover, p_harm, h_undecided=0.0, decay=1.0) -> Toy
         T=T, tokens=TOKENS, recovery=[True, False, False], harmful=C, initial=0,
         segments=_segments(k, T, base, within, settled, np.zeros_like(base)),
         final_harm=final, harm_weights=np.ones(T), horizon=_rc_horizon(k, p_r, p_c, q, h_u))
-    model._closed_form = RefuseOrComplyClosedForm(T, k, p_r, p_c, h_u)
+    model._closed_form = RefuseOrComplyClosedForm(T, k, p_r, p_c, h_u, q)
     return model
 
 
