@@ -2,9 +2,8 @@
 
 Target (issue 4): a warm rerun of every page stays under 50 ms. The trivial one-slider app
 (bench/trivial_app.py) is Streamlit's own floor on this machine, measured in the same run.
-The figures are pessimistic: after its first run AppTest starts each rerun in Streamlit's
-legacy pages/ mode, so ui.nav.ensure_router re-runs the page through app.py and the page script
-executes twice per measured rerun (a real browser session runs it once).
+Each page is measured on its first tab (only the open tab runs, ui.layout.views); "T_toy=200"
+rows repeat the toy pages with a longer model.
 Run: .venv/bin/python bench/bench_pages.py
 """
 

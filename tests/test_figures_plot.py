@@ -77,3 +77,13 @@ def test_builder_settings_override_the_base_style():
 def test_merge_is_recursive_and_replaces_leaves():
     assert merge({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"b": 3}, "d": [1]}) == \
         {"a": {"b": 3, "c": 2}, "d": [1]}
+
+
+def test_labels_on_log_axes_sit_at_their_line():
+    """Plotly places annotations on a log axis in log10 units but shapes in data units."""
+    values = _values({"delta": 0.5})
+    layout = catalog.build("recoverability_by_depth", values).layout
+    line = next(s for s in layout.shapes if s.type == "line" and s.y0 == 0.5)
+    label = next(a for a in layout.annotations if a.text.startswith("target δ"))
+    assert layout[line.yref.replace("y", "yaxis", 1)].type == "log"
+    assert label.yref == line.yref and label.y == pytest.approx(np.log10(0.5))

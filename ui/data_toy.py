@@ -24,7 +24,8 @@ MODEL_PARAMS = (
     {"T_toy": "T", "k_toy": "k", "m_toy": "m", "p_recover": "p_recover", "p_harm": "p_harm"},
     {"T_toy": "T", "p_recover": "p_recover", "p_harm": "p_harm", "fade": "fade"},
 )
-# Training is a Python loop over positions: about steps * T * 0.05 ms. Keep a run under ~5 s.
+# Training costs ~1 us per step and position (bench/bench_toy.py): the cap keeps a run near
+# 0.1 s, so a key press on the Gradients page stays interactive.
 TRAIN_BUDGET = 100_000  # steps * T
 FRAMES = 40  # recorded steps of a training run (animation frames), fewer for long models:
 FRAME_CELLS = 20_000  # frames * T, which every rerun unpickles, hashes and sends to the browser

@@ -99,7 +99,7 @@ def _gap_text(x: float) -> str:
 def exact_vs_per_prefix():
     """The exact on-policy optimum on the toy model against the paper's per-prefix form
     (THEORY.md section 5). Its own controls rerun only this fragment."""
-    st.markdown("The curves above use Theorem 20 *per prefix*. On the refuse-or-comply toy model "
+    st.markdown("The other tabs use Theorem 20 *per prefix*. On the refuse-or-comply toy model "
                 "(THEORY.md §6) the deep optimum can be computed exactly, on-policy, by a backward "
                 "pass. With **recovery decay** < 1 the base model recovers less after each harmful "
                 "token C, so what is emitted now changes later recovery: the two then differ even "

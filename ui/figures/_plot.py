@@ -18,6 +18,7 @@ Subplots are stacked on shared x axes (one column per run), numbered like ``make
 from __future__ import annotations
 
 import copy
+import math
 import functools
 
 import plotly.graph_objects as go
@@ -154,16 +155,19 @@ class Plot:
 
     def hline(self, y: float, *, color: str, dash: str = "solid", width: float = 2,
               row: int = 1, col: int = 1, label: str | None = None,
-              label_at: str = "top right") -> None:
-        """A horizontal line across the subplot, optionally labelled at its right end."""
+              label_at: str = "top right", log: bool = False) -> None:
+        """A horizontal line across the subplot, optionally labelled at its right end.
+
+        ``log``: the y axis is logarithmic (a label's y is then in log10 units, a line's is not).
+        """
         n = self._n(row, col)
         xref, yref = self._ref("x", n) + " domain", self._ref("y", n)
         self.layout["shapes"].append({"type": "line", "x0": 0, "x1": 1, "xref": xref, "y0": y,
                                       "y1": y, "yref": yref,
                                       "line": {"color": color, "dash": dash, "width": width}})
         if label:
-            self.note(label, x=1, xref=xref, y=y, yref=yref, xanchor="right",
-                      yanchor="bottom" if label_at.startswith("top") else "top")
+            self.note(label, x=1, xref=xref, y=math.log10(y) if log else y, yref=yref,
+                      xanchor="right", yanchor="bottom" if label_at.startswith("top") else "top")
 
     def vline(self, x: float, *, color: str = "grey", dash: str = "solid", width: float = 2,
               row: int | None = None, col: int | None = None) -> None:

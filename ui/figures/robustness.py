@@ -21,7 +21,7 @@ def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int) -> go.Figu
             (2, d["kl_bound"], "total-KL bound, positions k+1…T′", "%{y:.6g} nats", BOUND)):
         p.scatter(d["depth"], y, name=name, mode="lines+markers", hovertemplate=hover, row=row,
                   **line_style(style, max_markers=40))
-    p.hline(delta, color=BOUND[0], dash="dash", row=1, label=f"target δ = {delta:g}")
+    p.hline(delta, color=BOUND[0], dash="dash", row=1, label=f"target δ = {delta:g}", log=True)
     p.yaxis(row=1, title="recovery δ", type="log", exponentformat="power",
             range=log_range(d["delta"], [delta]))
     p.yaxis(row=2, title="KL bound (nats)")
