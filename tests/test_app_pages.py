@@ -5,12 +5,15 @@ Warm-rerun speed is a benchmark (bench/bench_pages.py), not a timed test.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import nav
+from ui import catalog, nav, params
+from ui.export import share
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -72,7 +75,18 @@ def test_a_page_switch_opens_the_first_tab():
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_parameter_is_in_the_url(path):
-    from ui import params
-
     at = open_page(path)
     assert set(params.PARAMS) <= set(at.query_params)
+
+
+@pytest.mark.parametrize("name", list(catalog.FIGURES))
+def test_a_figures_share_link_opens_the_tab_that_shows_it(name):
+    """Exported files and the zip's README link to the figure's page with its tab open."""
+    spec = catalog.FIGURES[name]
+    url = share.share_url(spec.link_values(params.defaults()), spec.page, "http://x")
+    at = open_page(nav.BY_NAME[spec.page].path, dict(part.split("=", 1) for part in
+                                                      urlsplit(url).query.split("&")))
+    assert not at.exception, [e.value for e in at.exception]
+    wanted = [t.name for t in catalog.build(name, params.defaults()).data]
+    shown = [[t.get("name") for t in json.loads(c.proto.spec)["data"]] for c in at.get("plotly_chart")]
+    assert wanted in shown, (name, spec.view, shown)

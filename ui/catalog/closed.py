@@ -58,19 +58,20 @@ SPECS = [
         "KL cost per position",
         r"$\text{KL cost per position: }\mathrm{KL}^*_t\le\min\big(\mu\gamma^{t}/\beta,\ \log\tfrac{1}{p}\big)$",
         "KL cost in nats of the deep-alignment shift at each position beyond the horizon, with "
-        "Theorem 22's per-position cap.", CLOSED, _kl),
+        "Theorem 22's per-position cap.", CLOSED, _kl, view=1),
     FigureSpec(
         "gibbs_bars", "deep_alignment",
         "Next-token distribution at one position",
         r"$\text{Next-token distribution at position }t:\ q^*(v)\propto\pi_{\mathrm{base}}(v)\,e^{a_t\mathbf{1}[v\in R]}$",
         "Next-token probabilities over a small example vocabulary at position t, base model "
-        "against the deep optimum (Theorem 20).", ("beta", "mu", "gamma", "p_base", "t"), _gibbs),
+        "against the deep optimum (Theorem 20).", ("beta", "mu", "gamma", "p_base", "t"), _gibbs,
+        view=2),
     FigureSpec(
         "tradeoff_vs_gamma", "deep_alignment",
         "Depth costs capability as γ → 1",
         r"$\text{Depth costs capability as }\gamma\to 1$",
         "Against the discount γ: recovery guaranteed at depth T (top) and the total KL it costs "
-        "with its bound (bottom), Theorem 19 and Theorem 22.", CLOSED, _tradeoff),
+        "with its bound (bottom), Theorem 19 and Theorem 22.", CLOSED, _tradeoff, view=3),
     FigureSpec(
         "recoverability_by_depth", "robustness",
         "δ-recoverability by depth",
@@ -82,5 +83,6 @@ SPECS = [
         "Minimum prefilling-attack length",
         r"$\text{Minimum prefilling-attack length }L^*=\max\big(k,\lfloor\tau\rfloor\big)$",
         "Minimum prefilling-attack length L* in tokens against the recovery penalty μ, one line "
-        "per discount γ (Corollary 23).", ("beta", "mu", "gamma", "p_base", "delta", "k"), _attack),
+        "per discount γ (Corollary 23).", ("beta", "mu", "gamma", "p_base", "delta", "k"), _attack,
+        view=1),
 ]

@@ -18,6 +18,11 @@ class FigureSpec:
     summary: str  # what the chart shows, in one sentence: the start of its alt text
     params: tuple[str, ...] | Callable[[dict], tuple[str, ...]]  # what it depends on (caption)
     build: Callable[[dict], go.Figure]  # values -> figure; ValueError if the model cannot do them
+    view: int = 0  # the tab of ``page`` that shows it (ui.layout.views), for its share link
+
+    def link_values(self, values: dict) -> dict:
+        """``values`` with the tab that shows this figure open: what its share link carries."""
+        return {**values, "view": self.view}
 
     def param_names(self, values: dict) -> tuple[str, ...]:
         return self.params(values) if callable(self.params) else self.params

@@ -85,7 +85,7 @@ SPECS = [
         "harm_information", "harm_horizon", "Harm information by position",
         r"$\text{Harm information }I_t=\mathbb{E}[\Delta_t^2]\text{, zero after the horizon }k$",
         "Harm information I_t at each position of the toy model and its running sum, which "
-        "reaches Var H (Corollary 7).", model_params(), _information),
+        "reaches Var H (Corollary 7).", model_params(), _information, view=1),
     FigureSpec(
         "gradient_norms", "gradients", "Gradient norm by position",
         r"$\text{Gradient norm by position: }\|\nabla_t J\|\le\sqrt{C\,I_t}\text{ (Theorem 13)}$",
@@ -96,7 +96,7 @@ SPECS = [
         r"$\text{Training on the toy model: standard }(\mu=0)\text{ vs deep}$",
         "Gradient-descent training on the toy model, standard (left) and deep (right): gradient "
         "norm (top) and KL_t (bottom) at each position after the last step, with the exact "
-        "optimum's KL_t.", model_params("eta", "beta", "mu", "gamma", "steps", "lr"), _training),
+        "optimum's KL_t.", model_params("eta", "beta", "mu", "gamma", "steps", "lr"), _training, view=1),
     FigureSpec(
         "kl_vs_information", "shallow_equilibrium", "Where the standard optimum spends its KL",
         r"$\text{Standard optimum: }\mathrm{KL}_t\approx\tfrac{\eta^2}{2}I_t\text{ (Theorem 14)}$",
@@ -106,22 +106,22 @@ SPECS = [
         "kl_vs_eta", "shallow_equilibrium", "Total KL of the standard optimum as η moves",
         r"$\text{Total KL of the standard optimum against }\eta=\lambda/\beta$",
         "Total KL of the exact standard optimum against the harm weight η, with the small-η "
-        "approximation (η²/2)·Var H (Corollary 15).", model_params("eta"), _kl_eta),
+        "approximation (η²/2)·Var H (Corollary 15).", model_params("eta"), _kl_eta, view=1),
     FigureSpec(
         "shared_variant", "shallow_equilibrium", "Shared parameters (Appendix A)",
         r"$\text{Shared parameters: incidental KL without recovery (Proposition 26)}$",
         "After standard training with per-position or shared parameters: KL_t (top) and the "
         "change in expected harm caused at each position (bottom) (Appendix A).",
-        model_params("eta", "steps", "lr"), _shared),
+        model_params("eta", "steps", "lr"), _shared, view=2),
     FigureSpec(
         "toy_attack", "robustness", "Prefilling attack on the toy model",
         r"$\text{Recovery after a prefilling attack of }L\text{ harmful tokens}$",
         "Probability of a recovery token at each position after the first L tokens were forced "
         "harmful, for the base model, the standard optimum and the deep optimum.",
-        model_params("L", "eta", "beta", "mu", "gamma"), _attack),
+        model_params("L", "eta", "beta", "mu", "gamma"), _attack, view=2),
     FigureSpec(
         "exact_vs_per_prefix", "deep_alignment", "Exact optimum vs the per-prefix form (toy model)",
         r"$\text{Deep optimum on the toy model: exact on-policy vs per-prefix form}$",
         "On the refuse-or-comply toy model, the exact on-policy deep optimum against the paper's "
-        "per-prefix form at each position.", _exact_deep_params, _exact_deep),
+        "per-prefix form at each position.", _exact_deep_params, _exact_deep, view=4),
 ]

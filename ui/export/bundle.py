@@ -23,8 +23,9 @@ MIME = {"svg": "image/svg+xml", "pdf": "application/pdf", "png": "image/png", "c
 
 def info(name: str, values: dict, fig=None, base: str | None = None) -> meta.Info:
     spec = catalog.FIGURES[name]
+    link = spec.link_values(values)
     return meta.Info(title=f"{spec.heading} (Shallow/Deep)", alt=catalog.alt_text(name, values, fig),
-                     url=share.share_url(values, spec.page, base), params=share.params_json(values))
+                     url=share.share_url(link, spec.page, base), params=share.params_json(link))
 
 
 def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | None = None,
@@ -69,7 +70,8 @@ def _index(values: dict, names, base, problems) -> str:
         spec = catalog.FIGURES[name]
         lines += [f"## {name}: {spec.heading}", "",
                   catalog.alt_text(name, values), "",
-                  f"Open in the app: {share.share_url(values, spec.page, base)}", ""]
+                  f"Open in the app: {share.share_url(spec.link_values(values), spec.page, base)}",
+                  ""]
     if problems:
         lines += ["## Not exported", ""] + [f"- {p}" for p in problems] + [""]
     return "\n".join(lines)
