@@ -2,8 +2,10 @@
 
     .venv/bin/python bench/bench_latency.py [--presses 25] [--loads 3]
 
-Starts two servers on free loopback ports in one run: the explorer (app.py) and
-bench/trivial_app.py (one slider, one chart). For the trivial app and every page of the
+Starts three servers on free loopback ports in one run: the explorer (app.py),
+bench/trivial_app.py (one slider, one chart: the issue's floor) and bench/frame_app.py (the
+explorer's page frame, navigation, presets, twin controls, tabs, formulas, around one chart and
+no theory: Streamlit's floor for this layout). For both floors and every page of the
 explorer that has a chart and a sidebar slider it presses ArrowRight on a slider ``--presses``
 times (after 3 unmeasured presses) and times, on the page's own clock, keydown -> the last chart
 the rerun redraws. It also times navigation -> first chart drawn for a new visitor (``--loads``
@@ -98,9 +100,10 @@ def main() -> None:
 
     with (sync_playwright() as pw,
           streamlit_server("app.py", "bench-app.log") as (app, _),
-          streamlit_server("bench/trivial_app.py", "bench-trivial.log") as (trivial, _)):
+          streamlit_server("bench/trivial_app.py", "bench-trivial.log") as (trivial, _),
+          streamlit_server("bench/frame_app.py", "bench-frame.log") as (frame, _)):
         browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        for url in (app + "/", trivial + "/"):  # server-side imports happen once, unmeasured
+        for url in (app + "/", trivial + "/", frame + "/"):  # imports happen once, unmeasured
             first_chart_ms(browser, url, 1)
         # The floor in two halves, before and after the app's pages, so drift averages out.
         floor_first = first_chart_ms(browser, trivial + "/", args.loads)
@@ -112,6 +115,7 @@ def main() -> None:
             measured = press_ms(browser, url, args.presses)
             pages[info.title] = (first_chart_ms(browser, url, args.loads) if measured else None,
                                  measured)
+        _, layout, layout_runs = press_ms(browser, frame + "/", args.presses, slider=0)
         _, more, more_runs = press_ms(browser, trivial + "/", args.presses - half, slider=0)
         floor, floor_runs = floor + more, floor_runs + more_runs
         floor_first += first_chart_ms(browser, trivial + "/", args.loads)
@@ -119,6 +123,7 @@ def main() -> None:
 
     print("key press -> charts redrawn (ms)      median      p95      max    n  rerun end")
     print(row("trivial one-slider app (floor)", floor, floor_runs))
+    print(row("page frame, one chart, no theory", layout, layout_runs))
     measured = {t: m for t, (_, m) in pages.items() if m}
     for title, (name, xs, runs) in measured.items():
         print(row(f"{title} [{name}]", xs, runs))
@@ -134,6 +139,8 @@ def main() -> None:
     print(f"\nheaviest page: {heaviest}")
     print(f"median ratio heaviest / trivial: {ratio:.2f}  (target <= 1.3)")
     print(f"p95 heaviest: {p95(heavy):.0f} ms  (target < 250 ms)")
+    print(f"median ratio heaviest / page frame: {statistics.median(heavy) / statistics.median(layout):.2f}"
+          "  (what the page adds to Streamlit drawing this layout)")
     print("\nnavigation -> first chart drawn, new visitor (ms)   median      max    n")
     print(f"{'trivial one-slider app':<48} {statistics.median(floor_first):8.0f} "
           f"{max(floor_first):8.0f} {len(floor_first):4d}")
