@@ -8,7 +8,7 @@ Pages are listed in ``ui/nav.py``.
 
 import streamlit as st
 
-from ui import nav, state
+from ui import layout, nav, state
 
 st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
                    initial_sidebar_state=380)
@@ -19,4 +19,9 @@ pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, defaul
 page = st.navigation(pages)
 state.enter_page(page.url_path)
 state.show_warnings()
-page.run()
+try:
+    page.run()
+except nav.EndPage:
+    pass  # the page said why it ended
+finally:
+    layout.draw_sidebar()  # after the page, so its chart reaches the browser first

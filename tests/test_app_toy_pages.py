@@ -184,3 +184,8 @@ def test_engine_limits_become_warnings():
     # With decay < 1 the state counts harmful tokens; the engine refuses this size.
     at = open_page(HORIZON, T_toy=2000, decay=0.5)
     assert any("cannot be built" in w.value for w in at.warning)
+    assert not at.get("plotly_chart") and not at.exception
+    # The page ended early, but its sidebar is there to fix the parameter with.
+    assert at.number_input(key="_w_T_toy_box").value == 2000
+    set_box(at, "T_toy", 100)
+    assert not any("cannot be built" in w.value for w in at.warning) and at.get("plotly_chart")

@@ -14,6 +14,8 @@ import streamlit as st
 
 import theory
 
+from . import nav
+
 # index = the app parameter "toy_model"
 MODELS = ("refuse-or-comply", "threshold harm", "gradual harm")
 _BUILDERS = (theory.refuse_or_comply, theory.threshold_harm, theory.gradual_harm)
@@ -51,12 +53,12 @@ def attempt(fn, *args, **kwargs):
 
 
 def model_or_stop(fn, *args, spinner: str = "Computing…"):
-    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and stop the page."""
+    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and end the page."""
     with st.spinner(spinner):
         result, err = attempt(fn, *args)
     if err:
         st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
-        st.stop()
+        raise nav.EndPage
     return result
 
 

@@ -1,7 +1,8 @@
 """Pieces every page repeats: the sidebar (presets + controls) and the conventions note.
 
-A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it draws
-the preset links and the controls and returns every parameter's current value (``{name: value}``).
+A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it returns
+every parameter's current value (``{name: value}``) and has app.py draw the preset links and the
+controls once the page is done.
 """
 
 from __future__ import annotations
@@ -17,22 +18,47 @@ CONVENTIONS = (
     "and Theorem 20 holds beyond it (t > k)."
 )
 
+_SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the page
+
 # Parameters whose slider range depends on another parameter's value.
 _UPPER = {"k": "T", "t": "T", "k_toy": "T_toy", "L": "T_toy"}
 
 
 def sidebar(page: str, names: list[str]) -> dict:
-    """Presets and the controls ``names`` in the sidebar; returns the current values of all params."""
+    """Presets and the controls ``names`` in the sidebar; returns the current values of all params.
+
+    The values come from ``ui.state``, so the sidebar itself is drawn after the page (app.py calls
+    :func:`draw_sidebar`): the page's chart then reaches the browser first.
+    """
     info = nav.BY_NAME[page]
-    with st.sidebar:
+
+    def draw():
         widgets.preset_links(info.path, st.sidebar)
-        st.markdown("**Parameters**")
+        st.sidebar.markdown("**Parameters**")
         for name in names:
             upper = _UPPER.get(name)
             widgets.control(name, st.sidebar, hi=state.get(upper) if upper else None)
-        st.caption("The address bar holds every parameter: copy it to share exactly this view.")
-        show.download_all(state.values(), st.sidebar)
+        footer()
+
+    defer_sidebar(draw)
     return state.values()
+
+
+def footer() -> None:
+    """The end of every sidebar: the share hint and the zip of every figure."""
+    st.sidebar.caption("The address bar holds every parameter: copy it to share exactly this view.")
+    show.download_all(state.values(), st.sidebar)
+
+
+def defer_sidebar(draw) -> None:
+    """Have app.py call ``draw()`` once the page has run (or ended early with ``nav.EndPage``)."""
+    st.session_state[_SIDEBAR] = draw
+
+
+def draw_sidebar() -> None:
+    draw = st.session_state.pop(_SIDEBAR, None)
+    if draw is not None:
+        draw()
 
 
 def views(page: str, sections: dict) -> None:

@@ -15,6 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+class EndPage(Exception):
+    """Raised by a page to end its run early (e.g. after a warning); app.py still draws the
+    sidebar, so the user can fix the parameter. ``st.stop()`` would stop that too."""
+
+
 @dataclass(frozen=True)
 class PageInfo:
     path: str  # relative to app.py

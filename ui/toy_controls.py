@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import data_toy, layout, nav, show, state, widgets
+from . import data_toy, layout, nav, state, widgets
 
 DESCRIPTIONS = (
     "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
@@ -52,21 +52,22 @@ def control(name: str, container=None):
 def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:
     """Model picker, the chosen model's parameters, then ``extra``; returns all current values.
 
-    Call it first on the page (like ``ui.layout.sidebar``).
+    Call it first on the page (like ``ui.layout.sidebar``, it is drawn after the page).
     """
-    with st.sidebar:
+    def draw():
         if presets:
             widgets.preset_links(nav.BY_NAME[page].path, st.sidebar)
-        st.markdown("**Toy model**")
+        st.sidebar.markdown("**Toy model**")
         i = picker(st.sidebar)
         for name in data_toy.MODEL_PARAMS[i]:
             control(name, st.sidebar)
         if extra:
-            st.markdown("**Page parameters**")
+            st.sidebar.markdown("**Page parameters**")
         for name in extra:
             control(name, st.sidebar)
-        st.caption("The address bar holds every parameter: copy it to share exactly this view.")
-        show.download_all(state.values(), st.sidebar)
+        layout.footer()
+
+    layout.defer_sidebar(draw)
     return state.values()
 
 

@@ -77,7 +77,7 @@ def shared_parameters():
                                         1.0, run_steps, lr)
     if err1 or err2:
         st.warning(f"Cannot train this model: {err1 or err2}", icon="⚠️")
-        st.stop()
+        return
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("shared_variant", v, fig_col)
     with text_col:
