@@ -66,6 +66,28 @@ def test_every_tab_loads_with_a_chart_and_no_nan(path):
             assert "NaN" not in text and "nan" not in text.lower().replace("nano", "").split()
 
 
+EXTREMES = [  # the sliders' far ends, together
+    {"p_base": "1e-12", "mu": "100", "beta": "0.01", "gamma": "1", "T": "1000", "k": "0"},
+    {"p_base": "0.9", "mu": "0", "beta": "100", "gamma": "0", "T": "1", "k": "1", "t": "1",
+     "delta": "0.99", "T_toy": "1", "k_toy": "0", "p_recover": "1e-12", "p_harm": "1",
+     "eta": "100", "decay": "0.01", "L": "0", "steps": "1", "lr": "10"},
+]
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p != nav.BY_NAME["derivations"].path])
+@pytest.mark.parametrize("query", EXTREMES, ids=["deep-end", "shallow-end"])
+def test_every_tab_survives_extreme_values(path, query):
+    """No exception and no NaN on screen or in a chart, in any tab."""
+    labels = [t.proto.label for t in open_page(path, query).tabs]
+    for view in range(len(labels)):
+        at = open_page(path, {**query, "view": str(view)})
+        assert not at.exception, (labels[view], [e.value for e in at.exception])
+        for text in shown_text(at):
+            assert "NaN" not in text and "nan" not in text.lower().replace("nano", "").split()
+        for chart in at.get("plotly_chart"):
+            assert "NaN" not in chart.proto.spec
+
+
 def test_a_page_switch_opens_the_first_tab():
     at = open_page(PAGES[4], {"view": "3"})
     assert at.query_params["view"] == "3"

@@ -60,6 +60,7 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
     if hi is not None and hi < p.hi:
         p = dataclasses.replace(p, hi=hi, default=min(p.default, hi))
     box = container if container is not None else st.sidebar
+    slider = slider and p.lo < p.hi  # e.g. position t when T = 1: one value, nothing to drag
     value = state.get(name)
     s_key, n_key = f"_w_{name}_slider", f"_w_{name}_box"
     # Seed both twins from the canonical value on every run: the other twin, a preset, a URL or
