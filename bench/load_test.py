@@ -101,19 +101,16 @@ async def switch_page(page, rng, base):
     await settle(page)
 
 
-async def click_preset(page, rng):
-    links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"] a')
-    n = await links.count()
-    if n:
-        await links.nth(rng.randrange(n)).click()
-        await settle(page)
+PRESETS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
+TABS = '[data-baseweb="tab-list"] [role="tab"]'
 
 
-async def switch_tab(page, rng):
-    tabs = page.locator('[data-baseweb="tab-list"] [role="tab"]')
-    n = await tabs.count()
+async def click_one(page, rng, selector: str):
+    """Click one of the elements ``selector`` finds, at random (a preset link, a tab)."""
+    found = page.locator(selector)
+    n = await found.count()
     if n:
-        await tabs.nth(rng.randrange(n)).click()
+        await found.nth(rng.randrange(n)).click()
         await settle(page)
 
 
@@ -160,9 +157,9 @@ async def user(i, browser, base, clock, stats,
                 elif action == "page":
                     await switch_page(page, rng, base)
                 elif action == "tab":
-                    await switch_tab(page, rng)
+                    await click_one(page, rng, TABS)
                 else:
-                    await click_preset(page, rng)
+                    await click_one(page, rng, PRESETS)
                 stats.actions += 1
                 await asyncio.sleep(rng.uniform(*THINK_S))
             except Exception as e:  # noqa: BLE001 - every failure is counted and printed

@@ -34,7 +34,8 @@ def sidebar(page: str, names: list[str]) -> dict:
 
     def draw():
         widgets.preset_links(info.path, st.sidebar)
-        st.sidebar.markdown("**Parameters**")
+        if names:  # the Derivations page has none
+            st.sidebar.markdown("**Parameters**")
         for name in names:
             upper = _UPPER.get(name)
             widgets.control(name, st.sidebar, hi=state.get(upper) if upper else None)
