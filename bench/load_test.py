@@ -239,7 +239,7 @@ async def run(users: int, seconds: float) -> None:
           f"{len(idle.errors) + len(idle.exceptions)} errors and exceptions")
     cores = os.cpu_count()
     print(f"CPU during the load: server {server_cpu / elapsed:.2f} cores, whole machine "
-          f"{busy / total * cores:.2f} of {cores} (the rest is mostly the 20 browser tabs)")
+          f"{busy / total * cores:.2f} of {cores} (the rest is mostly the {users} browser tabs)")
     mb = [kib / 1024 for _, kib in memory]
     third = max(1, len(mb) // 3)
     print(f"server RSS (MiB): before load {rss0 / 1024:.0f}; during load min {min(mb):.0f} "
