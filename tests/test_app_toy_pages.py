@@ -189,3 +189,10 @@ def test_engine_limits_become_warnings():
     assert at.number_input(key="_w_T_toy_box").value == 2000
     set_box(at, "T_toy", 100)
     assert not any("cannot be built" in w.value for w in at.warning) and at.get("plotly_chart")
+
+
+def test_a_diverging_training_run_is_named_not_drawn_silently():
+    calm = open_page(EQUILIBRIUM, view=SHARED)
+    assert not any("diverged" in w.value for w in calm.warning)
+    wild = open_page(EQUILIBRIUM, view=SHARED, lr=10)
+    assert any("Shared training diverged at learning rate 10" in w.value for w in wild.warning)

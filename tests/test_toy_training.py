@@ -52,3 +52,26 @@ def test_shared_parameters_give_incidental_kl_without_recovery(model):
     assert run.prefill_recovery[-1] <= run.prefill_recovery[0] + 1e-12  # buys no recovery
     tabular = model.train("standard", lam=1.0, beta=1.0, steps=600, lr=2.0, record_every=600)
     assert run.objective_value[-1] > tabular.objective_value[-1]  # coupling costs optimality
+
+
+@pytest.mark.parametrize("T", [12, 60, 400])
+def test_shared_training_is_stable_at_the_default_rate_for_long_models(T):
+    """The shared table phi steps along its position-averaged gradient, so one learning rate
+    works for every T. With the plain sum over positions, lr = 0.5 took J from 0.51 to 23 at
+    T = 60 and to 145 at T = 400 (measured before the change)."""
+    model = theory.refuse_or_comply(T, 4, 0.2, 0.3)
+    run = model.train("standard", lam=1.0, beta=1.0, steps=200, lr=0.5, record_every=10,
+                      parameterization="shared")
+    assert not run.diverged
+    assert np.all(np.diff(run.objective_value) <= 1e-9)  # descent at every recorded step
+    assert run.objective_value[-1] < run.objective_value[0] - 0.05
+    assert run.kl[-1].sum() < 2 * run.exact_kl.sum()  # near the optimum's cost, not blown up
+
+
+def test_diverged_flags_a_run_that_ends_above_its_start(model):
+    wild = model.train("standard", lam=1.0, beta=1.0, steps=200, lr=10.0, record_every=20,
+                       parameterization="shared")
+    assert wild.objective_value[-1] > wild.objective_value[0] and wild.diverged
+    calm = model.train("standard", lam=1.0, beta=1.0, steps=200, lr=0.5, record_every=20,
+                       parameterization="shared")
+    assert not calm.diverged

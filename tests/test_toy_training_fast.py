@@ -168,7 +168,7 @@ def reference_run(ref, objective, lam, beta, mu, gamma, steps, lr, record_every,
             rows.append(ref.statistics(logits, lam, beta, tilt))
         grad = ref.gradient(logits, lam, beta, tilt)
         if shared:
-            phi -= lr * grad.sum(axis=0)
+            phi -= (lr / ref.T) * grad.sum(axis=0)  # averaged over the positions sharing phi
             psi -= lr * grad.sum(axis=1)
         else:
             logits = logits - lr * grad

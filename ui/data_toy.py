@@ -108,7 +108,17 @@ def training(s: tuple, objective: str, parameterization: str, eta: float, beta: 
                   record_every=max(1, steps // frames), parameterization=parameterization)
     return {"steps": run.steps, "grad": run.grad_norms, "kl": run.kl, "exact_kl": run.exact_kl,
             "effect": run.harm_effect, "prefill": run.prefill_recovery, "k": m.harm_horizon(),
-            "t": np.arange(1, m.T + 1)}
+            "t": np.arange(1, m.T + 1), "diverged": run.diverged}
+
+
+def warn_if_diverged(runs: dict, lr: float) -> None:
+    """Say which of ``{label: training(...)}`` ended above where they started (too large a step)."""
+    bad = [label for label, run in runs.items() if run["diverged"]]
+    if bad:
+        st.warning(f"{' and '.join(bad).capitalize()} training diverged at learning rate {lr:g}: "
+                   "the objective ended higher than it started, so these curves show the "
+                   "oscillation, not the optimum. Lower the learning rate (Gradients page).",
+                   icon="⚠️")
 
 
 @_cache

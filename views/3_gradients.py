@@ -70,6 +70,7 @@ def training_section():
                 st.warning(f"Cannot train this model: {err}", icon="⚠️")
                 return
     std, deep = runs["standard"], runs["deep"]
+    data_toy.warn_if_diverged(runs, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("training", state.values(), fig_col)
     with text_col:

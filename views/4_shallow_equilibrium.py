@@ -78,6 +78,7 @@ def shared_parameters():
     if err1 or err2:
         st.warning(f"Cannot train this model: {err1 or err2}", icon="⚠️")
         return
+    data_toy.warn_if_diverged({"per-position": tab, "shared": shared}, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("shared_variant", v, fig_col)
     with text_col:

@@ -145,3 +145,10 @@ class TrainingRun:
     harm_effect: np.ndarray
     prefill_recovery: np.ndarray
     exact_kl: np.ndarray
+
+    @property
+    def diverged(self) -> bool:
+        """The run ended above its starting objective (or off the reals): the step was too large
+        for this model, and the recorded curves show that, not the optimum."""
+        J = self.objective_value
+        return bool(not np.isfinite(J).all() or J[-1] > J[0] + 1e-9 * max(1.0, abs(J[0])))

@@ -10,6 +10,9 @@ Parameterisations
 ``"tabular"``: one logit vector per (position, state); the optimum is the exact Gibbs optimum.
 ``"shared"``: logits(t, s) = log pi_base(.|s,t) + phi[s] + psi[t], one table phi shared by all
 positions plus a per-position offset psi[t] shared by all states (Appendix A's coupling).
+phi steps along its gradient averaged over the T positions that share it (as a loss averaged
+over a sequence's tokens): with the plain sum its step grew with T and, at lr = 0.5, gradient
+descent diverged for T >= 60. The scaling changes the path, not the stationary points.
 
 Speed: every step is a handful of whole-array operations on (T, S, V) arrays; the two passes
 along the positions (state distribution forward, values backward) are one banded triangular
@@ -132,7 +135,7 @@ def train(model, lam, beta, tilt, objective, parameterization, steps, lr, record
         if step == steps:
             break
         if shared:
-            phi -= lr * point.grad.sum(axis=0)
+            phi -= (lr / T) * point.grad.sum(axis=0)
             psi -= lr * point.grad.sum(axis=1)
         else:
             logits = logits - lr * point.grad
