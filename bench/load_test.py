@@ -1,19 +1,24 @@
 """20 browser users for 60 s on loopback: errors, exceptions, server memory, latency (issue 6).
 
-    .venv/bin/python bench/load_test.py [--users 20] [--seconds 60]
+    .venv/bin/python bench/load_test.py [--users 20] [--seconds 60] [--think 5 15]
 
 Starts ``streamlit run app.py`` on a free 127.0.0.1 port and one headless chromium with
 ``--users`` contexts (separate sessions). Each user, with its own seeded random choices, opens a
 random page and then keeps switching pages (sidebar navigation) and tabs, clicking preset links
-and pressing arrow keys on sliders, reading for 1-3 s between actions as a student does. The 60 s
-start once every user has opened the app (a class opening a shared link: its load times are
-printed too); everything stops by itself.
+and pressing arrow keys on sliders, reading the result for ``--think`` seconds between actions
+as a student does. The 60 s start once every user has opened the app (a class opening a shared
+link over ~30 s: its load times are printed too); everything stops by itself.
+
+The browsers run on the same machine as the server. Each action costs the browser ~0.5 s of
+CPU (a first visit ~4 s), the server ~0.1 s, so on 2 cores 20 users reading 5-15 s between
+actions keep the machine below saturation; with less reading time the browsers starve each
+other and the figures measure the load generator (the output says when the machine was
+saturated).
 
 Prints: actions done, errors (failed or timed-out actions, uncaught JS errors, tracebacks in the
-server log) and exception elements on the pages, both expected to be 0; the server's resident
-memory over time; slider key press -> charts redrawn, p95 under load as a ratio to the same
-measurement by a single user just before (idle). On 2 cores the 20 browser tabs share the CPU
-with the server, so the ratio includes the browser's own slowdown.
+server log) and exception elements on the pages, both expected to be 0; CPU of the server and
+the machine; the server's resident memory over time; slider key press -> charts redrawn, p95
+under load as a ratio to the same measurement by a single user just before (idle).
 """
 
 from __future__ import annotations
@@ -38,10 +43,11 @@ from ui import nav  # noqa: E402
 
 TIMEOUT_MS = 30_000  # per browser step; 20 tabs on 2 cores are slow, but a user gives up too
 FIRST_LOAD_MS = 90_000  # the first visit of 20 users at once: a classroom opening the link
-STAGGER_S = 0.5  # users arrive over 10 s, as a class opening a shared link does
+STAGGER_S = 1.5  # users arrive over 30 s, as a class opening a shared link does
 GRACE_S = 45  # after the deadline, users get this long to finish their last action
-THINK_S = (1.0, 3.0)  # a user looks at the result before the next action
-IDLE_S = 30  # the single user's run that gives the idle latency
+THINK_S = (5.0, 15.0)  # a user reads the result, and the theorem beside it, before acting again
+IDLE_PRESSES = 20  # slider presses by one user alone: the idle latency
+SATURATED = 0.9  # machine CPU share above which the browsers starve (the figures then say so)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,6 +71,7 @@ class Stats:
         self.timeouts = 0  # errors that were a step taking over TIMEOUT_MS
         self.exceptions: list[str] = []
         self.latencies: list[float] = []
+        self.slowest: list[tuple[float, str]] = []  # (ms, "page: parameter"), for the printout
 
 
 async def settle(page):
@@ -91,7 +98,9 @@ async def press_slider(page, rng, stats):
     await settle(page)
     drawn = await page.evaluate("window.__lastDraw !== null")
     if has_chart and drawn:
-        stats.latencies.append((await page.evaluate(PRESS_MS_JS))[0])
+        ms = (await page.evaluate(PRESS_MS_JS))[0]
+        stats.latencies.append(ms)
+        stats.slowest = sorted(stats.slowest + [(ms, f"{page.url.split('?')[0]} {s['name']}")])[-5:]
 
 
 async def switch_page(page, rng, base):
@@ -130,7 +139,7 @@ class Clock:
             self.started.set()
 
 
-async def user(i, browser, base, clock, stats,
+async def user(i, browser, base, clock, stats, think=THINK_S,
                actions=("slider",) * 4 + ("page", "preset", "tab")):
     rng = random.Random(i)
     await asyncio.sleep(max(i, 0) * STAGGER_S)
@@ -149,6 +158,8 @@ async def user(i, browser, base, clock, stats,
         finally:
             clock.arrived()
         await clock.started.wait()
+        # Users who all arrived wait for the last one; their first actions must not be one burst.
+        await asyncio.sleep(rng.uniform(0, think[1]))
         while time.monotonic() < clock.deadline:
             action = rng.choice(actions)
             try:
@@ -161,7 +172,7 @@ async def user(i, browser, base, clock, stats,
                 else:
                     await click_one(page, rng, PRESETS)
                 stats.actions += 1
-                await asyncio.sleep(rng.uniform(*THINK_S))
+                await asyncio.sleep(rng.uniform(*think))
             except Exception as e:  # noqa: BLE001 - every failure is counted and printed
                 stats.timeouts += type(e).__name__ == "TimeoutError"
                 stats.errors.append(f"user {i}: {action} on {page.url.split('?')[0]}: "
@@ -174,6 +185,30 @@ async def user(i, browser, base, clock, stats,
                 await settle(page)
     except Exception as e:  # noqa: BLE001
         stats.errors.append(f"user {i}: could not start: {type(e).__name__}: {e}")
+    finally:
+        await ctx.close()
+
+
+async def idle_reference(browser, base, stats):
+    """One user alone presses sliders on random pages (a new page every 5 presses), reading 1 s
+    between presses, until IDLE_PRESSES presses redrew a chart: the latency without load."""
+    rng = random.Random(-1)
+    ctx = await browser.new_context(viewport=VIEWPORT)
+    ctx.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = await ctx.new_page()
+        await page.goto(f"{base}/", timeout=FIRST_LOAD_MS)
+        await settle(page)
+        for attempt in range(4 * IDLE_PRESSES):
+            if len(stats.latencies) >= IDLE_PRESSES:
+                break
+            if attempt % 5 == 0:
+                await switch_page(page, rng, base)
+            await press_slider(page, rng, stats)
+            stats.actions += 1
+            await asyncio.sleep(1.0)
+    except Exception as e:  # noqa: BLE001 - printed with the results
+        stats.errors.append(f"idle user: {type(e).__name__}: {str(e).splitlines()[0]}")
     finally:
         await ctx.close()
 
@@ -199,23 +234,24 @@ async def bounded(coros, seconds: float, stats: Stats) -> None:
     await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def run(users: int, seconds: float) -> None:
+async def run(users: int, seconds: float, think: tuple[float, float]) -> None:
     from playwright.async_api import async_playwright
 
     with streamlit_server("app.py", "load-test.log") as (base, proc):
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-            idle = Stats()  # one user alone, same mix of actions: the reference latency
-            alone = Clock(1, IDLE_S)
-            await bounded([user(0, browser, base, alone, idle)], IDLE_S, idle)  # as user 0
+            idle = Stats()
+            await idle_reference(browser, base, idle)
             rss0 = rss_kib(proc.pid)
             load, memory, clock = Stats(), [], Clock(users, seconds)
-            tasks = [user(i, browser, base, clock, load) for i in range(users)]
+            tasks = [user(i, browser, base, clock, load, think) for i in range(users)]
+            arrival0 = machine_cpu()
             start = asyncio.ensure_future(clock.started.wait())
             run_all = asyncio.ensure_future(
                 bounded(tasks + [sample_memory(proc.pid, clock, memory)], seconds, load))
             await asyncio.wait([start, run_all], return_when=asyncio.FIRST_COMPLETED)
             t0, server_cpu0, machine0 = time.monotonic(), cpu_seconds(proc.pid), machine_cpu()
+            arrival = (machine0[0] - arrival0[0]) / (machine0[1] - arrival0[1])
             await run_all
             elapsed = time.monotonic() - t0
             server_cpu = cpu_seconds(proc.pid) - server_cpu0
@@ -228,18 +264,26 @@ async def run(users: int, seconds: float) -> None:
     if clock.first_loads:
         print(f"first visit, {len(clock.first_loads)} users arriving {STAGGER_S} s apart: page "
               f"settled after median {statistics.median(clock.first_loads):.1f} s, "
-              f"max {max(clock.first_loads):.1f} s")
-    print(f"{users} users, then {elapsed:.0f} s of interaction, {load.actions} actions "
+              f"max {max(clock.first_loads):.1f} s (machine CPU {arrival * os.cpu_count():.2f} of "
+              f"{os.cpu_count()}: a first visit costs the browser ~4 s of CPU)")
+    print(f"{users} users reading {think[0]:g}-{think[1]:g} s between actions, then "
+          f"{elapsed:.0f} s of interaction, {load.actions} actions "
           f"({load.actions / elapsed:.1f}/s), {len(load.latencies)} timed slider presses")
     print(f"errors: {len(load.errors)} ({load.timeouts} steps over {TIMEOUT_MS // 1000} s)   exception elements: {len(load.exceptions)}   "
           f"tracebacks in server log: {tracebacks}   (all expected 0)")
     for line in (load.errors + load.exceptions)[:15]:
         print("  " + line)
-    print(f"idle (one user, {IDLE_S} s): {idle.actions} actions, "
+    print(f"idle reference (one user alone): {len(idle.latencies)} timed slider presses, "
           f"{len(idle.errors) + len(idle.exceptions)} errors and exceptions")
+    for line in idle.errors[:3]:
+        print("  " + line)
     cores = os.cpu_count()
     print(f"CPU during the load: server {server_cpu / elapsed:.2f} cores, whole machine "
           f"{busy / total * cores:.2f} of {cores} (the rest is mostly the {users} browser tabs)")
+    if busy / total > SATURATED:
+        print("  the machine was saturated: the browsers starved each other, so the latencies "
+              "and any timeouts measure the load generator; read longer (--think) or use "
+              "fewer --users")
     mb = [kib / 1024 for _, kib in memory]
     third = max(1, len(mb) // 3)
     print(f"server RSS (MiB): before load {rss0 / 1024:.0f}; during load min {min(mb):.0f} "
@@ -251,6 +295,7 @@ async def run(users: int, seconds: float) -> None:
         if xs:
             print(f"key press -> charts redrawn, {label}: median {statistics.median(xs):.0f} ms, "
                   f"p95 {p95(xs):.0f} ms (n={len(xs)})")
+    print("  slowest under load: " + "; ".join(f"{ms:.0f} ms {where}" for ms, where in load.slowest[::-1]))
     if len(idle.latencies) > 1 and len(load.latencies) > 1:
         print(f"p95 under load / idle p95: {p95(load.latencies) / p95(idle.latencies):.1f}")
     else:
@@ -261,10 +306,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
+                    help="seconds a user reads between actions (uniform in [MIN, MAX])")
     args = ap.parse_args()
     if chromium_path() is None:
         sys.exit("no chromium on PATH (bash scripts/ensure_chromium.sh)")
-    asyncio.run(run(args.users, args.seconds))
+    asyncio.run(run(args.users, args.seconds, tuple(args.think)))
 
 
 if __name__ == "__main__":
