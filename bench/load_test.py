@@ -32,6 +32,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
@@ -100,7 +101,8 @@ async def press_slider(page, rng, stats):
     if has_chart and drawn:
         ms = (await page.evaluate(PRESS_MS_JS))[0]
         stats.latencies.append(ms)
-        stats.slowest = sorted(stats.slowest + [(ms, f"{page.url.split('?')[0]} {s['name']}")])[-5:]
+        where = f"{urlsplit(page.url).path} {s['name']}"  # page and parameter
+        stats.slowest = sorted(stats.slowest + [(ms, where)])[-5:]
 
 
 async def switch_page(page, rng, base):
@@ -189,9 +191,9 @@ async def user(i, browser, base, clock, stats, think=THINK_S,
         await ctx.close()
 
 
-async def idle_reference(browser, base, stats):
+async def idle_reference(browser, base, stats, presses=IDLE_PRESSES):
     """One user alone presses sliders on random pages (a new page every 5 presses), reading 1 s
-    between presses, until IDLE_PRESSES presses redrew a chart: the latency without load."""
+    between presses, until ``presses`` presses redrew a chart: the latency without load."""
     rng = random.Random(-1)
     ctx = await browser.new_context(viewport=VIEWPORT)
     ctx.set_default_timeout(TIMEOUT_MS)
@@ -199,8 +201,8 @@ async def idle_reference(browser, base, stats):
         page = await ctx.new_page()
         await page.goto(f"{base}/", timeout=FIRST_LOAD_MS)
         await settle(page)
-        for attempt in range(4 * IDLE_PRESSES):
-            if len(stats.latencies) >= IDLE_PRESSES:
+        for attempt in range(4 * presses):
+            if len(stats.latencies) >= presses:
                 break
             if attempt % 5 == 0:
                 await switch_page(page, rng, base)
@@ -234,14 +236,14 @@ async def bounded(coros, seconds: float, stats: Stats) -> None:
     await asyncio.gather(*pending, return_exceptions=True)
 
 
-async def run(users: int, seconds: float, think: tuple[float, float]) -> None:
+async def run(users: int, seconds: float, think: tuple[float, float], idle_presses: int) -> None:
     from playwright.async_api import async_playwright
 
     with streamlit_server("app.py", "load-test.log") as (base, proc):
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             idle = Stats()
-            await idle_reference(browser, base, idle)
+            await idle_reference(browser, base, idle, idle_presses)
             rss0 = rss_kib(proc.pid)
             load, memory, clock = Stats(), [], Clock(users, seconds)
             tasks = [user(i, browser, base, clock, load, think) for i in range(users)]
@@ -308,10 +310,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--think", type=float, nargs=2, default=THINK_S, metavar=("MIN", "MAX"),
                     help="seconds a user reads between actions (uniform in [MIN, MAX])")
+    ap.add_argument("--idle-presses", type=int, default=IDLE_PRESSES,
+                    help="timed slider presses of the single user before the load")
     args = ap.parse_args()
     if chromium_path() is None:
         sys.exit("no chromium on PATH (bash scripts/ensure_chromium.sh)")
-    asyncio.run(run(args.users, args.seconds, tuple(args.think)))
+    asyncio.run(run(args.users, args.seconds, tuple(args.think), args.idle_presses))
 
 
 if __name__ == "__main__":

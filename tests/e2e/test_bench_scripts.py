@@ -1,0 +1,45 @@
+"""The benchmark and the load test run and print their figures (issue 6), in small versions.
+
+They assert nothing about time themselves; here they run with few presses and users, so that a
+change that breaks them (a renamed selector, a page without a slider) fails CI instead of being
+found the next time someone measures. The load test, even this small, is two users at once on
+random pages: it must end with no error and no exception element.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from e2e_util import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def run(script: str, *args: str, timeout: float) -> str:
+    done = subprocess.run([sys.executable, f"bench/{script}", *args], cwd=ROOT, text=True,
+                          capture_output=True, timeout=timeout)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_latency_benchmark_prints_its_ratios(browser):  # browser: chromium is there (or CI fails)
+    out = run("bench_latency.py", "--presses", "2", "--loads", "1", timeout=420)
+    assert re.search(r"median ratio heaviest / trivial: \d+\.\d\d", out), out
+    assert re.search(r"p95 heaviest: \d+ ms", out), out
+    assert re.search(r"slowest first chart: \d+\.\d\d s", out), out
+    measured = re.findall(r"^(.+?) \[(\w+)\]\s+\d+", out, flags=re.M)
+    assert len(measured) >= 5, out  # every page with a chart and a sidebar slider was timed
+
+
+def test_load_test_prints_its_figures_with_no_errors(browser):
+    out = run("load_test.py", "--users", "2", "--seconds", "8", "--think", "0.5", "1",
+              "--idle-presses", "3", timeout=420)
+    assert re.search(r"^errors: 0 \(0 steps over \d+ s\)\s+exception elements: 0\s+"
+                     r"tracebacks in server log: 0", out, flags=re.M), out
+    assert re.search(r"idle reference \(one user alone\): 3 timed slider presses, 0 errors", out), out
+    assert re.search(r"server RSS \(MiB\): before load \d+", out), out
+    assert "p95 under load / idle p95:" in out or "p95 ratio: not enough" in out, out
