@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
 from e2e_util import (ARM_JS, ARTIFACTS, CHROMIUM_ARGS, EXCEPTION, PRESS_MS_JS,  # noqa: E402
-                      SETTLED_JS, SLIDER_INPUT, SLIDERS_JS, VIEWPORT, chromium_path, page_url,
-                      parse_sliders, rss_kib, streamlit_server)
+                      SETTLED_JS, SLIDER_INPUT, SLIDERS_JS, TAB, VIEWPORT, chromium_path,
+                      page_url, parse_sliders, rss_kib, streamlit_server)
 from ui import nav  # noqa: E402
 
 TIMEOUT_MS = 30_000  # per browser step; 20 tabs on 2 cores are slow, but a user gives up too
@@ -113,7 +113,6 @@ async def switch_page(page, rng, base):
 
 
 PRESETS = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
-TABS = '[data-baseweb="tab-list"] [role="tab"]'
 
 
 async def click_one(page, rng, selector: str):
@@ -170,7 +169,7 @@ async def user(i, browser, base, clock, stats, think=THINK_S,
                 elif action == "page":
                     await switch_page(page, rng, base)
                 elif action == "tab":
-                    await click_one(page, rng, TABS)
+                    await click_one(page, rng, TAB)
                 else:
                     await click_one(page, rng, PRESETS)
                 stats.actions += 1

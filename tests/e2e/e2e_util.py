@@ -29,6 +29,7 @@ VIEWPORT = {"width": 1400, "height": 1000}
 EXCEPTION = '[data-testid="stException"]'
 CHART = '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
 SLIDER_INPUT = '[data-testid="stSlider"] input[type="range"]'
+TAB = '[data-testid="stTab"]'  # st.tabs is react-aria in 1.67: no baseweb tab-list
 WARNING = '[data-testid="stAlertContentWarning"]'
 PLACEHOLDER_TEXT = "Coming soon"  # what the unbuilt toy-model pages show (views/2-4)
 
