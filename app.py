@@ -13,6 +13,7 @@ from ui import layout, nav, state
 st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
                    initial_sidebar_state=380)
 
+layout.style()
 state.sync()  # before st.navigation, so every page sees the URL's values
 pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
          for i, p in enumerate(nav.PAGES)]

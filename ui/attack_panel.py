@@ -50,8 +50,9 @@ def show() -> None:
     with text_col:
         st.markdown("**Theorem 20** (beyond the horizon): the deep optimum shifts the log-odds of "
                     "recovery by aₜ")
-        st.latex(r"q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),\quad "
-                 r"a_t=\frac{\mu\gamma^t}{\beta}")
+        # Two lines: side by side they overflow the narrow text column.
+        st.latex(r"\begin{gathered}q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),"
+                 r"\\ a_t=\frac{\mu\gamma^t}{\beta}\end{gathered}")
         if L < d["T"]:
             t = L + 1
             st.latex(rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}"

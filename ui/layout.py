@@ -24,6 +24,16 @@ _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the pa
 _UPPER = {"k": "T", "t": "T", "k_toy": "T_toy", "L": "T_toy"}
 
 
+# Display formulas at the text's size instead of KaTeX's 1.21em: at that size a formula in the
+# text column beside a chart overflowed it (cut off) on a 1280-pixel-wide screen.
+_STYLE = "<style>[data-testid='stMain'] .katex-display > .katex { font-size: 1em; }</style>"
+
+
+def style() -> None:
+    """The app's one CSS rule (a style-only ``st.html`` takes no space on the page)."""
+    st.html(_STYLE)
+
+
 def sidebar(page: str, names: list[str]) -> dict:
     """Presets and the controls ``names`` in the sidebar; returns the current values of all params.
 
