@@ -81,6 +81,14 @@ async def settle(page):
     await page.wait_for_function(SETTLED_JS, timeout=TIMEOUT_MS)
 
 
+# What a press that got no answer left behind: where the focus is, the key event, the app state.
+PRESS_STATE_JS = """() => ({focus: document.activeElement && (document.activeElement.getAttribute('aria-label')
+                             || document.activeElement.tagName),
+  keydown: window.__keyDown !== null,
+  script: document.querySelector('.stApp').dataset.testScriptState,
+  connection: !!document.querySelector('[data-testid="stConnectionStatus"]')})"""
+
+
 async def press_slider(page, rng, stats):
     sliders = parse_sliders(await page.locator(SLIDER_INPUT).evaluate_all(SLIDERS_JS))
     sliders = [s for s in sliders if s["room"] or s["room_left"]]
@@ -94,8 +102,12 @@ async def press_slider(page, rng, stats):
     await page.keyboard.press(key)
     # Done when a chart was redrawn or the rerun ended without one (a value the toy model
     # cannot do shows a warning instead of the chart; a clamped value changes nothing).
-    await page.wait_for_function("window.__lastDraw !== null || window.__runEnd !== null",
-                                 timeout=TIMEOUT_MS)
+    try:
+        await page.wait_for_function("window.__lastDraw !== null || window.__runEnd !== null",
+                                     timeout=TIMEOUT_MS)
+    except Exception as e:  # noqa: BLE001 - say what the page was doing, then count it
+        seen = await page.evaluate(PRESS_STATE_JS)
+        raise type(e)(f"no rerun after {key} on {s['name']}: {seen}") from e
     await settle(page)
     drawn = await page.evaluate("window.__lastDraw !== null")
     if has_chart and drawn:
