@@ -1,10 +1,12 @@
 """Symbolic derivations (sympy) of the closed forms in :mod:`theory`.
 
-Each result is *derived* here, not typed in: sympy differentiates the Lagrangian, solves the
-stationarity and normalisation equations, proves the sigmoid and the two KL forms equal, and
-solves Corollary 23 for the position and for the penalty. Every step keeps the sympy expression
-it came from and its LaTeX is produced by ``sympy.latex``. The final expression is lambdified
-to numpy, and :meth:`Derivation.check` compares it with the numeric core.
+Each result is *derived* here: sympy differentiates the Lagrangian, solves the stationarity
+and normalisation equations, proves the sigmoid and the two KL forms equal, solves Corollary 23
+for the position and Theorem 22 for the penalty, and sums Theorem 22's bound. Steps say which
+they are: *derived* steps print, with ``sympy.latex``, expressions sympy computed or proved
+equal, and keep them; *stated* steps are the paper's definitions and reasoning that connect
+them, and are not derived here. The final expression is lambdified to numpy, and
+:meth:`Derivation.check` compares it with the numeric core.
 
 Importing this module imports sympy (about 0.4 s); ``import theory`` does not. Derivations are
 computed once per process on first request (``get`` is cached).
@@ -26,10 +28,22 @@ __all__ = ["Step", "Check", "Derivation", "names", "get", "to_tex"]
 
 @dataclass(frozen=True)
 class Step:
-    """One line of a derivation: what was done, and the resulting expression in LaTeX."""
+    """One line of a derivation: what was done, and the resulting expression in LaTeX.
+
+    ``derived``: the LaTeX is ``sympy.latex`` of ``exprs``, expressions sympy computed (solve,
+    diff, summation, substitution) or proved equal, joined only by relation signs and spacing.
+    Otherwise the step is *stated*: a definition or a piece of the paper's reasoning, typed in
+    or merely printed by sympy (then ``exprs`` holds what was printed).
+    """
 
     title: str
     latex: str
+    derived: bool
+    exprs: tuple[sp.Basic, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return "derived" if self.derived else "stated"
 
 
 @dataclass(frozen=True)
@@ -68,8 +82,10 @@ class Derivation:
 p, a, Z, r = sp.symbols("p a Z r", positive=True)
 mu, beta, gamma, w = sp.symbols("mu beta gamma w", positive=True)
 t, T, k = sp.symbols("t T k", positive=True)
-delta, p_min, Delta = sp.symbols("delta p_min Delta", positive=True)
-mu_t, lam = sp.symbols("mu_t lambda", real=True)
+# ell is the log-odds gap logit(delta) - logit(p_min), the paper's Delta of Corollary 23: the
+# app keeps Delta_t for the harm innovation. nu is the Lagrange multiplier: lambda is the harm weight.
+delta, p_min, ell = sp.symbols("delta p_min ell", positive=True)
+mu_t, nu = sp.symbols("mu_t nu", real=True)
 q_v, pi_v, rho_v = sp.symbols("q_v pi_v rho_v", positive=True)
 
 
@@ -93,8 +109,14 @@ def _assert_equal(lhs, rhs, what: str) -> None:
         raise AssertionError(f"sympy could not confirm {what}: residual {diff}")
 
 
-def _eq(lhs, rhs) -> str:
-    return f"{sp.latex(lhs)} = {sp.latex(rhs)}"
+def _eq(lhs, rhs) -> sp.Eq:
+    # evaluate=False: an equation sympy can decide must still be shown, not collapse to True.
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def _step(title: str, *exprs, derived: bool, joiner: str = r",\quad ") -> Step:
+    """A step whose LaTeX is sympy's printout of ``exprs`` (a chain when ``joiner`` is " = ")."""
+    return Step(title, joiner.join(sp.latex(e) for e in exprs), derived, exprs)
 
 
 def _shift_expr():
@@ -110,76 +132,77 @@ def _derive_gibbs():
     lagrangian = (
         mu_t * (1 - sp.Sum(rho_i * q_i, vocab))
         + beta * sp.Sum(q_i * sp.log(q_i / pi_i), vocab)
-        + lam * (sp.Sum(q_i, vocab) - 1)
+        + nu * (sp.Sum(q_i, vocab) - 1)
     )
-    steps.append(Step(
+    steps.append(_step(
         r"Lagrangian of $\min_q \mu_t(1-q(R)) + \beta\,\mathrm{KL}(q\,\|\,\pi_{\mathrm{base}})$"
-        r" with $\rho_v = \mathbf 1[v\in R]$",
-        _eq(sp.Symbol(r"\mathcal{L}"), lagrangian),
+        r" with $\rho_v = \mathbf 1[v\in R]$ and the multiplier $\nu$ of $\sum_v q_v = 1$",
+        _eq(sp.Symbol(r"\mathcal{L}"), lagrangian), derived=False,
     ))
     # Only the terms holding q_v depend on it, so differentiate one token's share.
-    per_token = -mu_t * rho_v * q_v + beta * q_v * sp.log(q_v / pi_v) + lam * q_v
+    per_token = -mu_t * rho_v * q_v + beta * q_v * sp.log(q_v / pi_v) + nu * q_v
     stationarity = sp.Eq(sp.diff(per_token, q_v), 0)
-    steps.append(Step(r"Stationarity $\partial\mathcal L/\partial q_v = 0$", sp.latex(stationarity)))
+    steps.append(_step(r"Stationarity $\partial\mathcal L/\partial q_v = 0$", stationarity, derived=True))
     (solution,) = sp.solve(stationarity, q_v)
-    steps.append(Step("Solve for $q_v$", _eq(q_v, solution)))
+    steps.append(_step("Solve for $q_v$", _eq(q_v, solution), derived=True))
     gibbs = pi_v * sp.exp(a * rho_v) / Z
-    _assert_equal(solution.subs(mu_t, a * beta), gibbs.subs(Z, sp.exp(1 + lam / beta)), "Gibbs form")
-    steps.append(Step(
-        r"Gibbs form, with $a = \mu_t/\beta$ and $Z = e^{1+\lambda/\beta}$",
-        _eq(q_v, gibbs),
+    _assert_equal(solution.subs(mu_t, a * beta), gibbs.subs(Z, sp.exp(1 + nu / beta)), "Gibbs form")
+    steps.append(_step(
+        r"Gibbs form, with $a = \mu_t/\beta$ and $Z = e^{1+\nu/\beta}$", _eq(q_v, gibbs), derived=True,
     ))
-    normalisation = sp.Eq(p * sp.exp(a) / Z + (1 - p) / Z, 1)
+    # q is proportional to pi_base on R and on V \ R, so each group sums like one token.
+    in_r, not_in_r = gibbs.subs({rho_v: 1, pi_v: p}), gibbs.subs({rho_v: 0, pi_v: 1 - p})
+    normalisation = sp.Eq(in_r + not_in_r, 1)
     (z_value,) = sp.solve(normalisation, Z)
-    steps.append(Step(
+    steps.append(_step(
         r"Normalisation $\sum_v q_v = 1$, with $p = \pi_{\mathrm{base}}(R)$",
-        rf"{sp.latex(normalisation)} \;\Rightarrow\; {_eq(Z, z_value)}",
+        normalisation, _eq(Z, z_value), derived=True, joiner=r" \;\Rightarrow\; ",
     ))
-    recovery_prob = p * sp.exp(a) / z_value
-    steps.append(Step(r"Recovery probability $r^* = q(R)$", _eq(r, recovery_prob)))
+    recovery_prob = in_r.subs(Z, z_value)
+    steps.append(_step(r"Recovery probability $r^* = q(R)$", _eq(r, recovery_prob), derived=True))
     sigmoid = _sigma(_logit(p) + a)
     _assert_equal(recovery_prob, sigmoid, "r* = sigma(logit p + a)")
-    steps.append(Step(
+    steps.append(_step(
         r"Equals a sigmoid: a shift $a$ in log-odds",
-        rf"{_eq(r, sigmoid)} = {sp.latex(_SIGMA_NAME(_LOGIT_NAME(p) + a))}",
+        _eq(r, sigmoid), _SIGMA_NAME(_LOGIT_NAME(p) + a), derived=True, joiner=" = ",
     ))
     return steps, recovery_prob, z_value
 
 
 def _recovery_probability() -> tuple:
     steps, _, _ = _derive_gibbs()
-    result = _sigma(_logit(p) + _shift_expr())
-    display = _SIGMA_NAME(_LOGIT_NAME(p) + _shift_expr())
-    steps.append(Step(
+    result = _sigma(_logit(p) + a).subs(a, _shift_expr())
+    display = _SIGMA_NAME(_LOGIT_NAME(p) + a).subs(a, _shift_expr())
+    steps.append(_step(
         r"Penalty weight $\mu_t = \mu\gamma^t$ and importance weight $w$ (Remark 9)",
-        _eq(r, display),
+        _eq(r, display), derived=True,
     ))
     return steps, result, display
 
 
 def _recovery_kl() -> tuple:
     _, recovery_prob, z_value = _derive_gibbs()
-    steps = [Step(r"From the Gibbs form, $r^*$ and $Z$", rf"{_eq(r, recovery_prob)},\quad {_eq(Z, z_value)}")]
+    kl = sp.Symbol(r"\mathrm{KL}^*")
+    steps = [_step(r"From the Gibbs form, $r^*$ and $Z$", _eq(r, recovery_prob), _eq(Z, z_value), derived=True)]
     grouped = r * sp.log(r / p) + (1 - r) * sp.log((1 - r) / (1 - p))
-    steps.append(Step(
+    steps.append(_step(
         r"KL grouped by $R$ and $V\setminus R$ (the ratio $q/\pi_{\mathrm{base}}$ is constant on each)",
-        _eq(sp.Symbol(r"\mathrm{KL}^*"), grouped),
+        _eq(kl, grouped), derived=False,
     ))
     gibbs_form = a * r - sp.log(Z)
-    steps.append(Step(
-        r"KL from $\log(q/\pi_{\mathrm{base}}) = a\rho_v - \log Z$",
-        _eq(sp.Symbol(r"\mathrm{KL}^*"), gibbs_form),
-    ))
+    steps.append(_step(r"KL from $\log(q/\pi_{\mathrm{base}}) = a\rho_v - \log Z$", _eq(kl, gibbs_form), derived=False))
     grouped_at_optimum = grouped.subs(r, recovery_prob)
     gibbs_at_optimum = gibbs_form.subs({r: recovery_prob, Z: z_value})
     _assert_equal(grouped_at_optimum, gibbs_at_optimum, "the two KL forms")
+    # Brackets keep each form whole; sympy would merge a printed difference into one sum.
     steps.append(Step(
         "At the optimum the two forms agree: sympy simplifies their difference to 0",
         rf"\left[{sp.latex(grouped_at_optimum)}\right] - \left[{sp.latex(gibbs_at_optimum)}\right] = 0",
+        True, (grouped_at_optimum, gibbs_at_optimum),
     ))
-    result = gibbs_form.subs({r: recovery_prob, Z: z_value}).subs(a, _shift_expr())
-    display = (a * _SIGMA_NAME(_LOGIT_NAME(p) + a) - sp.log(z_value)).subs(a, _shift_expr())
-    steps.append(Step(r"With $a = w\mu\gamma^t/\beta$", _eq(sp.Symbol(r"\mathrm{KL}^*"), display)))
+    result = gibbs_at_optimum.subs(a, _shift_expr())
+    display = gibbs_form.subs({r: _SIGMA_NAME(_LOGIT_NAME(p) + a), Z: z_value}).subs(a, _shift_expr())
+    steps.append(_step(r"With $a = w\mu\gamma^t/\beta$", _eq(kl, display), derived=True))
     return steps, result, display
 
 
@@ -187,61 +210,88 @@ def _recoverability_bound() -> tuple:
     shift = mu * gamma**T / beta
     steps = [
         Step(r"$r^*$ increases in $p$ and in the shift; for $\gamma\le1$ the shift is smallest at $t=T$",
-             rf"\min_{{k<t\le T,\ p_t\ge p_{{\min}}}} r^*_t = r^*(p_{{\min}}, \mu\gamma^T/\beta)"),
+             rf"\min_{{k<t\le T,\ p_t\ge p_{{\min}}}} r^*_t = r^*(p_{{\min}}, \mu\gamma^T/\beta)", derived=False),
     ]
-    result = _sigma(_logit(p_min) + shift)
-    display = _SIGMA_NAME(_LOGIT_NAME(p_min) + shift)
-    steps.append(Step("Theorem 22", _eq(delta, display)))
+    at_worst = {p: p_min, a: shift}
+    result = _sigma(_logit(p) + a).subs(at_worst)
+    display = _SIGMA_NAME(_LOGIT_NAME(p) + a).subs(at_worst)
+    steps.append(_step(r"Theorem 22: Theorem 20's $r^*$ at $p = p_{\min}$ and $t = T$", _eq(delta, display),
+                       derived=True))
     return steps, result, display
 
 
+_GAP_TITLE = (r"the log-odds gap $\ell = \operatorname{logit}\delta - \operatorname{logit}p_{\min}$"
+              r" (the paper's $\Delta$ of Corollary 23; the app keeps $\Delta_t$ for the harm innovation)")
+
+
 def _tau() -> tuple:
+    """Corollary 23's threshold tau, and the app's minimum prefix length max(k, floor(tau))."""
     shift = mu * gamma**t / beta
     condition = sp.Lt(_logit(p_min) + shift, _logit(delta))
+    gap = _logit(delta) - _logit(p_min)
+    moved = sp.Lt(condition.lhs - _logit(p_min), condition.rhs - _logit(p_min)).subs(gap, ell)
     steps = [
-        Step(r"Recovery at position $t$ is below $\delta$", sp.latex(condition)),
-        Step(r"With $\Delta = \operatorname{logit}\delta - \operatorname{logit}p_{\min}$", sp.latex(sp.Lt(shift, Delta))),
+        _step(r"Recovery at position $t$ is below $\delta$ (Theorem 20's $r^*$, in log-odds)", condition,
+              derived=False),
+        _step("With " + _GAP_TITLE, moved, derived=True),
     ]
-    (tau,) = sp.solve(sp.Eq(shift, Delta), t)
-    steps.append(Step(r"Solve the boundary for $t$ (for $0<\gamma<1$ the inequality flips: $t > \tau$)",
-                      _eq(sp.Symbol(r"\tau"), tau)))
-    steps.append(Step(
-        r"First suppressed position and minimum prefix (Corollary 23)",
-        r"t^* = \max(k+1, \lfloor\tau\rfloor + 1),\qquad L^* = t^* - 1 = \max(k, \lfloor\tau\rfloor)",
+    (tau,) = sp.solve(sp.Eq(moved.lhs, moved.rhs), t)
+    steps.append(_step(r"Solve the boundary for $t$ (for $0<\gamma<1$ the inequality flips: $t > \tau$)",
+                       _eq(sp.Symbol(r"\tau"), tau), derived=True))
+    tau_name = sp.Symbol(r"\tau", real=True)
+    first, prefix = sp.Max(k + 1, sp.floor(tau_name) + 1), sp.Max(k, sp.floor(tau_name))
+    # simplify does not see through Max; written as cases it does.
+    _assert_equal((first - 1).rewrite(sp.Piecewise), prefix.rewrite(sp.Piecewise), "L* = t* - 1")
+    t_star, l_star = sp.symbols("t^* L^*")
+    steps.append(_step(
+        r"First suppressed position: the first integer $t > \tau$ beyond the horizon $k$ "
+        r"(the app's refinement of Corollary 23: the attacker must also cover the horizon)",
+        _eq(t_star, first), derived=False,
     ))
-    return steps, tau.subs(Delta, _logit(delta) - _logit(p_min)), tau
+    steps.append(_step(
+        r"Minimum prefix length: the app's refinement of Corollary 23 ($\tau$ bounds the position, "
+        r"the prefix is one shorter)",
+        _eq(l_star, t_star - 1), prefix, derived=True, joiner=" = ",
+    ))
+    return steps, tau.subs(ell, gap), tau
 
 
 def _required_penalty() -> tuple:
+    """Theorem 22's guarantee solved for mu (the paper states this inverse with Corollary 23)."""
     shift = mu * gamma**T / beta
-    (mu_req,) = sp.solve(sp.Eq(_logit(p_min) + shift, _logit(delta)), mu)
+    at_depth = sp.Eq(_logit(p_min) + shift, _logit(delta))
+    (mu_req,) = sp.solve(at_depth, mu)
+    mu_req_name = sp.Symbol(r"\mu_{\mathrm{req}}")
+    result = beta * ell * gamma**(-T)
+    _assert_equal(mu_req, result.subs(ell, _logit(delta) - _logit(p_min)), "mu_req = beta ell gamma^-T")
     steps = [
-        Step(r"Recovery exactly $\delta$ at depth $T$", sp.latex(sp.Eq(_logit(p_min) + shift, _logit(delta)))),
-        Step(r"Solve for $\mu$", _eq(sp.Symbol(r"\mu_{\mathrm{req}}"), mu_req)),
+        _step(r"Theorem 22's guarantee exactly $\delta$ at depth $T$", at_depth, derived=False),
+        _step(r"Solve for $\mu$", _eq(mu_req_name, mu_req), derived=True),
+        _step("In terms of " + _GAP_TITLE, _eq(mu_req_name, result), derived=True),
     ]
-    result = beta * Delta * gamma**(-T)
-    _assert_equal(mu_req, result.subs(Delta, _logit(delta) - _logit(p_min)), "mu_req = beta Delta gamma^-T")
-    steps.append(Step(r"In terms of $\Delta$", _eq(sp.Symbol(r"\mu_{\mathrm{req}}"), result)))
     return steps, mu_req, result
 
 
 def _geometric_tail() -> tuple:
-    s, n = sp.symbols("s n", integer=True, positive=True)
-    summand = mu / beta * gamma**n
-    total = sp.piecewise_fold(sp.summation(summand, (n, s, T)))
-    steps = [
-        Step(r"Theorem 22: $\mathrm{KL}^*_t \le \min(\mu\gamma^t/\beta, \log(1/p_{\min}))$; "
-             r"past the first position $s$ where the shift drops below $\log(1/p_{\min})$ the terms are geometric",
-             _eq(sp.Sum(summand, (n, s, T)), total)),
-    ]
-    capped = (s - k - 1) * sp.log(1 / p_min)
-    steps.append(Step(
-        r"Add the $s-k-1$ positions $k < t < s$ where the cap $\log(1/p_{\min})$ is the smaller term",
-        _eq(sp.Symbol(r"\sum_{t=k+1}^{T}\mathrm{KL}^*_t"), sp.Symbol(r"\le") * 0 + capped + total)
-        .replace("=", r"\le", 1),
-    ))
+    """Theorem 22's bound on the total recovery KL beyond the horizon, summed in closed form."""
+    s = sp.Symbol("s", integer=True, positive=True)
+    n = sp.Symbol("t", integer=True, positive=True)  # the summation index, printed t as in the paper
+    total_kl = sp.Sum(sp.IndexedBase(r"\mathrm{KL}^*")[n], (n, k + 1, T))
+    capped = sp.Sum(sp.log(1 / p_min), (n, k + 1, s - 1))
+    tail = sp.Sum(mu / beta * gamma**n, (n, s, T))
     # sympy returns both cases: gamma = 1 (uniform, T - s + 1 equal terms) and gamma < 1.
-    return steps, total, total
+    tail_value = sp.piecewise_fold(tail.doit())
+    steps = [
+        _step(r"Theorem 22 term by term, $\mathrm{KL}^*_t \le \min(\mu\gamma^t/\beta, \log(1/p_{\min}))$: "
+              r"the cap $\log(1/p_{\min})$ at the $s-k-1$ positions $k<t<s$, the geometric term from the "
+              r"first position $s$ where the shift drops below the cap",
+              sp.Le(total_kl, capped + tail, evaluate=False), derived=False),
+        _step(r"The geometric terms, summed by sympy (both cases: $\gamma = 1$ and $\gamma < 1$)",
+              _eq(tail, tail_value), derived=True),
+        _step("Both sums in closed form", sp.Le(total_kl, capped.doit() + tail_value, evaluate=False),
+              derived=True),
+    ]
+    return steps, tail_value, tail_value
 
 
 _SPECS = {
@@ -253,10 +303,10 @@ _SPECS = {
         "Robustness guarantee", "Theorem 22", _recoverability_bound, ("p_min", "mu", "beta", "gamma", "T"),
     ),
     "attack_threshold": ("Minimum prefilling attack", "Corollary 23", _tau, ("delta", "p_min", "mu", "beta", "gamma")),
-    "required_penalty": ("Penalty needed for depth T", "Corollary 23", _required_penalty,
+    "required_penalty": ("Penalty needed for depth T", r"Theorem 22, solved for $\mu$", _required_penalty,
                          ("delta", "p_min", "beta", "gamma", "T")),
-    "total_kl_tail": ("Total recovery KL beyond the horizon", "Theorem 22", _geometric_tail,
-                      ("s", "T", "mu", "beta", "gamma")),
+    "total_kl_tail": ("Total recovery KL beyond the horizon", "Theorem 22 (bound summed in closed form)",
+                      _geometric_tail, ("s", "T", "mu", "beta", "gamma")),
 }
 
 
@@ -287,13 +337,15 @@ def to_tex(key: str) -> str:
     d = get(key)
     lines = [
         r"\documentclass{article}", r"\usepackage{amsmath,amssymb}", r"\begin{document}",
-        rf"\section*{{{d.title} ({d.paper_ref})}}",
+        rf"\section*{{{d.title} --- {d.paper_ref}}}",
         r"From ``Why Is RLHF Alignment Shallow? A Gradient Analysis'' (R.~Young, 2026);"
-        r" derived with sympy by Shallow/Deep.",
+        r" derived with sympy by Shallow/Deep. Each step says whether it is derived (sympy computed"
+        r" or proved equal the expressions shown) or stated (a definition or a step of the paper's"
+        r" reasoning, not derived here).",
         r"\begin{enumerate}",
     ]
     for step in d.steps:
-        lines += [rf"\item {step.title}", r"\[", step.latex, r"\]"]
+        lines += [rf"\item ({step.kind}) {step.title}", r"\[", step.latex, r"\]"]
     lines += [r"\end{enumerate}", r"\end{document}", ""]
     return "\n".join(lines)
 

@@ -19,8 +19,11 @@ def load() -> dict:
 
 
 st.title("Derivations")
-st.markdown("Each closed form used by the app is *derived* by sympy from the paper's definitions, "
-            "not typed in: the LaTeX below is sympy's own output at each step. The final "
+st.markdown("Each closed form used by the app is derived with sympy from the paper's definitions. "
+            "Steps marked *derived* are sympy's own output: expressions it computed (by solving, "
+            "differentiating, summing or substituting) or proved equal, printed by `sympy.latex`. "
+            "Steps marked *stated* are the definitions and the paper's reasoning that connect "
+            "them; they are typed in or only printed by sympy, and are not derived here. The final "
             "expression is then turned into a numpy function and compared with the numeric code "
             "behind every figure at random points.")
 
@@ -30,7 +33,7 @@ for tab, (key, (d, check, tex)) in zip(tabs, derivs.items()):
     with tab:
         st.markdown(f"#### {d.title} — {d.paper_ref}")
         for i, step in enumerate(d.steps, start=1):
-            st.markdown(f"**Step {i}.** {step.title}")
+            st.markdown(f"**Step {i} ({step.kind}).** {step.title}")
             st.latex(step.latex)
         st.markdown("**Result**")
         st.latex(d.result_latex)
