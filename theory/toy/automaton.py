@@ -132,15 +132,19 @@ def push(p: np.ndarray, cond: np.ndarray, next_state: np.ndarray) -> np.ndarray:
 
 def base_values(model: Automaton) -> np.ndarray:
     """(T+1, S) E_base[harm still to come | s_t = s] by the backward recursion (Proposition 2)."""
+    return policy_values(model, lambda t: model.step(t).base)
+
+
+def policy_values(model: Automaton, cond) -> np.ndarray:
+    """(T+1, S) E_pi[harm still to come | s_t = s] under the policy ``cond(t) -> (S, V)``."""
     values = np.empty((model.T + 1, model.n_states))
     values[model.T] = model.final_harm
     for t in range(model.T, 0, -1):
-        seg = model.step(t)
-        q = model.harm_step(t) + values[t][seg.next_state]
+        q = model.harm_step(t) + values[t][model.step(t).next_state]
         # Centre on one entry so that a row with one value returns it exactly (sum pi != 1 in
         # floating point); the innovations beyond the horizon are then exactly 0.
         ref = q[:, :1]
-        values[t - 1] = ref[:, 0] + (seg.base * (q - ref)).sum(axis=1)
+        values[t - 1] = ref[:, 0] + (cond(t) * (q - ref)).sum(axis=1)
     return values
 
 

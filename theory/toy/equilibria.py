@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .automaton import base_values, logsumexp, policy_stats, tilt_rows
+from .automaton import base_values, logsumexp, policy_stats, policy_values, tilt_rows
 from .results import DeepEquilibrium, StandardEquilibrium
 
 
@@ -49,14 +49,29 @@ def gibbs_policy_stacked(model, eta: float, tilt: np.ndarray) -> np.ndarray:
     return tilt_rows(model.stack(lambda seg: seg.base), -eta * harm + bonus + after)
 
 
-def per_prefix_policy(model, eta: float, tilt: np.ndarray):
+def optimum_values(model, eta: float, tilt: np.ndarray) -> np.ndarray:
+    """(T+1, S) E_{pi*}[harm still to come | s_t = s] under the exact optimum pi* (THEORY.md
+    section 5), so that h*_t(x_<t, v) = E_{pi*}[H | x_<t, v] = harm so far + c_t(s, v) +
+    values[t, next(s, v)]: the expected harm when pi* writes the rest, -d/deta log Psi_t."""
+    return policy_values(model, gibbs_policy(model, eta, tilt))
+
+
+def per_prefix_policy(model, eta: float, tilt: np.ndarray, values: np.ndarray | None = None):
     """Theorem 20 beyond the horizon, Proposition 29 within it, at every prefix (state).
 
     Theorem 20: q(v) proportional to pi_base(v) exp(a_t 1[v in R]).
     Proposition 29: q(v) proportional to pi_base(v) exp(-eta h_t(x_<t, v) + a_t 1[v in R]), with
-    h_t the base model's conditional expected harm (first order in eta).
+    h_t from ``values`` (harm still to come per state, (T+1, S)):
+
+    - default, the base model's (:func:`base_values`): Proposition 29 with the base model's h_t,
+      first order, gap O(eta) to the exact optimum;
+    - :func:`optimum_values`: Proposition 29 with the optimum's own h_t, gap O(eta^2). The
+      recovery tilts of later positions then enter only through h_t's continuation; what they
+      change in the base continuation itself (Psi_t at eta = 0) is left out, which is no error
+      when that does not depend on x_t (decay = 1) and the same O(1) gap as Theorem 20's beyond
+      the horizon when it does (decay < 1).
     """
-    values = base_values(model)
+    values = base_values(model) if values is None else values
     horizon = model.harm_horizon()
     bonus = model.recovery.astype(float)
 
@@ -79,9 +94,13 @@ def standard_equilibrium(model, eta: float) -> StandardEquilibrium:
 
 
 def deep_equilibrium(model, eta: float, tilt: np.ndarray) -> DeepEquilibrium:
-    exact = policy_stats(model, gibbs_policy(model, eta, tilt))
+    optimum = gibbs_policy(model, eta, tilt)
+    exact = policy_stats(model, optimum)
     approx = policy_stats(model, per_prefix_policy(model, eta, tilt))
+    cont = policy_stats(model, per_prefix_policy(model, eta, tilt, policy_values(model, optimum)))
     return DeepEquilibrium(
         eta=eta, tilt=tilt, recovery_exact=exact.recovery, kl_exact=exact.kl,
         recovery_per_prefix=approx.recovery, kl_per_prefix=approx.kl,
-        expected_harm_exact=exact.expected_harm, expected_harm_per_prefix=approx.expected_harm)
+        expected_harm_exact=exact.expected_harm, expected_harm_per_prefix=approx.expected_harm,
+        recovery_per_prefix_cont=cont.recovery, kl_per_prefix_cont=cont.kl,
+        expected_harm_per_prefix_cont=cont.expected_harm)

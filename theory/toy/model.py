@@ -150,7 +150,11 @@ class ToyModel(Automaton):
 
     def deep_equilibrium(self, lam, beta, mu, gamma) -> DeepEquilibrium:
         """The deep optimum (Definition 17): exact (backward message Psi_t) and per-prefix forms
-        (Theorem 20 for t > k, Proposition 29 for t <= k), recovery probability and KL_t each."""
+        (Theorem 20 for t > k, Proposition 29 for t <= k), recovery probability and KL_t each.
+
+        Proposition 29 twice: with the base model's h_t (``*_per_prefix``, first order, gap O(eta))
+        and with the optimum's own h_t = E_{pi*}[H | x_<t, v] (``*_per_prefix_cont``, gap O(eta^2)).
+        """
         eta = _params.eta(lam, beta)
         return equilibria.deep_equilibrium(self, eta, _params.tilt(mu, gamma, beta, self.T))
 
