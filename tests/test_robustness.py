@@ -145,6 +145,15 @@ def test_total_kl_bound_matches_term_by_term_sum_and_bounds_the_cost(seed):
         assert theory.recovery_kl(p_t, mu, beta, gamma, t).sum() <= got * (1 + 1e-12) + 1e-300
 
 
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 0.9, 1.0])
+def test_total_kl_bound_at_p_min_zero_is_the_geometric_sum(gamma):
+    """p_min = 0 (Remark 8; the app's p_base slider reaches it): the cap log(1/p_min) is infinite,
+    so every term is mu gamma^t / beta. It was nan (0 * inf) for 0 < gamma < 1."""
+    t = np.arange(4, 51)
+    got = theory.total_recovery_kl_bound(0.0, 5.0, 1.0, gamma, 3, 50)
+    assert got == pytest.approx(float(np.sum(5.0 * gamma**t)), rel=1e-12)
+
+
 def test_total_kl_bound_does_not_grow_with_depth_when_discounted():
     deep = [theory.total_recovery_kl_bound(1e-3, 5.0, 1.0, 0.9, 2, T) for T in (100, 10**4, 10**6)]
     assert deep[1] == pytest.approx(deep[2], rel=1e-12)

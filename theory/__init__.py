@@ -5,7 +5,13 @@ Pure numerics: importing this package loads numpy and scipy only. The sympy deri
 Conventions follow THEORY.md section 0: positions 1-indexed, penalty weight mu * gamma**t, KL in nats.
 """
 
-from .recovery import gibbs_distribution, recovery_kl, recovery_probability, recovery_shift
+from .recovery import (
+    gibbs_distribution,
+    recovery_kl,
+    recovery_probability,
+    recovery_shift,
+    total_recovery_kl,
+)
 from .robustness import (
     attack_threshold,
     min_attack_length,
@@ -20,6 +26,7 @@ __all__ = [
     "recovery_shift",
     "recovery_probability",
     "recovery_kl",
+    "total_recovery_kl",
     "gibbs_distribution",
     "recoverability_bound",
     "attack_threshold",

@@ -106,7 +106,9 @@ def total_recovery_kl_bound(p_min, mu, beta, gamma, horizon, depth):
         geometric = (
             np.exp(log_ratio + first * log_gamma) * -np.expm1(tail_terms * log_gamma) / (1.0 - gamma)
         )
-        discounted = np.where(tail_terms > 0, m * cap + geometric, n * cap)
+        # m * cap with m = 0 and cap = inf (p_min = 0) would be nan: no capped position, no term.
+        capped = np.where(m > 0, m * cap, 0.0)
+        discounted = np.where(tail_terms > 0, capped + geometric, n * cap)
         uniform = n * np.minimum(np.exp(log_ratio), cap)
         total = np.where(gamma == 1.0, uniform, discounted)
         total = np.where((mu == 0.0) | (gamma == 0.0) | (n == 0.0) | (cap == 0.0), 0.0, total)

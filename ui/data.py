@@ -41,6 +41,19 @@ def recovery_profile(p: float, mu: float, beta: float, gamma: float, k: int, T: 
 
 
 @_cache
+def recovery_kl_limit(p: float, mu: float, beta: float, gamma: float, k: int) -> dict:
+    """Total recovery KL beyond the horizon as T -> inf (Theorem 20, Remark 6), in nats.
+
+    Finite for gamma < 1; for gamma = 1 (and mu > 0, 0 < p < 1) it is inf: the cost grows
+    without bound, which is the only case the page may describe that way.
+    """
+    return {
+        "gamma_is_one": bool(gamma == 1.0),
+        "limit": float(theory.total_recovery_kl(p, mu, beta, gamma, k, np.inf)),
+    }
+
+
+@_cache
 def at_position(p: float, mu: float, beta: float, gamma: float, t: int) -> dict:
     """Every Theorem 20 number at one position, for the formulas with values substituted."""
     base = np.array([w for _, _, w in VOCAB])

@@ -90,7 +90,9 @@ def gradients(s: tuple) -> dict:
     g = m.gradients()
     return {"t": np.arange(1, m.T + 1), "norm": g.norms, "thm13": g.bound_theorem13,
             "lemma12": g.bound_lemma12, "pointwise": g.bound_pointwise,
-            "fisher": g.fisher_trace, "info": m.harm_information(), "k": m.harm_horizon()}
+            "fisher": g.fisher_trace, "info": m.harm_information(), "k": m.harm_horizon(),
+            # Theorem 14's g_t^T F_t^+ g_t, computed; equals "info" (I_t) for these tabular logits
+            "natural": g.natural_norm_sq}
 
 
 def train_steps(T: int, steps: int) -> int:
@@ -101,13 +103,16 @@ def train_steps(T: int, steps: int) -> int:
 @_cache
 def training(s: tuple, objective: str, parameterization: str, eta: float, beta: float,
              mu: float, gamma: float, steps: int, lr: float) -> dict:
-    """A gradient-descent run from the base model, ~FRAMES recorded steps."""
+    """A gradient-descent run from the base model, ~FRAMES recorded steps. ``prefill`` is the
+    late recovery (at least one recovery token after the first k tokens are forced harmful) per
+    recorded step; ``prefill_base`` the base model's, for the signed change."""
     m = build(s)
     frames = min(FRAMES, max(5, FRAME_CELLS // m.T))
     run = m.train(objective, lam=eta * beta, beta=beta, mu=mu, gamma=gamma, steps=steps, lr=lr,
                   record_every=max(1, steps // frames), parameterization=parameterization)
     return {"steps": run.steps, "grad": run.grad_norms, "kl": run.kl, "exact_kl": run.exact_kl,
-            "effect": run.harm_effect, "prefill": run.prefill_recovery, "k": m.harm_horizon(),
+            "effect": run.harm_effect, "prefill": run.prefill_recovery,
+            "prefill_base": run.prefill_recovery_base, "k": m.harm_horizon(),
             "t": np.arange(1, m.T + 1), "diverged": run.diverged}
 
 
@@ -159,11 +164,16 @@ def attack(s: tuple, L: int, eta: float, beta: float, mu: float, gamma: float) -
 @_cache
 def deep(s: tuple, eta: float, beta: float, mu: float, gamma: float) -> dict:
     """Page 5: the deep optimum exactly (backward message Psi_t) and in the paper's per-prefix
-    form (Theorem 20 beyond the horizon, Proposition 29 within), recovery and KL_t per position."""
+    form (Theorem 20 beyond the horizon, Proposition 29 within), recovery and KL_t per position.
+    Keys ``*_per_prefix`` / ``recovery_gap`` / ``kl_gap``: Proposition 29 with the base model's h_t
+    (gap O(eta)); ``*_per_prefix_cont`` / ``*_gap_cont``: with the optimum's own h_t (O(eta^2))."""
     m = build(s)
     eq = m.deep_equilibrium(eta * beta, beta, mu, gamma)
     return {"t": np.arange(1, m.T + 1), "k": m.harm_horizon(), "tilt": eq.tilt,
             "recovery_exact": eq.recovery_exact, "recovery_per_prefix": eq.recovery_per_prefix,
             "kl_exact": eq.kl_exact, "kl_per_prefix": eq.kl_per_prefix,
             "recovery_gap": eq.recovery_gap, "kl_gap": eq.kl_gap,
-            "harm_exact": eq.expected_harm_exact, "harm_per_prefix": eq.expected_harm_per_prefix}
+            "harm_exact": eq.expected_harm_exact, "harm_per_prefix": eq.expected_harm_per_prefix,
+            "recovery_per_prefix_cont": eq.recovery_per_prefix_cont,
+            "kl_per_prefix_cont": eq.kl_per_prefix_cont, "recovery_gap_cont": eq.recovery_gap_cont,
+            "kl_gap_cont": eq.kl_gap_cont, "harm_per_prefix_cont": eq.expected_harm_per_prefix_cont}

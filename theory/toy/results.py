@@ -45,6 +45,9 @@ class Gradients:
     E[sqrt(Var(h_t | x_<t) tr F_t)]; ``bound_theorem13`` = sqrt(I_t E[tr F_t]);
     ``bound_pointwise`` = sqrt(C_t I_t) with C_t the largest tr F_t over reachable states;
     ``fisher_trace`` = E[tr F_t]. Every bound is >= ``norms`` (Lemma 12 / Theorem 13).
+    ``natural_norm_sq`` = g_t^T F_t^+ g_t, the squared natural-gradient norm of Theorem 14
+    (KL_t = (lam^2/2) g_t^T F_t^-1 g_t + O(lam^3)), with F_t the marginal Fisher information at
+    position t and ``+`` the Moore-Penrose pseudo-inverse; for these tabular logits it equals I_t.
     """
 
     g: np.ndarray
@@ -53,6 +56,7 @@ class Gradients:
     bound_theorem13: np.ndarray
     bound_pointwise: np.ndarray
     fisher_trace: np.ndarray
+    natural_norm_sq: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,11 @@ class DeepEquilibrium:
     ``tilt`` is a_t = mu gamma^t / beta. ``*_exact``: the exact on-policy optimum
     pi* proportional to pi_base exp(-eta H + sum_t a_t 1[x_t in R]) (THEORY.md section 5, backward
     message Psi_t). ``*_per_prefix``: Theorem 20 for t > k and Proposition 29 for t <= k, applied
-    at every prefix and run on-policy. ``recovery_*`` is E[q(R | x_<t)], ``kl_*`` is KL_t.
+    at every prefix and run on-policy, Proposition 29 with the base model's h_t: first order, gap
+    O(eta). ``*_per_prefix_cont``: the same with the optimum's own h_t, h*_t(x_<t, v) =
+    E_{pi*}[H | x_<t, v] (pi* writes the rest; -d/deta log Psi_t): gap O(eta^2) when the base
+    recovery does not depend on the history (decay = 1). Beyond the horizon both apply Theorem 20
+    (the same conditionals; the same curves when decay = 1). ``recovery_*`` is E[q(R | x_<t)], ``kl_*`` is KL_t.
     """
 
     eta: float
@@ -90,16 +98,29 @@ class DeepEquilibrium:
     kl_per_prefix: np.ndarray
     expected_harm_exact: float
     expected_harm_per_prefix: float
+    recovery_per_prefix_cont: np.ndarray
+    kl_per_prefix_cont: np.ndarray
+    expected_harm_per_prefix_cont: float
 
     @property
     def recovery_gap(self) -> np.ndarray:
-        """Per-prefix minus exact recovery probability, per position."""
+        """Per-prefix (Prop. 29 with the base h_t) minus exact recovery probability, per position."""
         return self.recovery_per_prefix - self.recovery_exact
 
     @property
     def kl_gap(self) -> np.ndarray:
-        """Per-prefix minus exact KL_t, per position."""
+        """Per-prefix (Prop. 29 with the base h_t) minus exact KL_t, per position."""
         return self.kl_per_prefix - self.kl_exact
+
+    @property
+    def recovery_gap_cont(self) -> np.ndarray:
+        """Per-prefix (Prop. 29 with the optimum's h_t) minus exact recovery probability."""
+        return self.recovery_per_prefix_cont - self.recovery_exact
+
+    @property
+    def kl_gap_cont(self) -> np.ndarray:
+        """Per-prefix (Prop. 29 with the optimum's h_t) minus exact KL_t, per position."""
+        return self.kl_per_prefix_cont - self.kl_exact
 
 
 @dataclass(frozen=True)
@@ -131,7 +152,8 @@ class TrainingRun:
     ``harm_effect[i, t-1]`` = sum_s P(s_{t-1}=s) sum_v (pi - pi_base)(v|s,t) h_t(s,v), the change
     in E[H] carried by position t's change (Proposition 26: zero beyond the horizon);
     ``prefill_recovery`` = probability of recovering before the end after the first k tokens are
-    prefilled with harmful content (k the horizon). ``exact_kl`` is the exact optimum's KL profile.
+    prefilled with harmful content (k the horizon); ``steps[0] == 0``, so its first entry is the
+    base model's (:attr:`prefill_recovery_base`). ``exact_kl`` is the exact optimum's KL profile.
     """
 
     objective: str
@@ -145,6 +167,12 @@ class TrainingRun:
     harm_effect: np.ndarray
     prefill_recovery: np.ndarray
     exact_kl: np.ndarray
+
+    @property
+    def prefill_recovery_base(self) -> float:
+        """The base model's late recovery (step 0). With shared parameters standard training moves
+        it either way (Appendix A: incidental, untargeted); per position it stays (Theorem 14)."""
+        return float(self.prefill_recovery[0])
 
     @property
     def diverged(self) -> bool:
