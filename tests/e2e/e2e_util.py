@@ -220,3 +220,52 @@ FIRST_CHART_INIT = """
     }
   }).observe(document, {subtree: true, childList: true});
 """
+
+
+# --- KaTeX failures -------------------------------------------------------------------------
+
+# Every visible formula KaTeX could not draw: a ``.katex-error`` (a parse error: KaTeX shows the
+# source, the message in its title) or a ``.katex`` with something drawn in KaTeX's error red
+# (#cc0000 = rgb(204, 0, 0): an unknown macro such as ``\lek`` is drawn that way, no error).
+# One record per formula: kind, its TeX source, the red text, the error message, the label of
+# the expander it sits in (or null), and a ``data-katex-failed`` mark to find it again.
+KATEX_ERRORS_JS = """() => {
+  const RED = 'rgb(204, 0, 0)';
+  const expander = el => {
+    const x = el.closest('[data-testid="stExpander"]');
+    if (!x) return null;
+    const s = x.querySelector('summary [data-testid="stMarkdownContainer"]') || x.querySelector('summary');
+    return s ? s.innerText.trim() : '';
+  };
+  document.querySelectorAll('[data-katex-failed]').forEach(e => e.removeAttribute('data-katex-failed'));
+  const out = [];
+  const add = (el, rec) => {
+    rec.mark = String(out.length + 1);
+    el.setAttribute('data-katex-failed', rec.mark);
+    rec.expander = expander(el);
+    out.push(rec);
+  };
+  for (const e of document.querySelectorAll('.katex-error')) {
+    if (!e.checkVisibility()) continue;
+    add(e, {kind: 'error', tex: e.textContent, red: [], message: e.getAttribute('title') || ''});
+  }
+  for (const k of document.querySelectorAll('.katex')) {
+    if (k.closest('.katex-error') || !k.checkVisibility()) continue;
+    const red = new Set();
+    for (const e of k.querySelectorAll('*'))
+      if (getComputedStyle(e).color === RED) red.add(e);
+    if (!red.size) continue;
+    // The outermost red elements' text: what the reader sees in red.
+    const texts = [...new Set([...red].filter(e => !red.has(e.parentElement))
+                                      .map(e => e.textContent.trim()).filter(t => t))];
+    const ann = k.querySelector('.katex-mathml annotation[encoding="application/x-tex"]');
+    add(k.closest('.katex-display') || k,
+        {kind: 'red', tex: ann ? ann.textContent : k.innerText, red: texts, message: ''});
+  }
+  return out;
+}"""
+
+
+def katex_errors(page) -> list[dict]:
+    """The visible formulas KaTeX failed on (see KATEX_ERRORS_JS), in one evaluate."""
+    return page.evaluate(KATEX_ERRORS_JS)
