@@ -117,9 +117,9 @@ def test_position_t_fragment_follows_gamma_decay():
 
 def test_higher_gamma_guarantees_more_recovery_at_depth():
     at = open_page(ROBUST)
-    before = metric(at, "Recovery guaranteed")
+    before = metric(at, "Guaranteed recovery r_min")
     at.slider(key="_w_gamma_slider").set_value(0.99).run()
-    assert metric(at, "Recovery guaranteed") > before
+    assert metric(at, "Guaranteed recovery r_min") > before
 
 
 def test_attack_length_grows_with_mu_and_required_mu_with_delta():
@@ -188,7 +188,7 @@ def test_junk_url_warns_and_falls_back(path):
         assert name in warning
     assert at.query_params["beta"] == "1.0"  # not a number: the default
     assert at.query_params["gamma"] == "1.0"  # above the range: its top
-    assert at.query_params["p_base"] == "1e-12"  # below the range: its bottom
+    assert at.query_params["p_base"] == "0.0"  # below the range: its bottom
     for chart in at.get("plotly_chart"):
         assert "NaN" not in chart.proto.spec
 

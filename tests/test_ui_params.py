@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ui import params as P
-from ui.widgets import log_options
+from ui.widgets import log_options, slider_stops
 
 NAMES = sorted(P.PARAMS)
 
@@ -64,7 +64,7 @@ def test_examples_from_the_issue():
     assert P.parse("beta", "abc") == (1.0, "`beta=abc` is not a number; using the default 1.0.")
     assert P.parse("gamma", "5") == (1.0, "`gamma=5` is above the maximum 1.0; using 1.0.")
     value, warning = P.parse("p_base", "-1")
-    assert value == 1e-12 and "below the minimum" in warning
+    assert value == 0.0 and "below the minimum" in warning
     assert P.parse("T", "3.7")[0] == 4 and "whole number" in P.parse("T", "3.7")[1]
     assert P.parse("mu", ["1", "2"]) == (2.0, None)  # a repeated key: the last one wins
     assert "'" in P.parse("mu", "`x`")[1]  # backticks from the URL cannot break the markdown
@@ -93,8 +93,16 @@ def test_defaults_and_presets_are_valid():
 @pytest.mark.parametrize("name", [n for n in NAMES if P.PARAMS[n].scale == "log"])
 def test_log_options_cover_the_range_in_order(name):
     p = P.PARAMS[name]
-    options = log_options(p.lo, p.hi)
+    options = slider_stops(p)
     assert options[0] == p.lo and options[-1] == p.hi
     assert options == sorted(set(options))
-    ratios = [b / a for a, b in zip(options, options[1:])]
+    positive = [o for o in options if o > 0]
+    assert positive[0] == (p.log_min if p.lo == 0 else p.lo)
+    ratios = [b / a for a, b in zip(positive, positive[1:])]
     assert max(ratios) <= 2.0 + 1e-12  # no gap wider than a factor 2 (1-2-3-5 steps)
+
+
+def test_p_base_can_be_exactly_zero():
+    """Remark 8 (p = 0: no finite μ creates recovery) needs p_base = 0 on the slider and in links."""
+    assert P.parse("p_base", "0") == (0.0, None)
+    assert slider_stops(P.PARAMS["p_base"])[:2] == [0.0, 1e-12]

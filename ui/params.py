@@ -36,11 +36,14 @@ class Param:
     help: str = ""  # units and conventions
     step: float | None = None  # slider step for linear parameters
     group: Literal["closed", "toy", "view"] = "closed"
+    # A log slider cannot reach 0 by itself: when lo = 0 its stops are 0, then log_min … hi.
+    log_min: float = 0.0
 
     def __post_init__(self):
         assert self.kind in (float, int), self.name
         assert self.lo <= self.default <= self.hi, self.name
-        assert self.scale == "linear" or self.lo > 0, f"{self.name}: a log scale needs lo > 0"
+        assert self.scale == "linear" or self.lo > 0 or (self.lo == 0 and 0 < self.log_min < self.hi), \
+            f"{self.name}: a log scale needs lo > 0, or lo = 0 and a positive log_min"
 
 
 MAX_VIEWS = 5  # tabs on the busiest page
@@ -48,16 +51,18 @@ MAX_VIEWS = 5  # tabs on the busiest page
 _TABLE = [
     # --- closed forms (Theorems 19-22, Corollary 23) ---
     Param("beta", float, 1.0, 0.01, 100.0, "log", r"KL weight $\beta$",
-          "Weight of the KL penalty to the base model (nats). Only the ratio μ/β moves the optimum."),
+          "Weight of the KL penalty to the base model: a pure number (the KL itself is in nats). "
+          "Only the ratio μ/β moves the deep optimum."),
     Param("mu", float, 5.0, 0.0, 100.0, "linear", r"Recovery penalty $\mu$",
           "Strength of the deep-alignment penalty μ ≥ 0; μ = 0 is standard (shallow) RLHF. "
           "Position t gets weight μγ^t.", step=0.1),
     Param("gamma", float, 0.9, 0.0, 1.0, "linear", r"Discount $\gamma$",
           "Penalty weight at position t is μγ^t (t = 1, 2, … is 1-indexed). γ = 1: uniform depth.",
           step=0.01),
-    Param("p_base", float, 0.01, 1e-12, 0.9, "log", r"Base recovery $p_\mathrm{base}$",
-          "Probability π_base(R | prefix) that the base model emits a recovery token "
-          "(refusal) after a harmful prefix. Also used as p_min, its lower bound beyond the horizon."),
+    Param("p_base", float, 0.01, 0.0, 0.9, "log", r"Base recovery $p_\mathrm{base}$",
+          "Probability π_base(R | x<t) that the base model emits a recovery token "
+          "(refusal) after a harmful prefix. Also used as p_min, its lower bound beyond the horizon. "
+          "0 is allowed: then no finite μ creates recovery (Remark 8).", log_min=1e-12),
     Param("delta", float, 0.5, 0.01, 0.99, "linear", r"Target recovery $\delta$",
           "Recovery probability the deep model must keep (δ-recoverability, Theorem 22).",
           step=0.01),
@@ -84,7 +89,7 @@ _TABLE = [
           "After n emitted C tokens the base recovery probability is p_R·decayⁿ (1 = no decay).",
           step=0.01, group="toy"),
     Param("eta", float, 1.0, 0.001, 100.0, "log", r"Harm weight $\eta = \lambda/\beta$",
-          "Only the ratio of harm weight λ to KL weight β matters (THEORY.md §1).", group="toy"),
+          "Only the ratio of harm weight λ to KL weight β matters.", group="toy"),
     Param("L", int, 8, 0, 2000, "linear", r"Attack length $L$",
           "Number of harmful tokens forced (prefilled) before the model continues. Must be ≤ toy T.",
           step=1, group="toy"),
@@ -93,7 +98,7 @@ _TABLE = [
     Param("lr", float, 0.5, 1e-4, 10.0, "log", "Learning rate",
           "Step size of the toy gradient-descent run.", group="toy"),
     Param("toy_model", int, 0, 0, 2, "linear", "Toy harm model",
-          "0 = refuse-or-comply, 1 = threshold harm, 2 = gradual harm (THEORY.md §6).", step=1,
+          "0 = refuse-or-comply, 1 = threshold harm, 2 = gradual harm.", step=1,
           group="toy"),
     Param("m_toy", int, 2, 0, 2000, "linear", r"Threshold $m$",
           "Threshold harm: H = 1 if at least m of the first k tokens are C. Must be ≤ toy T.",

@@ -36,8 +36,18 @@ def log_options(lo: float, hi: float) -> list[float]:
     return sorted(options)
 
 
+def slider_stops(p: P.Param) -> list[float]:
+    """The stops of ``p``'s log slider: 0 first when its range starts at exactly 0."""
+    if p.lo == 0:
+        return [0.0, *log_options(p.log_min, p.hi)]
+    return log_options(p.lo, p.hi)
+
+
 def _nearest_log(options: list[float], x: float) -> float:
-    return min(options, key=lambda o: abs(math.log(o) - math.log(x)))
+    if x <= 0:
+        return options[0]
+    positive = [o for o in options if o > 0]
+    return min(positive, key=lambda o: abs(math.log(o) - math.log(x)))
 
 
 def _number_format(p: P.Param) -> str:
@@ -72,7 +82,7 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
         return value
     left, right = box.columns([5, 3], vertical_alignment="bottom")
     if p.scale == "log":
-        options = log_options(p.lo, p.hi)
+        options = slider_stops(p)
         st.session_state[s_key] = _nearest_log(options, value)
         left.select_slider(p.label, options=options, format_func=lambda x: f"{x:g}", key=s_key,
                            help=p.help + " (log scale; the box takes any exact value)",
