@@ -15,7 +15,8 @@ from . import params as P
 CONVENTIONS = (
     "Conventions: positions are 1-indexed (t = 1, …, T; the prefix before position t is x₁ … xₜ₋₁); "
     "the recovery penalty at position t has weight μγᵗ; KL is in nats; k is the harm horizon "
-    "and Theorem 20 holds beyond it (t > k)."
+    "and Theorem 20 holds beyond it (t > k); prefixes are drawn from the model itself "
+    "(𝒟_adv = π), so the importance weight of Remark 9 is w = 1. Symbols: see the Glossary."
 )
 
 _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the page
@@ -57,6 +58,8 @@ def sidebar(page: str, names: list[str]) -> dict:
 
 def footer() -> None:
     """The end of every sidebar: the share hint and the zip of every figure."""
+    st.sidebar.page_link(nav.BY_NAME["glossary"].path, label="Glossary of symbols",
+                         icon=nav.BY_NAME["glossary"].icon)
     st.sidebar.caption("The address bar holds every parameter: copy it to share exactly this view.")
     show.download_all(state.values(), st.sidebar)
 

@@ -45,6 +45,8 @@ PAGES = (
              "How deep recovery reaches and how long a prefilling attack must be (Thm 22, Cor 23)."),
     PageInfo("views/7_derivations.py", "Derivations", ":material/function:", "derivations",
              "Every closed form derived step by step with sympy, checked numerically."),
+    PageInfo("views/8_glossary.py", "Glossary", ":material/menu_book:", "glossary",
+             "Every symbol: its meaning, the paper's name for it, where it appears."),
 )
 
 BY_NAME = {p.path.split("/")[-1].split("_", 1)[1].removesuffix(".py"): p for p in PAGES}

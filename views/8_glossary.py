@@ -1,0 +1,13 @@
+"""Glossary: every symbol the app shows, its meaning, the paper's name for it, where it appears."""
+
+import streamlit as st
+
+from ui import glossary, layout
+
+layout.sidebar("glossary", [])  # presets only: keeps the URL and the shared state intact
+
+st.title("Glossary")
+st.markdown("One symbol, one meaning, on every page. The third column gives the name the paper "
+            "(R. Young, 2026) uses and the result that introduces it.")
+st.markdown(glossary.markdown_table())
+layout.conventions()
