@@ -124,11 +124,14 @@ def test_small_eta_kl_matches_corollary_15():
     assert kl == pytest.approx(approx, rel=1e-2)
 
 
-def test_shared_parameters_spend_incidental_kl_without_recovery():
+def test_shared_parameters_spend_untargeted_incidental_kl():
+    """Proposition 26: incidental KL beyond the horizon, uncorrelated with harm; it moves recovery
+    by accident (here, at the defaults, down), while per-position training leaves it alone."""
     at = open_page(EQUILIBRIUM, view=SHARED)
-    assert number(metric(at, "Shared: Σ KLₜ, t > 4")) > 0
-    assert number(metric(at, "Per-position: Σ KLₜ, t > 4")) == 0
-    assert number(metric(at, "Shared: recovers")) <= number(metric(at, "Per-position: recovers"))
+    assert number(metric(at, "Shared: KL, t > 4")) > 0
+    assert number(metric(at, "Per-position: KL, t > 4")) == 0
+    assert number(metric(at, "Shared: change")) < 0
+    assert metric(at, "Per-position: change") == "0"
 
 
 def test_larger_mu_gives_higher_deep_recovery_after_the_attack():

@@ -39,17 +39,17 @@ def test_tabular_deep_converges_to_exact_deep_optimum(model):
     assert run.prefill_recovery[-1] > run.prefill_recovery[0] + 0.05
 
 
-def test_shared_parameters_give_incidental_kl_without_recovery(model):
+def test_shared_parameters_give_untargeted_incidental_kl(model):
     """Appendix A: with logits log pi_base + phi[s] + psi[t] the late positions move (KL_t > 0 for
-    t > k) but the change carries no harm (Prop. 26) and recovery after a prefilled harmful
-    prefix does not improve."""
+    t > k) but the change carries no harm (Prop. 26). Its effect on recovery is an accident of the
+    model (tests/test_toy_shared.py has a case where it rises); in this one it falls."""
     run = model.train("standard", lam=1.0, beta=1.0, steps=800, lr=0.3, record_every=100,
                       parameterization="shared")
     late = run.kl[-1][3:]
     assert late.min() > 1e-4  # incidental KL (measured 1.6e-3)
     assert np.abs(run.harm_effect[:, 3:]).max() < 1e-15  # uncorrelated with harm
     assert np.abs(run.harm_effect[-1][:3]).min() > 1e-2  # while early positions reduce harm
-    assert run.prefill_recovery[-1] <= run.prefill_recovery[0] + 1e-12  # buys no recovery
+    assert run.prefill_recovery[-1] < run.prefill_recovery[0]  # here: by accident, lower
     tabular = model.train("standard", lam=1.0, beta=1.0, steps=600, lr=2.0, record_every=600)
     assert run.objective_value[-1] > tabular.objective_value[-1]  # coupling costs optimality
 

@@ -48,21 +48,38 @@ def show() -> None:
             b.metric("standard", text(d["end_standard"]))
             c.metric("deep", text(d["end_deep"]))
     with text_col:
-        st.markdown("**Theorem 20** (beyond the horizon): the deep optimum shifts the log-odds of "
-                    "recovery by aₜ")
-        # Two lines: side by side they overflow the narrow text column.
-        st.latex(r"\begin{gathered}q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),"
-                 r"\\ a_t=\frac{\mu\gamma^t}{\beta}\end{gathered}")
-        if L < d["T"]:
-            t = L + 1
-            st.latex(rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}"
-                     rf"={num(d['shift'])}")
-            st.latex(rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\quad"
-                     rf"(\text{{base }}{num(d['base'][0])})")
+        _formula(d, L, mu, beta, gamma)
         if v["toy_model"] == 0 and v["decay"] < 1:
             st.caption("With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: "
                        "deep in harmful text even the deep optimum rarely recovers (Remark 10).")
         st.caption(f"Beyond the horizon (k = {d['k']}) the standard optimum equals the base model "
-                   "(Theorem 14), so it recovers no more often; the deep optimum's log-odds shift "
-                   "aₜ fades with γᵗ (Theorem 20). Shown: the exact on-policy optima. "
-                   "Positions are 1-indexed.")
+                   "(Corollary 15), so it recovers no more often; the deep optimum's log-odds "
+                   "shift aₜ fades with γᵗ (Theorem 20). Shown: the exact optima, with prefixes "
+                   "drawn from the model after the forced ones (w = 1). Positions are 1-indexed.")
+
+
+def _formula(d: dict, L: int, mu: float, beta: float, gamma: float) -> None:
+    """Theorem 20 at the first free position t = L + 1, or, inside the horizon, what applies there."""
+    if L >= d["T"]:
+        return
+    t, k = L + 1, d["k"]
+    shift = rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}={num(d['shift'])}"
+    if t > k:
+        st.markdown("**Theorem 20** (beyond the horizon, t > k): the deep optimum shifts the "
+                    "log-odds of recovery by aₜ")
+        # Two lines: side by side they overflow the narrow text column.
+        st.latex(r"\begin{gathered}q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),"
+                 r"\\ a_t=\frac{\mu\gamma^t}{\beta}\end{gathered}")
+        st.latex(shift)
+        st.latex(rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\quad"
+                 rf"(\text{{base }}{num(d['base'][0])})")
+        return
+    st.warning(f"The first free position t = {t} is inside the toy model's harm horizon "
+               f"(t ≤ k = {k}). Theorem 20 needs t > k and does not apply there: the optimum "
+               "also carries the harm tilt −η·hₜ (Proposition 29, first order in η).",
+               icon=":material/warning:")
+    st.markdown("**Proposition 29** (t ≤ k): both tilts act on the next token")
+    st.latex(r"q^*(v)\propto\pi_{\mathrm{base}}(v\mid x_{<t})\,e^{-\eta h_t(x_{<t},v)+a_t\mathbf 1[v\in R]}")
+    st.latex(shift)
+    st.latex(rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\quad"
+             rf"(\text{{exact optimum; base }}{num(d['base'][0])})")

@@ -17,7 +17,7 @@ DESCRIPTIONS = (
     "H = 1 if the first non-N token among positions 1…k is C, 0 if it is R, and h_u if "
     "positions 1…k are all N.",
     "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, "
-    "else 0. The harm can stay open until position k even after many C tokens.",
+    "else 0. With up to m − 1 C tokens so far the harm can stay open until position k.",
     "Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
     "H = Σₜ fade^(t−1)·1[xₜ = C, no R before t]. The harm never settles exactly "
     "(exact horizon k = T), but Iₜ fades geometrically: compare the numerical horizon.",
@@ -39,7 +39,7 @@ def picker(container=None) -> int:
     i = int(state.get("toy_model"))
     st.session_state[_KEY] = data_toy.MODELS[i]
     box.segmented_control("Toy harm model", data_toy.MODELS, key=_KEY, on_change=_picked,
-                          help="Three exact finite-state models (THEORY.md §6). Positions 1-indexed.")
+                          help="Three exact finite-state models of how harm is decided. Positions 1-indexed.")
     return i
 
 

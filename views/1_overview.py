@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui import data, layout, nav
+from ui import data, layout, nav, readouts
 from ui.show import show_figure
-from ui.latex import num
+from ui.latex import num, text
 
-v = layout.sidebar("overview", ["mu", "gamma", "p_base", "beta"])
+v = layout.sidebar("overview", ["mu", "gamma", "p_base", "beta", "delta", "k", "T"])
 
 st.title("Why is RLHF alignment shallow?")
 st.markdown(
@@ -34,26 +34,39 @@ with hero:
 
 STEPS = [
     ("harm_horizon", "**1. Harm is decided early.** The expected harm hₜ = E[H | x₁…xₜ] is a "
-     "martingale; its increments carry *harm information* Iₜ, and Iₜ = 0 after the harm horizon k "
+     "martingale; its jumps carry *harm information* Iₜ, and Iₜ = 0 after the harm horizon k "
      "(Theorem 9)."),
     ("gradients", "**2. So the gradient vanishes there.** The gradient of expected harm with "
-     "respect to position t is a covariance with hₜ; it is bounded by √(C·Iₜ) and exactly zero "
-     "for t > k (Theorems 8, 10, 13)."),
-    ("shallow_equilibrium", "**3. The optimum is shallow.** Standard RLHF's optimum leaves every "
-     "position beyond k at the base model: KLₜ ≈ (η²/2)·Iₜ = 0 (Theorem 14). After a harmful "
-     "prefix, recovery is whatever the base model does."),
+     "respect to position t's parameters is a covariance with hₜ (Theorem 8); it is at most "
+     "√(C·Iₜ), where C bounds the trace of the Fisher information (Theorem 13), and exactly zero "
+     "for t > k (Theorem 10)."),
+    ("shallow_equilibrium", "**3. The optimum is shallow.** Standard RLHF weighs harm by λ and KL "
+     "to the base model by β; only η = λ/β matters. For small η its optimum spends "
+     "KLₜ ≈ (η²/2)·Iₜ at position t (Theorem 14, with the app's tabular identity), so nothing "
+     "beyond k: there it *is* the base model (Corollary 15). After a harmful prefix it recovers "
+     "no more often than the base model."),
     ("deep_alignment", "**4. Deep alignment.** Penalising non-recovery with weight μγᵗ at every "
-     "position shifts the log-odds of recovery by μγᵗ/β (Theorem 20), at a KL cost that grows "
-     "as γ → 1 (Theorem 19)."),
-    ("robustness", "**5. Robustness and attacks.** The deep optimum keeps recovery ≥ δ down to "
-     "depth T (Theorem 22); a prefilling attack must be L* ≈ log(μ)/log(1/γ) tokens long "
-     "(Corollary 23)."),
+     "position shifts the log-odds of recovery by μγᵗ/β (Theorem 20). The KL this costs stays "
+     "finite as the depth grows when γ < 1 and grows without bound when γ = 1 (Remark 6)."),
 ]
 with steps:
     st.subheader("The argument in five steps")
-    for page, text in STEPS:
+    for page, words in STEPS:
         info = nav.BY_NAME[page]
-        st.markdown(text)
+        st.markdown(words)
         st.page_link(info.path, label=f"Open: {info.title}", icon=info.icon)
+    attack = readouts.attack(v["delta"], v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"])
+    st.markdown("**5. Robustness and attacks.** Beyond the horizon the deep optimum recovers with "
+                "probability at least r_min(T) = σ(logit p_min + μγᵀ/β) at every depth down to T "
+                "(Theorem 22; p_min is the p_base slider). A prefilling attack must cover the horizon and reach the first "
+                "position t > τ where recovery falls below the target δ (Corollary 23; "
+                "L* = max(k, ⌊τ⌋) is the app's refinement of it). With the current values:")
+    for line in attack.latex:
+        st.latex(line)
+    st.metric(f"Minimum attack length L* for δ = {v['delta']:g}", text(attack.length) + " tokens",
+              help=attack.case)
+    st.caption(attack.case)
+    info = nav.BY_NAME["robustness"]
+    st.page_link(info.path, label=f"Open: {info.title}", icon=info.icon)
     st.page_link(nav.BY_NAME["derivations"].path, label="Every closed form, derived with sympy",
                  icon=nav.BY_NAME["derivations"].icon)

@@ -49,11 +49,14 @@ def information():
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("harm_information", v, fig_col)
     with text_col:
-        st.markdown("**Definition 5, Proposition 6.** The harm information at position t is the "
-                    "variance of the jump Δₜ = hₜ − hₜ₋₁:")
-        st.latex(r"I_t=\mathbb E\big[\Delta_t^2\big]=\mathbb E\big[\operatorname{Var}(h_t\mid x_{<t})\big]")
+        st.markdown("**Definition 5.** The harm information at position t is the mean square of "
+                    "the harm innovation Δₜ = hₜ − hₜ₋₁ (Definition 3); **Proposition 6**: it is "
+                    "the expected drop in the variance of H when xₜ is seen:")
+        st.latex(r"\begin{aligned}I_t&=\mathbb E\big[\Delta_t^2\big]=\mathbb E\big[\operatorname{Var}(h_t\mid x_{<t})\big]\\"
+                 r"&=\mathbb E\big[\operatorname{Var}(H\mid x_{<t})\big]-\mathbb E\big[\operatorname{Var}(H\mid x_{\le t})\big]\end{aligned}")
         st.markdown("**Theorem 9.** The horizon k is the last position with Iₜ > 0; then H depends "
-                    "on x₁…x_k only. **Corollary 7.** The jumps are orthogonal, so")
+                    "on x₁…x_k only. **Proposition 4**: the innovations are orthogonal, so by "
+                    "**Corollary 7**")
         variance = base["variance"] if base["variance"] is not None else base["info_sum"]
         st.latex(rf"\sum_{{t=1}}^{{{T}}}I_t=\operatorname{{Var}}H={num(variance, 6)}")
         last = rf"I_{{{k}}}={num(base['info'][k - 1])}" if k >= 1 else r"H\ \text{is constant}"

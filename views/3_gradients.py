@@ -29,10 +29,12 @@ def gradient_norms():
     show_figure("gradient_norms", v, fig_col)
     with text_col:
         st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
-        st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]"
-                 r"=\mathbb E_{x_{<t}}\big[\operatorname{Cov}(h_t,\,s_t)\big],\\"
-                 r"s_t&=\nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\end{aligned}")
-        st.markdown("**Theorem 13.** With the Fisher information Fₜ (tr F = 1 − Σᵥ π(v)²)")
+        st.latex(r"g_t=\nabla_{\theta_t}\mathbb E_\pi[H]=\mathbb E_{x_{<t}}\Big[\operatorname{Cov}"
+                 r"\big(h_t,\ \nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\big)\Big]")
+        st.caption("The covariance is over the next token xₜ given the prefix; the second "
+                   "argument is the score function.")
+        st.markdown("**Theorem 13.** With the Fisher information Fₜ (Definition 11; for a "
+                    "softmax tr F = 1 − Σᵥ π(v)²), and ≤ √(C·Iₜ) when tr Fₜ ≤ C at every prefix:")
         st.latex(r"\|g_t\|\le\sqrt{I_t\cdot\mathbb E[\operatorname{tr}F_t]}")
         if k >= 1:
             i = k - 1

@@ -27,18 +27,31 @@ k, T = d["k"], len(d["t"])
 def kl_by_position():
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("kl_vs_information", v, fig_col)
+    grads = data_toy.gradients(s)
     with text_col:
         st.markdown("The exact optimum tilts the base model by the harm (a backward recursion on "
-                    "Φₜ = E[e^(−ηH) | x≤t]):")
+                    "Φₜ = E[e^(−ηH) | x≤t]). It depends on λ and β only through η = λ/β, so the "
+                    "app computes it KL-normalised: β = 1, λ = η.")
         st.latex(r"\pi^*(x)\propto\pi_{\mathrm{base}}(x)\,e^{-\eta H(x)},\qquad\eta=\lambda/\beta")
-        st.markdown("**Theorem 14 / Corollary 15** (small η; exact here, per-state logits):")
-        st.latex(r"\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\,I_t+O(\eta^3)")
+        st.markdown("**Theorem 14** (the paper, KL weight 1, small λ):")
+        st.latex(r"\mathrm{KL}_t=\frac{\lambda^2}{2}\,g_t^{\top}F_t^{-1}g_t+O(\lambda^3)")
+        st.markdown("With KL weight β, λ becomes η = λ/β. **The app's step** (not in the paper): "
+                    "for the tabular softmax model here, one logit vector per toy-model state at "
+                    "each position, Fₜ is singular and its pseudo-inverse F⁺ gives")
+        st.latex(r"g_t^{\top}F_t^{+}g_t=I_t\quad\Longrightarrow\quad"
+                 r"\mathrm{KL}_t=\frac{\eta^2}{2}\,I_t+O(\eta^3)")
         if k >= 1:
             i = k - 1
-            st.latex(rf"\begin{{aligned}}\mathrm{{KL}}_{{{k}}}&={num(d['kl'][i])}\\"
-                     rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&=\tfrac{{{num(eta)}^2}}{{2}}\cdot"
-                     rf"{num(d['info'][i])}={num(d['approx'][i])}\end{{aligned}}")
+            st.latex(rf"g_{{{k}}}^{{\top}}F_{{{k}}}^{{+}}g_{{{k}}}={num(grads['natural'][i], 6)},"
+                     rf"\quad I_{{{k}}}={num(d['info'][i], 6)}")
+            st.markdown("(η²/2)·Iₜ is the leading term, not the exact KL. The exact optimum "
+                        "against it, and what is left over (the O(η³) remainder):")
+            st.latex(rf"\begin{{aligned}}\mathrm{{KL}}_{{{k}}}\ \text{{(exact)}}&={num(d['kl'][i])}\\"
+                     rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&={num(d['approx'][i])}\\"
+                     rf"\text{{remainder}}&={num(d['kl'][i] - d['approx'][i])}\end{{aligned}}")
         if k < T:
+            st.markdown("**Corollary 15**: beyond the horizon Iₜ = 0, and there the exact optimum "
+                        "is the base model:")
             st.latex(rf"\max_{{t>{k}}}\mathrm{{KL}}_t={num(d['kl'][k:].max())}")
         a, b = st.columns(2)
         a.metric("Σₜ KLₜ (nats)", text(d["kl"].sum()))
@@ -56,7 +69,8 @@ def kl_vs_eta():
         sweep = data_toy.eta_sweep(s)
     show_figure("kl_vs_eta", v, fig_col)
     with text_col:
-        st.markdown("Summing Corollary 15 over t (Corollary 7: Σₜ Iₜ = Var H):")
+        st.markdown("Summing the leading term over t (Corollary 7: Σₜ Iₜ = Var H), with β = 1 "
+                    "and λ = η:")
         st.latex(r"\sum_t\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\operatorname{Var}H+O(\eta^3)")
         st.markdown("On log–log axes the exact total KL follows the slope-2 line for small η, then "
                     "bends below it and levels off at −log P_base(H = min H): removing all the harm "
@@ -66,8 +80,10 @@ def kl_vs_eta():
 def shared_parameters():
     st.markdown("Real models share parameters across positions. Train the standard objective with "
                 "one logit table shared by all positions plus a per-position offset: a change "
-                "driven by early positions also changes late outputs (“incidental” KL), but that "
-                "change is uncorrelated with the harm (Proposition 26) and gives no recovery.")
+                "driven by early positions also changes late outputs (“incidental” KL). Beyond the "
+                "horizon that change is uncorrelated with the harm (Proposition 26): nothing in "
+                "the objective aims it at recovery. It is *untargeted*: it may raise or lower "
+                "recovery, by accident.")
     steps, lr = v["steps"], v["lr"]
     run_steps = data_toy.train_steps(T, steps)
     with st.spinner(f"Training {run_steps} steps, per-position and shared…"):
@@ -83,22 +99,35 @@ def shared_parameters():
     show_figure("shared_variant", v, fig_col)
     with text_col:
         st.markdown("**Top:** KLₜ after training. **Bottom:** the change in expected harm carried by "
-                    "position t's change, Σₛ P(sₜ₋₁ = s)·Σᵥ (π − π_base)(v|s,t)·hₜ(s, v).")
+                    "position t's change, Σₛ P(sₜ₋₁ = s)·Σᵥ (π − π_base)(v|s,t)·hₜ(s, v), where s is "
+                    "a state of the toy model.")
         late = slice(k, T)
+        base_rec = shared["prefill_base"]
+        st.markdown(f"**KL beyond the horizon**, Σ KLₜ over t > {k} (nats)")
         a, b = st.columns(2)
-        a.metric(f"Shared: Σ KLₜ, t > {k}", text(shared["kl"][-1][late].sum(), 3),
+        a.metric(f"Shared: KL, t > {k}", text(shared["kl"][-1][late].sum(), 3),
                  help="In nats. Incidental KL: spent where it cannot change the harm.")
-        b.metric(f"Per-position: Σ KLₜ, t > {k}", text(tab["kl"][-1][late].sum(), 3), help="In nats.")
-        a.metric("Shared: recovers", text(shared["prefill"][-1], 4),
-                 help="Probability of at least one recovery token after the first k tokens are "
-                      "forced harmful.")
-        b.metric("Per-position: recovers", text(tab["prefill"][-1], 4))
+        b.metric(f"Per-position: KL, t > {k}", text(tab["kl"][-1][late].sum(), 3), help="In nats.")
+        st.markdown(f"**Recovery after a harmful prefix of length k = {k}**, change from the base "
+                    f"model's {text(base_rec, 4)}")
+        a, b = st.columns(2)
+        a.metric("Shared: change", _signed(shared["prefill"][-1] - base_rec),
+                 help=f"Now {text(shared['prefill'][-1], 4)}: probability of at least one recovery "
+                      "token after the first k tokens are forced harmful.")
+        b.metric("Per-position: change", _signed(tab["prefill"][-1] - base_rec),
+                 help=f"Now {text(tab['prefill'][-1], 4)}. Beyond the horizon the per-position "
+                      "optimum is the base model (Corollary 15), so this stays near 0.")
         if k < T:
             st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
                        f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")
-        st.caption(f"{run_steps} gradient steps at learning rate {lr:g} (set on the Gradients page). "
-                   "Recovery = probability of at least one recovery token after the first k tokens "
-                   "are forced harmful: the incidental change does not raise it.")
+        st.caption(f"{run_steps} gradient steps at learning rate {lr:g} (set on the Gradients page), "
+                   "β = 1 and λ = η (only η = λ/β matters). The change in recovery can have either "
+                   "sign: the shared table moves to serve the early positions, not recovery.")
+
+
+def _signed(x: float) -> str:
+    """A change in probability with its sign, so a fall is never read as a rise."""
+    return f"{x:+.3g}" if abs(x) >= 5e-4 else f"{x:+.1e}" if x != 0 else "0"
 
 
 layout.views("shallow_equilibrium", {

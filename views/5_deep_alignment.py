@@ -16,8 +16,11 @@ p, mu, beta, gamma, k, T = v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], 
 SUBS = rf"\mu={num(mu)},\ \beta={num(beta)},\ \gamma={num(gamma)},\ p={num(p)}"
 
 st.title("Deep alignment")
-st.markdown("Add a penalty μ·Σₜ γᵗ·(1 − π(R | prefix)) on *not recovering* at every position "
-            "(Definition 17). Beyond the harm horizon the optimum has a closed form.")
+st.markdown("Add a penalty μ·Σₜ γᵗ·E[1 − π(R | x<t)] on *not recovering* at every position, "
+            "with the prefixes x<t drawn from 𝒟_adv, a distribution of adversarial (prefilled) "
+            "prefixes (Definition 17). Beyond the harm horizon the optimum has a closed form at "
+            "every prefix (Theorem 20). The app draws prefixes from the model itself (𝒟_adv = π), "
+            "so the importance weight of Remark 9 is w = 1 and the shift is aₜ = μγᵗ/β.")
 
 prof = data.recovery_profile(p, mu, beta, gamma, k, T)
 first, last = (prof["t"][0], prof["t"][-1]) if prof["t"].size else (None, None)
@@ -27,8 +30,9 @@ def recovery():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("recovery_by_position", v, fig_col)
     with text_col:
-        st.markdown("**Theorem 20** (exact for every t > k and every p ∈ (0, 1))")
-        st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{\mu\gamma^{t}}{\beta}")
+        st.markdown("**Theorem 20** (exact at every prefix beyond the horizon, t > k, for "
+                    "0 < p < 1; with p = 0 no finite μ creates recovery, Remark 8)")
+        st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{w\,\mu\gamma^{t}}{\beta},\ w=1")
         st.markdown("An additive shift of the log-odds of recovery. With the current values")
         st.latex(SUBS)
         if first is not None:
@@ -77,16 +81,29 @@ def at_one_position():
 
 
 def depth_vs_capability():
-    td = data.tradeoff_vs_gamma(p, mu, beta, k, T)
+    limit = data.recovery_kl_limit(p, mu, beta, gamma, k)
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("tradeoff_vs_gamma", v, fig_col)
     with text_col:
-        st.markdown("**Theorem 19 / Remark 6**: for small shifts the recovery KL at position t is")
+        st.markdown("**Theorem 19** (small shifts): beyond the horizon the recovery KL at "
+                    "position t is about")
         st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
-        st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\xrightarrow[\gamma\to1]{}\infty")
-        st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}) but "
-                    "the KL spent on positions that do not affect harm grows without bound as T → ∞ "
-                    "(bottom): that KL is capability taken from the base model.")
+        st.markdown("**Remark 6**: summed over t > k it scales like")
+        st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\ (\gamma<1),"
+                 r"\qquad\text{unbounded as }\gamma\to1")
+        st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}), "
+                    "but costs KL (bottom). The KL measures how far the aligned model moves from "
+                    "the base model's distribution: the paper's proxy for lost capability.")
+        if mu == 0 or p == 0:
+            st.markdown("With μ = 0 or p = 0 nothing is shifted: the recovery KL is 0 at every depth.")
+        elif limit["gamma_is_one"]:
+            st.markdown("**Here γ = 1**: every position beyond the horizon pays the same KL*, so the "
+                        "total grows without bound as the depth T → ∞ (linearly in T).")
+        else:
+            st.markdown(f"**Here γ = {gamma:g} < 1**: the shift fades like γᵗ, so the total recovery "
+                        "KL beyond the horizon converges as the depth T → ∞:")
+            st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t={num(prof['kl_total'])}\ \text{{nats}},"
+                     rf"\qquad\sum_{{t={k + 1}}}^{{\infty}}\mathrm{{KL}}^*_t={num(limit['limit'])}\ \text{{nats}}")
         st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
                    "probability does not depend on the history (p fixed here).")
 
@@ -97,10 +114,11 @@ def _gap_text(x: float) -> str:
 
 @st.fragment
 def exact_vs_per_prefix():
-    """The exact on-policy optimum on the toy model against the paper's per-prefix form
-    (THEORY.md section 5). Its own controls rerun only this fragment."""
+    """The exact on-policy optimum on the toy model against the paper's per-prefix forms
+    (Theorem 20, Proposition 29). Its own controls rerun only this fragment."""
     st.markdown("The other tabs use Theorem 20 *per prefix*. On the refuse-or-comply toy model "
-                "(THEORY.md §6) the deep optimum can be computed exactly, on-policy, by a backward "
+                "(see the Harm horizon page) the deep optimum can be computed exactly, with "
+                "prefixes drawn from the optimum itself (𝒟_adv = π, w = 1), by a backward "
                 "pass. With **recovery decay** < 1 the base model recovers less after each harmful "
                 "token C, so what is emitted now changes later recovery: the two then differ even "
                 "beyond the horizon.")
@@ -131,35 +149,42 @@ def exact_vs_per_prefix():
                     "its conditionals carry the backward message Ψₜ")
         st.latex(r"q^*(v)\propto\pi_{\mathrm{base}}(v\mid x_{<t})\,e^{a_t\mathbf 1[v\in R]}"
                  r"\,\Psi_t(x_{<t},v)")
-        st.latex(r"\Psi_t(x_{\le t})=\mathbb E_{\pi_{\mathrm{base}}}\Big[e^{-\eta H+\sum_{s>t}"
-                 r"a_s\mathbf 1[x_s\in R]}\;\Big|\;x_{\le t}\Big]")
-        st.markdown("**Per-prefix form**: Theorem 20 for t > k, Proposition 29 for t ≤ k "
-                    "(first order in η; hₜ = hₜ(x<t, v), the base model's expected harm after v)")
+        st.latex(r"\Psi_t(x_{\le t})=\mathbb E_{\pi_{\mathrm{base}}}\Big[e^{-\eta H+\sum_{u>t}"
+                 r"a_u\mathbf 1[x_u\in R]}\;\Big|\;x_{\le t}\Big]")
+        st.markdown("**Per-prefix forms**: Theorem 20 for t > k; for t ≤ k, **Proposition 29** "
+                    "(first order in η), with hₜ = hₜ(x<t, v) the expected harm after v")
         for cond, tilt in ((r"t>k", r"a_t\mathbf 1[v\in R]"),
                            (r"t\le k", r"a_t\mathbf 1[v\in R]-\eta h_t")):
             st.latex(rf"{cond}:\ q(v)\propto\pi_{{\mathrm{{base}}}}(v\mid x_{{<t}})\,e^{{{tilt}}}")
-        a, b = st.columns(2)
-        if Tt > kt:
-            a.metric(f"Max |Δ recovery|, t > {kt}", _gap_text(abs(d["recovery_gap"][beyond]).max()),
-                     help="Largest |per-prefix − exact| recovery probability beyond the horizon.")
-            b.metric(f"Max |Δ KLₜ|, t > {kt} (nats)", _gap_text(abs(d["kl_gap"][beyond]).max()))
-        if kt >= 1:
-            a.metric(f"Max |Δ recovery|, t ≤ {kt}", _gap_text(abs(d["recovery_gap"][within]).max()),
-                     help="Inside the horizon Proposition 29 is first order in η.")
-            b.metric(f"Max |Δ KLₜ|, t ≤ {kt} (nats)", _gap_text(abs(d["kl_gap"][within]).max()))
+        st.markdown("Which hₜ enters decides how close it comes. With **the base model's hₜ** "
+                    "(the rest written by π_base) the gap to the exact optimum is **O(η)**; with "
+                    "**the optimum's own hₜ** (the rest written by π*, hₜ = −∂ log Ψₜ/∂η) it is "
+                    "**O(η²)**. The O(η) gap is the base continuation's, not an error of the paper.")
+        rows = [("recovery, base model's hₜ", "recovery_gap"),
+                ("recovery, optimum's own hₜ", "recovery_gap_cont"),
+                ("KLₜ (nats), base model's hₜ", "kl_gap"),
+                ("KLₜ (nats), optimum's own hₜ", "kl_gap_cont")]
+        table = [f"| largest per-prefix − exact gap | t ≤ {kt} | t > {kt} |", "|---|---|---|"]
+        for label, key in rows:
+            cells = [_gap_text(abs(d[key][part]).max()) if part.stop > part.start else "—"
+                     for part in (within, beyond)]
+            table.append(f"| {label} | {cells[0]} | {cells[1]} |")
+        st.markdown("\n".join(table))
         st.markdown(f"Expected harm E[H]: {text(d['harm_exact'], 3)} under the exact optimum, "
-                    f"{text(d['harm_per_prefix'], 3)} under the per-prefix form.")
+                    f"{text(d['harm_per_prefix'], 3)} (base hₜ) and "
+                    f"{text(d['harm_per_prefix_cont'], 3)} (optimum's hₜ) under the per-prefix forms.")
         if decay == 1:
             st.caption("decay = 1: base recovery does not depend on the history, so beyond the "
                        "horizon Theorem 20's per-prefix form *is* the exact optimum (the gap is "
-                       "rounding, ~1e-16). Inside the horizon Proposition 29 is first order in η "
-                       "and differs by O(η). Lower the decay to see a gap beyond the horizon.")
+                       "rounding, ~1e-16). Inside the horizon Proposition 29 differs by O(η) with "
+                       "the base model's hₜ and by O(η²) with the optimum's own. Lower the decay "
+                       "to see a gap beyond the horizon.")
         else:
             st.caption(f"decay = {decay:g} < 1: each harmful token lowers later base recovery, so "
                        "Ψₜ depends on the token at t. The exact optimum also steers away from C "
                        "to keep later recovery cheap; Theorem 20 looks at one position only. The "
-                       "two differ beyond the horizon too (set decay = 1 to make them coincide "
-                       "there).")
+                       "two differ beyond the horizon too, and that gap does not shrink with η, "
+                       "whichever hₜ is used (set decay = 1 to make them coincide there).")
 
 
 layout.views("deep_alignment", {

@@ -3,18 +3,18 @@ simulator on the toy model (``ui.attack_panel``)."""
 
 import streamlit as st
 
-from ui import attack_panel, data, layout
+from ui import attack_panel, data, layout, readouts
 from ui.show import show_figure
 from ui.latex import num, text
 
 v = layout.sidebar("robustness", ["beta", "mu", "gamma", "p_base", "delta", "T", "k"])
 p, mu, beta, gamma = v["p_base"], v["mu"], v["beta"], v["gamma"]
 delta, k, T = v["delta"], v["k"], v["T"]
-REFERENCE_GAMMAS = (0.5, 0.9, 0.99, 1.0)  # comparison lines on the L* figure
 
 st.title("Robustness & attacks")
-st.markdown("Here the base recovery probability p is read as **p_min**, a lower bound on "
-            "π_base(R | prefix) at every position beyond the horizon.")
+st.markdown("Here the base recovery probability slider p_base is read as **p_min**, a lower "
+            "bound on π_base(R | x<t) at every position beyond the horizon. **δ** is the target "
+            "recovery level you ask for; **r_min(T)** is the level Theorem 22 guarantees.")
 
 solved = data.solve(delta, p, mu, beta, gamma, k, T)
 
@@ -22,28 +22,47 @@ solved = data.solve(delta, p, mu, beta, gamma, k, T)
 def solve_for():
     """The numbers a student asks for first, above the tabs."""
     s = solved
+    attack = readouts.attack(delta, p, mu, beta, gamma, k)
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"μ needed for δ = {delta:g} at depth T = {T}", text(s["mu_required"]))
-    c2.metric(f"Attack length L* for δ = {delta:g}", text(s["attack_length"]) + " tokens")
-    c3.metric(f"Recovery guaranteed at T = {T}", text(s["delta_T"]))
-    st.latex(r"\mu_{\mathrm{req}}=\beta\,\Delta\,\gamma^{-T}"
-             rf"={num(beta)}\cdot\Delta\cdot{num(gamma)}^{{-{T}}}={num(s['mu_required'])},"
-             rf"\qquad L^*(\delta={num(delta)},\ \mu={num(mu)},\ k={k})={num(s['attack_length'])}")
-    if s["mu_required"] == 0:
-        st.caption("δ ≤ p_min: the base model already recovers that often, no penalty is needed.")
+    c1.metric(f"μ needed for δ = {delta:g} at depth T = {T}", text(s["mu_required"]),
+              help="Theorem 22 solved for μ: the smallest μ with r_min(T) ≥ δ.")
+    c2.metric(f"Attack length L* for δ = {delta:g}", text(attack.length) + " tokens",
+              help=attack.case)
+    c3.metric(f"Guaranteed recovery r_min({T})", text(s["delta_T"]),
+              help="Theorem 22: σ(logit p_min + μγᵀ/β), the worst position k < t ≤ T.")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Theorem 22 solved for μ**, with ℓ = logit δ − logit p_min:")
+        st.latex(r"\mu_{\mathrm{req}}=\max\!\big(0,\ \beta\,\ell\,\gamma^{-T}\big)"
+                 rf"={num(beta)}\cdot{num(attack.gap)}\cdot{num(gamma)}^{{-{T}}}={num(s['mu_required'])}")
+        if s["mu_required"] == 0:
+            st.caption("δ ≤ p_min: the base model already recovers that often, no penalty is needed.")
+        elif p == 0:
+            st.caption("p_min = 0: no finite penalty creates recovery the base model never emits "
+                       "(Remark 8).")
+    with right:
+        st.markdown("**Corollary 23** (L* = max(k, ⌊τ⌋) is the app's refinement):")
+        for line in attack.latex:
+            st.latex(line)
+        st.caption(attack.case)
 
 
 def recoverability():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("recoverability_by_depth", v, fig_col)
     with text_col:
-        st.markdown("**Theorem 22.** If p_t ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
-                    "recovers with probability at least δ at every such position; the worst one is t = T:")
-        st.latex(r"\delta=\sigma\!\left(\operatorname{logit}p_{\min}+\frac{\mu\gamma^{T}}{\beta}\right)")
+        st.markdown("**Theorem 22.** If pₜ ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
+                    "recovers with probability at least r_min(T) at every such position (the "
+                    "worst one is t = T), so it is δ-recoverable at depth T for every target "
+                    "δ ≤ r_min(T) (the paper calls this level δ):")
+        st.latex(r"r_{\min}(T)=\sigma\!\left(\operatorname{logit}p_{\min}+\frac{\mu\gamma^{T}}{\beta}\right)")
+        st.caption("Prefixes are drawn from the model itself (𝒟_adv = π, importance weight w = 1). "
+                   "With another prefix distribution the shift becomes w·μγᵗ/β (Remark 9) and this "
+                   "bound needs w ≥ 1.")
         st.markdown("and the KL it spends beyond the horizon is bounded:")
         st.latex(r"\sum_{t=k+1}^{T}\mathrm{KL}^*_t\le\sum_{t=k+1}^{T}\min\!\Big(\frac{\mu\gamma^t}{\beta},\ \log\frac1{p_{\min}}\Big)")
         st.markdown("With the current values:")
-        st.latex(rf"\begin{{aligned}}\delta_{{T={T}}}&=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
+        st.latex(rf"\begin{{aligned}}r_{{\min}}({T})&=\sigma\!\left(\operatorname{{logit}}\,{num(p)}"
                  rf"+\frac{{{num(mu)}\cdot{num(gamma)}^{{{T}}}}}{{{num(beta)}}}\right)\\"
                  rf"&={num(solved['delta_T'], 6)}\end{{aligned}}")
         st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t\le{num(solved['kl_bound'])}\ \text{{nats}}")
@@ -51,17 +70,19 @@ def recoverability():
 
 
 def attack_length():
-    gammas = tuple(sorted(set(REFERENCE_GAMMAS) | {gamma}))
-    ad = data.attack_length_vs_mu(delta, p, beta, gammas, k)
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("attack_length_vs_mu", v, fig_col)
     with text_col:
-        st.markdown("**Corollary 23.** With Δ = logit δ − logit p_min, recovery at position t is below "
-                    "δ exactly when t > τ. An attacker who prefills L tokens must also cover the "
-                    "horizon, so the shortest working prefix is")
-        st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\Delta)\big)}{\ln(1/\gamma)},\qquad L^*=\max\!\big(k,\lfloor\tau\rfloor\big)")
-        st.markdown("logarithmic in μ: doubling the penalty buys only ln 2 / ln(1/γ) more tokens. "
-                    "With γ = 1 either no attack works (μ/β ≥ Δ) or L* = k; if δ ≤ p_min none ever does (L* = ∞).")
+        st.markdown("**Corollary 23.** With the log-odds gap ℓ = logit δ − logit p_min, recovery "
+                    "at position t is below δ exactly when t > τ:")
+        st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\ell)\big)}{\ln(1/\gamma)}")
+        st.markdown("logarithmic in μ: doubling the penalty buys only ln 2 / ln(1/γ) more "
+                    "positions. **The app's refinement:** the attacker must also cover the horizon, "
+                    "and τ bounds the first suppressed *position*, so the shortest working prefix "
+                    "is one shorter than that position:")
+        st.latex(r"L^*=\max\!\big(k,\lfloor\tau\rfloor\big)")
+        st.markdown("With γ = 1 either no attack works (μ/β ≥ ℓ, L* = ∞) or covering the horizon "
+                    "is enough (L* = k); if δ ≤ p_min none ever does (L* = ∞).")
 
 
 solve_for()

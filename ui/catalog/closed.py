@@ -68,8 +68,8 @@ SPECS = [
         view=2),
     FigureSpec(
         "tradeoff_vs_gamma", "deep_alignment",
-        "Depth costs capability as γ → 1",
-        r"$\text{Depth costs capability as }\gamma\to 1$",
+        "Depth vs KL from the base model as γ → 1",
+        r"$\text{Depth costs KL from the base model (the capability proxy) as }\gamma\to 1$",
         "Against the discount γ: recovery guaranteed at depth T (top) and the total KL it costs "
         "with its bound (bottom), Theorem 19 and Theorem 22.", CLOSED, _tradeoff, view=3),
     FigureSpec(
@@ -83,6 +83,6 @@ SPECS = [
         "Minimum prefilling-attack length",
         r"$\text{Minimum prefilling-attack length }L^*=\max\big(k,\lfloor\tau\rfloor\big)$",
         "Minimum prefilling-attack length L* in tokens against the recovery penalty μ, one line "
-        "per discount γ (Corollary 23).", ("beta", "mu", "gamma", "p_base", "delta", "k"), _attack,
+        "per discount γ (Corollary 23, with the app's refinement L* = max(k, ⌊τ⌋)).", ("beta", "mu", "gamma", "p_base", "delta", "k"), _attack,
         view=1),
 ]

@@ -88,9 +88,9 @@ SPECS = [
         "reaches Var H (Corollary 7).", model_params(), _information, view=1),
     FigureSpec(
         "gradient_norms", "gradients", "Gradient norm by position",
-        r"$\text{Gradient norm by position: }\|\nabla_t J\|\le\sqrt{C\,I_t}\text{ (Theorem 13)}$",
-        "Norm of the alignment gradient at each position of the toy model with Theorem 13's "
-        "bound: zero beyond the harm horizon.", model_params(), _norms),
+        r"$\text{Gradient norm by position: }\|g_t\|\le\sqrt{I_t\,\mathbb{E}[\operatorname{tr}F_t]}\text{ (Theorem 13)}$",
+        "Norm of the gradient g_t of the expected harm at each position of the toy model with "
+        "Theorem 13's bound √(I_t·E[tr F_t]): zero beyond the harm horizon.", model_params(), _norms),
     FigureSpec(
         "training", "gradients", "Training: standard vs deep",
         r"$\text{Training on the toy model: standard }(\mu=0)\text{ vs deep}$",
@@ -99,9 +99,10 @@ SPECS = [
         "optimum's KL_t.", model_params("eta", "beta", "mu", "gamma", "steps", "lr"), _training, view=1),
     FigureSpec(
         "kl_vs_information", "shallow_equilibrium", "Where the standard optimum spends its KL",
-        r"$\text{Standard optimum: }\mathrm{KL}_t\approx\tfrac{\eta^2}{2}I_t\text{ (Theorem 14)}$",
-        "KL_t of the exact standard optimum at each position of the toy model against "
-        "(η²/2)·I_t: both are zero beyond the horizon (Theorem 14).", model_params("eta"), _kl_info),
+        r"$\text{Standard optimum: }\mathrm{KL}_t=\tfrac{\eta^2}{2}I_t+O(\eta^3)\text{ (Theorem 14, tabular)}$",
+        "KL_t of the exact standard optimum at each position of the toy model against its "
+        "leading term (η²/2)·I_t (Theorem 14 with the tabular identity gᵀF⁺g = I_t): both are "
+        "zero beyond the horizon (Corollary 15).", model_params("eta"), _kl_info),
     FigureSpec(
         "kl_vs_eta", "shallow_equilibrium", "Total KL of the standard optimum as η moves",
         r"$\text{Total KL of the standard optimum against }\eta=\lambda/\beta$",
@@ -109,9 +110,11 @@ SPECS = [
         "approximation (η²/2)·Var H (Corollary 15).", model_params("eta"), _kl_eta, view=1),
     FigureSpec(
         "shared_variant", "shallow_equilibrium", "Shared parameters (Appendix A)",
-        r"$\text{Shared parameters: incidental KL without recovery (Proposition 26)}$",
+        r"$\text{Shared parameters: incidental KL, untargeted (Proposition 26)}$",
         "After standard training with per-position or shared parameters: KL_t (top) and the "
-        "change in expected harm caused at each position (bottom) (Appendix A).",
+        "change in expected harm caused at each position (bottom); shared parameters also move "
+        "the positions beyond the horizon, but untargeted: no change in harm there, and late "
+        "recovery may rise or fall (Appendix A).",
         model_params("eta", "steps", "lr"), _shared, view=2),
     FigureSpec(
         "toy_attack", "robustness", "Prefilling attack on the toy model",
@@ -123,5 +126,7 @@ SPECS = [
         "exact_vs_per_prefix", "deep_alignment", "Exact optimum vs the per-prefix form (toy model)",
         r"$\text{Deep optimum on the toy model: exact on-policy vs per-prefix form}$",
         "On the refuse-or-comply toy model, the exact on-policy deep optimum against the paper's "
-        "per-prefix form at each position.", _exact_deep_params, _exact_deep, view=4),
+        "per-prefix form at each position, and per-prefix minus exact with Proposition 29 taking "
+        "the base model's h_t (gap O(η)) or the optimum's own h_t (gap O(η²)); beyond the horizon "
+        "both are Theorem 20.", _exact_deep_params, _exact_deep, view=4),
 ]

@@ -139,7 +139,9 @@ def _one(trace: dict, x: list, y: np.ndarray, *, name: str, x_name: str) -> str:
     if lo < min(y[first], y[last]) or hi > max(y[first], y[last]):
         text += f", between {_num(lo)} and {_num(hi)}"
     if not ok.all():
-        text += f" ({int((~ok).sum())} of {len(y)} points undefined, not drawn)"
+        # A builder may say what a gap means (plotly's free `meta` field), e.g. L* = ∞.
+        gap = (trace.get("meta") or {}).get("gap", "undefined, not drawn")
+        text += f" ({int((~ok).sum())} of {len(y)} points {gap})"
     return text
 
 

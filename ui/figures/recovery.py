@@ -77,8 +77,8 @@ def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> go.Figure:
     custom = d["gamma"]
     p = Plot(rows=2)
     p.scatter(x, d["delta_T"], customdata=custom, row=1, mode="lines",
-              name=f"recovery at depth T = {T} (Thm 22)", **line_style(DEEP),
-              hovertemplate="γ = %{customdata:.5g}: δ = %{y:.6g}<extra></extra>")
+              name=f"guaranteed recovery r_min(T), T = {T} (Thm 22)", **line_style(DEEP),
+              hovertemplate="γ = %{customdata:.5g}: r_min(T) = %{y:.6g}<extra></extra>")
     p.scatter(x, d["kl_total"], customdata=custom, row=2, mode="lines",
               name=f"total KL, t = {k + 1}…{T} (exact)", **line_style(SHALLOW),
               hovertemplate="γ = %{customdata:.5g}: KL = %{y:.6g} nats<extra></extra>")
@@ -90,7 +90,7 @@ def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> go.Figure:
     ticks = [0.0, 0.5, 0.9, 0.99, 0.999, 0.9999]
     p.xaxis(type="log", autorange="reversed", tickvals=[1.0 - g for g in ticks],
             ticktext=[f"{g:g}" for g in ticks])
-    p.yaxis(row=1, title="recovery δ", type="log", exponentformat="power",
+    p.yaxis(row=1, title="recovery probability", type="log", exponentformat="power",
             range=log_range(d["delta_T"]))
     p.yaxis(row=2, title="KL (nats)")
     p.xaxis(row=2, title="discount γ (penalty weight μγᵗ; log scale in 1 − γ)")

@@ -14,15 +14,15 @@ from ._style import BOUND, DEEP, SERIES, line_style, log_range, mark_x
 
 
 def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int) -> go.Figure:
-    """Guaranteed recovery delta(T') for every depth T' > k (top) and the total-KL bound (bottom)."""
+    """Guaranteed recovery r_min(T') for every depth T' > k (top) and the total-KL bound (bottom)."""
     p = Plot(rows=2, row_heights=[0.6, 0.4])
     for row, y, name, hover, style in (
-            (1, d["delta"], "guaranteed recovery δ at depth T′ (Thm 22)", "%{y:.6g}", DEEP),
+            (1, d["delta"], "guaranteed recovery r_min(T′) (Thm 22)", "%{y:.6g}", DEEP),
             (2, d["kl_bound"], "total-KL bound, positions k+1…T′", "%{y:.6g} nats", BOUND)):
         p.scatter(d["depth"], y, name=name, mode="lines+markers", hovertemplate=hover, row=row,
                   **line_style(style, max_markers=40))
     p.hline(delta, color=BOUND[0], dash="dash", row=1, label=f"target δ = {delta:g}", log=True)
-    p.yaxis(row=1, title="recovery δ", type="log", exponentformat="power",
+    p.yaxis(row=1, title="recovery probability", type="log", exponentformat="power",
             range=log_range(d["delta"], [delta]))
     p.yaxis(row=2, title="KL bound (nats)")
     p.xaxis(hoverformat="d")
@@ -44,6 +44,7 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figur
         name = f"γ = {g:g}" + (" (current)" if current else "")
         p.scatter(d["mu"], np.where(finite, row, None), name=name, mode="lines",
                   hovertemplate="L* = %{y:d} tokens",
+                  meta={"gap": "not drawn: there no finite prefix suffices, L* = ∞"},
                   **line_style(style, width=3.5 if current else 2, shape="hv"))
     if mu > 0:
         mark_x(p, mu, f"current μ = {mu:g}", log=True)

@@ -17,7 +17,7 @@ def build_kl_vs_information(d: dict, *, eta: float) -> go.Figure:
     """KL_t of the exact optimum beside the Theorem 14 / Corollary 15 prediction (eta^2/2) I_t."""
     t, k = d["t"], d["k"]
     p = Plot()
-    p.scatter(t, d["approx"], name=f"(η²/2)·Iₜ, η = {eta:g} (Thm 14, small η)",
+    p.scatter(t, d["approx"], name=f"(η²/2)·Iₜ, η = {eta:g} (Thm 14 leading term)",
               mode="lines+markers", hovertemplate=NATS, **line_style(BOUND, max_markers=60))
     p.scatter(t, d["kl"], name="KLₜ of the exact optimum π*", mode="lines+markers",
               hovertemplate=NATS, **line_style(DEEP, max_markers=60))
