@@ -188,10 +188,11 @@ def test_standard_optimum(case, eta):
     assert eq.expected_harm == pytest.approx(q @ b.H, abs=TOL)
 
 
-def _per_prefix(b, model, eta, tilt):
-    """Response distribution of Prop. 29 (t <= k) / Theorem 20 (t > k) applied at every prefix."""
+def _per_prefix(b, model, eta, tilt, hs=None):
+    """Response distribution of Prop. 29 (t <= k) / Theorem 20 (t > k) applied at every prefix,
+    with ``hs[t]`` = {x_<=t: h_t} (default: the base model's h_t)."""
     k = model.harm_horizon()
-    hs = [b.h(t) for t in range(b.T + 1)]
+    hs = hs if hs is not None else [b.h(t) for t in range(b.T + 1)]
     q = np.ones(len(b.xs))
     for i, x in enumerate(b.xs):
         for t in range(b.T):

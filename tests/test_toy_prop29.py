@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import theory
-from test_toy_bruteforce import R, Brute, rc_base, rc_harm
+from test_toy_bruteforce import Brute, _per_prefix, rc_base, rc_harm
 from theory.toy.equilibria import optimum_values
 
 MU, BETA, GAMMA = 5.0, 1.0, 0.9
@@ -85,17 +85,8 @@ def test_per_prefix_cont_against_brute_force(brute):
     model, b = brute
     eta = 0.7
     tilt = MU * GAMMA ** np.arange(1, b.T + 1) / BETA
-    k = model.harm_horizon()
     hs = [_optimum_h(b, b.gibbs(eta, tilt), t) for t in range(b.T + 1)]
-    q = np.ones(len(b.xs))
-    for i, x in enumerate(b.xs):
-        for t in range(b.T):
-            base = b.base(x[:t])
-            logw = np.log(base, where=base > 0, out=np.full(3, -np.inf)) + tilt[t] * (np.arange(3) == R)
-            if t + 1 <= k:
-                logw -= eta * np.array([hs[t + 1].get(x[:t] + (v,), 0.0) for v in range(3)])
-            w = np.exp(logw - logw.max())
-            q[i] *= w[x[t]] / w.sum()
+    q = _per_prefix(b, model, eta, tilt, hs)
     kl, rec = b.per_position(q)
     deep = model.deep_equilibrium(eta * BETA, BETA, MU, GAMMA)
     np.testing.assert_allclose(deep.kl_per_prefix_cont, kl, rtol=0, atol=1e-12)

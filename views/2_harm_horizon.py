@@ -53,7 +53,8 @@ def information():
                     "the harm innovation Δₜ = hₜ − hₜ₋₁ (Definition 3); **Proposition 6**: it is "
                     "the expected drop in the variance of H when xₜ is seen:")
         st.latex(r"\begin{aligned}I_t&=\mathbb E\big[\Delta_t^2\big]=\mathbb E\big[\operatorname{Var}(h_t\mid x_{<t})\big]\\"
-                 r"&=\mathbb E\big[\operatorname{Var}(H\mid x_{<t})\big]-\mathbb E\big[\operatorname{Var}(H\mid x_{\le t})\big]\end{aligned}")
+                 r"&=\mathbb E\big[\operatorname{Var}(H\mid x_{<t})\big]\\"
+                 r"&\quad-\mathbb E\big[\operatorname{Var}(H\mid x_{\le t})\big]\end{aligned}")
         st.markdown("**Theorem 9.** The horizon k is the last position with Iₜ > 0; then H depends "
                     "on x₁…x_k only. **Proposition 4**: the innovations are orthogonal, so by "
                     "**Corollary 7**")

@@ -38,8 +38,9 @@ def kl_by_position():
         st.markdown("With KL weight β, λ becomes η = λ/β. **The app's step** (not in the paper): "
                     "for the tabular softmax model here, one logit vector per toy-model state at "
                     "each position, Fₜ is singular and its pseudo-inverse F⁺ gives")
-        st.latex(r"g_t^{\top}F_t^{+}g_t=I_t\quad\Longrightarrow\quad"
-                 r"\mathrm{KL}_t=\frac{\eta^2}{2}\,I_t+O(\eta^3)")
+        # Two lines: side by side they overflow the narrow text column.
+        st.latex(r"\begin{gathered}g_t^{\top}F_t^{+}g_t=I_t\\ \Longrightarrow\ "
+                 r"\mathrm{KL}_t=\frac{\eta^2}{2}\,I_t+O(\eta^3)\end{gathered}")
         if k >= 1:
             i = k - 1
             st.latex(rf"g_{{{k}}}^{{\top}}F_{{{k}}}^{{+}}g_{{{k}}}={num(grads['natural'][i], 6)},"
@@ -103,20 +104,19 @@ def shared_parameters():
                     "a state of the toy model.")
         late = slice(k, T)
         base_rec = shared["prefill_base"]
-        st.markdown(f"**KL beyond the horizon**, Σ KLₜ over t > {k} (nats)")
-        a, b = st.columns(2)
-        a.metric(f"Shared: KL, t > {k}", text(shared["kl"][-1][late].sum(), 3),
-                 help="In nats. Incidental KL: spent where it cannot change the harm.")
-        b.metric(f"Per-position: KL, t > {k}", text(tab["kl"][-1][late].sum(), 3), help="In nats.")
-        st.markdown(f"**Recovery after a harmful prefix of length k = {k}**, change from the base "
-                    f"model's {text(base_rec, 4)}")
-        a, b = st.columns(2)
-        a.metric("Shared: change", _signed(shared["prefill"][-1] - base_rec),
-                 help=f"Now {text(shared['prefill'][-1], 4)}: probability of at least one recovery "
-                      "token after the first k tokens are forced harmful.")
-        b.metric("Per-position: change", _signed(tab["prefill"][-1] - base_rec),
-                 help=f"Now {text(tab['prefill'][-1], 4)}. Beyond the horizon the per-position "
-                      "optimum is the base model (Corollary 15), so this stays near 0.")
+        # A table, not metrics: four numbers with long labels were cut off at 1280 px.
+        st.markdown("\n".join([
+            "| after training | shared | per-position |", "|---|---|---|",
+            f"| KL beyond the horizon, Σ KLₜ over t > {k} (nats) | "
+            f"{text(shared['kl'][-1][late].sum(), 3)} | {text(tab['kl'][-1][late].sum(), 3)} |",
+            f"| recovery after a harmful prefix of length k = {k} | "
+            f"{text(shared['prefill'][-1], 4)} | {text(tab['prefill'][-1], 4)} |",
+            f"| change in that recovery from the base model's {text(base_rec, 4)} | "
+            f"{_signed(shared['prefill'][-1] - base_rec)} | {_signed(tab['prefill'][-1] - base_rec)} |",
+        ]))
+        st.caption("Recovery = probability of at least one recovery token after the first k tokens "
+                   "are forced harmful. Per-position training leaves it at the base value: beyond "
+                   "the horizon its optimum is the base model (Corollary 15).")
         if k < T:
             st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
                        f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")
@@ -127,7 +127,9 @@ def shared_parameters():
 
 def _signed(x: float) -> str:
     """A change in probability with its sign, so a fall is never read as a rise."""
-    return f"{x:+.3g}" if abs(x) >= 5e-4 else f"{x:+.1e}" if x != 0 else "0"
+    if x == 0:
+        return "0"
+    return (f"{x:+.3g}" if abs(x) >= 5e-4 else f"{x:+.1e}").replace("-", "−")
 
 
 layout.views("shallow_equilibrium", {

@@ -89,8 +89,8 @@ def depth_vs_capability():
                     "position t is about")
         st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
         st.markdown("**Remark 6**: summed over t > k it scales like")
-        st.latex(r"\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}\ (\gamma<1),"
-                 r"\qquad\text{unbounded as }\gamma\to1")
+        st.latex(r"\begin{gathered}\sum_{t>k}\gamma^{2t}=\frac{\gamma^{2(k+1)}}{1-\gamma^2}"
+                 r"\quad(\gamma<1),\\ \text{unbounded as }\gamma\to1\end{gathered}")
         st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}), "
                     "but costs KL (bottom). The KL measures how far the aligned model moves from "
                     "the base model's distribution: the paper's proxy for lost capability.")
@@ -102,8 +102,8 @@ def depth_vs_capability():
         else:
             st.markdown(f"**Here γ = {gamma:g} < 1**: the shift fades like γᵗ, so the total recovery "
                         "KL beyond the horizon converges as the depth T → ∞:")
-            st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t={num(prof['kl_total'])}\ \text{{nats}},"
-                     rf"\qquad\sum_{{t={k + 1}}}^{{\infty}}\mathrm{{KL}}^*_t={num(limit['limit'])}\ \text{{nats}}")
+            st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t={num(prof['kl_total'])}\ \text{{nats}}")
+            st.latex(rf"\sum_{{t={k + 1}}}^{{\infty}}\mathrm{{KL}}^*_t={num(limit['limit'])}\ \text{{nats}}")
         st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
                    "probability does not depend on the history (p fixed here).")
 
