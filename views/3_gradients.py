@@ -29,8 +29,10 @@ def gradient_norms():
     show_figure("gradient_norms", v, fig_col)
     with text_col:
         st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
-        st.latex(r"g_t=\nabla_{\theta_t}\mathbb E_\pi[H]=\mathbb E_{x_{<t}}\Big[\operatorname{Cov}"
-                 r"\big(h_t,\ \nabla_{\theta_t}\log\pi(x_t\mid x_{<t})\big)\Big]")
+        # Three lines (\big( and \big) may sit on different lines): narrower overflows the column.
+        st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]\\&=\mathbb E_{x_{<t}}"
+                 r"\Big[\operatorname{Cov}\big(h_t,\\&\qquad\quad\nabla_{\theta_t}\log\pi(x_t\mid x_{<t})"
+                 r"\big)\Big]\end{aligned}")
         st.caption("The covariance is over the next token xₜ given the prefix; the second "
                    "argument is the score function.")
         st.markdown("**Theorem 13.** With the Fisher information Fₜ (Definition 11; for a "
