@@ -106,3 +106,10 @@ def test_p_base_can_be_exactly_zero():
     """Remark 8 (p = 0: no finite μ creates recovery) needs p_base = 0 on the slider and in links."""
     assert P.parse("p_base", "0") == (0.0, None)
     assert slider_stops(P.PARAMS["p_base"])[:2] == [0.0, 1e-12]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_labels_are_plain_unicode(name):
+    """Screen readers read a control's label aloud: "Recovery penalty μ", not "$\\mu$"."""
+    label = P.PARAMS[name].label
+    assert label and "$" not in label and "\\" not in label

@@ -32,7 +32,7 @@ class Param:
     lo: float
     hi: float
     scale: Literal["linear", "log"] = "linear"
-    label: str = ""  # Streamlit markdown, may contain $math$
+    label: str = ""  # plain Unicode: screen readers read it aloud (no LaTeX, issue 13)
     help: str = ""  # units and conventions
     step: float | None = None  # slider step for linear parameters
     group: Literal["closed", "toy", "view"] = "closed"
@@ -50,47 +50,47 @@ MAX_VIEWS = 5  # tabs on the busiest page
 
 _TABLE = [
     # --- closed forms (Theorems 19-22, Corollary 23) ---
-    Param("beta", float, 1.0, 0.01, 100.0, "log", r"KL weight $\beta$",
+    Param("beta", float, 1.0, 0.01, 100.0, "log", "KL weight β",
           "Weight of the KL penalty to the base model: a pure number (the KL itself is in nats). "
           "Only the ratio μ/β moves the deep optimum."),
-    Param("mu", float, 5.0, 0.0, 100.0, "linear", r"Recovery penalty $\mu$",
+    Param("mu", float, 5.0, 0.0, 100.0, "linear", "Recovery penalty μ",
           "Strength of the deep-alignment penalty μ ≥ 0; μ = 0 is standard (shallow) RLHF. "
           "Position t gets weight μγ^t.", step=0.1),
-    Param("gamma", float, 0.9, 0.0, 1.0, "linear", r"Discount $\gamma$",
+    Param("gamma", float, 0.9, 0.0, 1.0, "linear", "Discount γ",
           "Penalty weight at position t is μγ^t (t = 1, 2, … is 1-indexed). γ = 1: uniform depth.",
           step=0.01),
-    Param("p_base", float, 0.01, 0.0, 0.9, "log", r"Base recovery $p_\mathrm{base}$",
+    Param("p_base", float, 0.01, 0.0, 0.9, "log", "Base recovery p_base",
           "Probability π_base(R | x<t) that the base model emits a recovery token "
           "(refusal) after a harmful prefix. Also used as p_min, its lower bound beyond the horizon. "
           "0 is allowed: then no finite μ creates recovery (Remark 8).", log_min=1e-12),
-    Param("delta", float, 0.5, 0.01, 0.99, "linear", r"Target recovery $\delta$",
+    Param("delta", float, 0.5, 0.01, 0.99, "linear", "Target recovery δ",
           "Recovery probability the deep model must keep (δ-recoverability, Theorem 22).",
           step=0.01),
-    Param("T", int, 50, 1, 1000, "linear", r"Depth $T$ (positions)",
+    Param("T", int, 50, 1, 1000, "linear", "Depth T (positions)",
           "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1),
-    Param("k", int, 5, 0, 200, "linear", r"Harm horizon $k$",
+    Param("k", int, 5, 0, 200, "linear", "Harm horizon k",
           "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1),
-    Param("t", int, 10, 1, 1000, "linear", r"Position $t$",
+    Param("t", int, 10, 1, 1000, "linear", "Position t",
           "The position (1-indexed) whose numbers are substituted into the formulas. Must be ≤ T.",
           step=1),
     # --- toy harm model (THEORY.md section 6), used by pages 2-4 and the attack simulator ---
-    Param("T_toy", int, 12, 1, 2000, "linear", r"Toy length $T$",
+    Param("T_toy", int, 12, 1, 2000, "linear", "Toy model: length T",
           "Response length of the toy model (positions 1…T).", step=1, group="toy"),
-    Param("k_toy", int, 4, 0, 2000, "linear", r"Toy horizon $k$",
+    Param("k_toy", int, 4, 0, 2000, "linear", "Toy model: horizon k",
           "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy"),
-    Param("p_recover", float, 0.1, 1e-12, 1.0, "log", r"Base $p_R$ (recover)",
+    Param("p_recover", float, 0.1, 1e-12, 1.0, "log", "Toy model: p_R (recover)",
           "Base probability of a recovery token R at each position. p_R + p_C ≤ 1.", group="toy"),
-    Param("p_harm", float, 0.2, 0.0, 1.0, "linear", r"Base $p_C$ (comply)",
+    Param("p_harm", float, 0.2, 0.0, 1.0, "linear", "Toy model: p_C (comply)",
           "Base probability of a harmful token C at each position. The rest, 1 − p_R − p_C, is N.",
           step=0.01, group="toy"),
-    Param("h_undecided", float, 0.0, 0.0, 1.0, "linear", r"Harm if undecided $h_u$",
+    Param("h_undecided", float, 0.0, 0.0, 1.0, "linear", "Toy model: harm if undecided h_u",
           "Harm H when positions 1…k are all neutral (N).", step=0.05, group="toy"),
-    Param("decay", float, 1.0, 0.01, 1.0, "linear", r"Recovery decay",
+    Param("decay", float, 1.0, 0.01, 1.0, "linear", "Toy model: recovery decay",
           "After n emitted C tokens the base recovery probability is p_R·decayⁿ (1 = no decay).",
           step=0.01, group="toy"),
-    Param("eta", float, 1.0, 0.001, 100.0, "log", r"Harm weight $\eta = \lambda/\beta$",
+    Param("eta", float, 1.0, 0.001, 100.0, "log", "Harm weight η = λ/β",
           "Only the ratio of harm weight λ to KL weight β matters.", group="toy"),
-    Param("L", int, 8, 0, 2000, "linear", r"Attack length $L$",
+    Param("L", int, 8, 0, 2000, "linear", "Attack length L",
           "Number of harmful tokens forced (prefilled) before the model continues. Must be ≤ toy T.",
           step=1, group="toy"),
     Param("steps", int, 200, 1, 5000, "linear", "Training steps",
@@ -100,10 +100,10 @@ _TABLE = [
     Param("toy_model", int, 0, 0, 2, "linear", "Toy harm model",
           "0 = refuse-or-comply, 1 = threshold harm, 2 = gradual harm.", step=1,
           group="toy"),
-    Param("m_toy", int, 2, 0, 2000, "linear", r"Threshold $m$",
+    Param("m_toy", int, 2, 0, 2000, "linear", "Toy model: threshold m",
           "Threshold harm: H = 1 if at least m of the first k tokens are C. Must be ≤ toy T.",
           step=1, group="toy"),
-    Param("fade", float, 0.5, 0.0, 1.0, "linear", "Fade",
+    Param("fade", float, 0.5, 0.0, 1.0, "linear", "Toy model: fade",
           "Gradual harm: a harmful token at position t adds fade^(t−1) to H.", step=0.01,
           group="toy"),
     Param("n_paths", int, 20, 1, 200, "linear", "Sampled paths",

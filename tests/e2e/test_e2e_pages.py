@@ -181,3 +181,17 @@ def test_first_visit_to_a_deep_link_goes_through_the_router(browser):
             assert query(page) == {k: P.fmt(v) for k, v in expected.items()}
         finally:
             ctx.close()
+
+
+def test_controls_have_plain_accessible_names(opened):
+    """Issue 13: a screen reader reads each control's name; raw LaTeX ("$\\mu$") is noise."""
+    info, page = opened
+    names = page.evaluate("""() => [...document.querySelectorAll(
+        'input, [role=slider], [role=radio], [role=tab], button, select, textarea')]
+        .map(e => e.getAttribute('aria-label') || (e.labels && e.labels[0] ? e.labels[0].innerText : '') || '')""")
+    labels = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stWidgetLabel"]')]
+        .map(e => e.innerText)""")
+    bad = [n for n in names + labels if "$" in n or "\\" in n]
+    assert not bad, f"{info.title}: controls named in LaTeX: {bad}"
+    if page.locator("[data-testid='stSlider'], [data-testid='stNumberInput']").count():
+        assert labels, "no widget labels found: has the selector changed?"
