@@ -65,12 +65,12 @@ def information():
         st.latex(last + after)
         a, b = st.columns(2)
         a.metric("Exact horizon k", k, help="Known from the model's structure (Theorem 9).")
-        b.metric("Numerical horizon", k_num,
-                 help="Last t with Iₜ > 1e-12·Var H. It can cut off real but tiny tails.")
+        b.metric("Numerical k", k_num,
+                 help="Numerical horizon: the last t with Iₜ > 1e-12·Var H. It can cut off real but tiny tails.")
         c, e = st.columns(2)
-        c.metric("Σₜ Iₜ", text(base["info_sum"], 6), help=f"Exactly {base['info_sum']!r}")
+        c.metric("Σₜ Iₜ", text(base["info_sum"]), help=f"Exactly {base['info_sum']!r}")
         if base["variance"] is not None:
-            e.metric("Var H", text(base["variance"], 6),
+            e.metric("Var H", text(base["variance"]),
                      help=f"From an independent second-moment pass: exactly {base['variance']!r}")
             st.caption(f"Largest |E[ΔₛΔₜ]|, s ≠ t: {text(base['cross'], 3)} (Proposition 4: 0).")
         else:

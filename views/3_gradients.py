@@ -84,14 +84,15 @@ def training_section():
         st.latex(rf"\eta=\lambda/\beta={num(eta)},\ \beta={num(beta)},\ \mu={num(mu)},\ "
                  rf"\gamma={num(gamma)}")
         late = slice(k, T)
-        a, b = st.columns(2)
-        a.metric(f"Standard: Σ KLₜ, t > {k}", text(std["kl"][-1][late].sum()) + " nats")
-        b.metric(f"Deep: Σ KLₜ, t > {k}", text(deep["kl"][-1][late].sum()) + " nats")
-        a.metric("Standard: recovers", text(std["prefill"][-1]),
-                 help="After the first k tokens are forced harmful.")
-        b.metric("Deep: recovers", text(deep["prefill"][-1]),
-                 help="After the first k tokens are forced harmful.")
-        st.caption(f"After {run_steps} steps. Recovery = probability of at least one recovery token "
+        # A table, not metrics: at 1280 px the metrics' labels and values were cut off.
+        st.markdown("\n".join([
+            f"| after {run_steps} steps | standard | deep |", "|---|---|---|",
+            f"| Σ KLₜ over t > {k} (nats) | {text(std['kl'][-1][late].sum())} | "
+            f"{text(deep['kl'][-1][late].sum())} |",
+            f"| recovery after a harmful prefix of length k = {k} | {text(std['prefill'][-1])} | "
+            f"{text(deep['prefill'][-1])} |",
+        ]))
+        st.caption("Recovery = probability of at least one recovery token "
                    f"in t = k+1…T after the first k = {k} tokens are forced harmful. Dotted: the "
                    "exact optima the runs converge to. β is set on the closed-form pages.")
 

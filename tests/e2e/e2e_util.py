@@ -269,3 +269,9 @@ KATEX_ERRORS_JS = """() => {
 def katex_errors(page) -> list[dict]:
     """The visible formulas KaTeX failed on (see KATEX_ERRORS_JS), in one evaluate."""
     return page.evaluate(KATEX_ERRORS_JS)
+
+# Metric labels and values wider than their box (Streamlit cuts them with an ellipsis).
+METRICS_CUT_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], '
+    + '[data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e_util import EXCEPTION, ROOT, TAB, katex_errors, page_url, settle
+from e2e_util import EXCEPTION, METRICS_CUT_JS, ROOT, TAB, katex_errors, page_url, settle
 from ui import nav
 
 pytestmark = pytest.mark.e2e
@@ -48,11 +48,13 @@ def window(browser):
 
 @pytest.mark.parametrize("index", PAGES)
 def test_every_formula_renders(window, server, artifacts, index):
-    """Each tab of the page, and each expander in it once opened: no formula failed."""
+    """Each tab of the page, and each expander in it once opened: no formula failed; and in each
+    tab no metric's label or value is cut off at 1280 x 800."""
     info = nav.PAGES[index]
     page = window
     failures: dict[tuple, dict] = {}  # (tab, tex, red, message) -> the first time it was seen
     exceptions: list[str] = []  # an exception hides what comes after it: reported too
+    cut: list[str] = []  # metric labels or values wider than their box
 
     def collect(tab_index: int, where: str, opened: str | None) -> None:
         if page.locator(EXCEPTION).count():
@@ -89,6 +91,9 @@ def test_every_formula_renders(window, server, artifacts, index):
             settle(page)
         page.screenshot(path=artifacts / f"katex-{info.url_path}-{i}.png")
         collect(i, where, None)
+        # Issue 13: no metric's label or value cut off (an ellipsis hides digits and signs).
+        cut += [f"- {info.title} › {where}: metric text cut off: {text!r}"
+                for text in page.evaluate(METRICS_CUT_JS) if text]
         # Open each expander of this tab in turn (opening one reruns the page); never click
         # anything inside them, so no download is triggered.
         tried: set[str] = set()
@@ -103,6 +108,7 @@ def test_every_formula_renders(window, server, artifacts, index):
             settle(page)
             collect(i, where, label)
 
+    assert not cut, "\n".join(cut)
     if failures or exceptions:
         lines = []
         for f in failures.values():
