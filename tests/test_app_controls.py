@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import theory
 from ui import params
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -67,7 +68,7 @@ def set_param(at: AppTest, name: str, value) -> AppTest:
 def test_higher_mu_raises_recovery_everywhere_beyond_the_horizon():
     at = open_page(DEEP)
     before = series(at, 0, "deep")
-    at.slider(key="_w_mu_slider").set_value(20.0).run()
+    at.select_slider(key="_w_mu_slider").set_value(20.0).run()
     after = series(at, 0, "deep")
     assert after.shape == before.shape
     assert np.all(after > before)
@@ -210,3 +211,54 @@ def test_warning_clears_once_the_user_moves_on():
     assert at.warning
     set_param(at, "mu", 6.0)
     assert not at.warning
+
+
+# --- ranges reach the app's own answers (issue 13) ---------------------------------------------
+
+@pytest.mark.parametrize(("name", "raw"), [("mu", "1340"), ("mu", "1e5"), ("beta", "1e6")])
+def test_links_with_large_values_keep_them_exactly(name, raw):
+    at = open_page(ROBUST, {name: raw})
+    assert not at.warning
+    assert at.query_params[name] == params.fmt(float(raw))
+    assert at.number_input(key=f"_w_{name}_box").value == float(raw)
+
+
+def use_button(at: AppTest):
+    return at.button(key="_w_mu_use")
+
+
+@pytest.mark.parametrize("query", [{}, {"mu": "1340", "delta": "0.9", "T": "80", "beta": "0.3"}])
+def test_use_this_value_sets_mu_needed_and_reaches_delta(query):
+    at = open_page(ROBUST, query)
+    shown = metric(at, "μ needed")
+    assert not use_button(at).disabled
+    use_button(at).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    mu = float(at.query_params["mu"])
+    assert mu == pytest.approx(shown, rel=5e-4)  # the metric shows 4 significant digits
+    assert at.number_input(key="_w_mu_box").value == mu
+    assert not at.warning
+    v = {name: at.number_input(key=f"_w_{name}_box").value for name in ("delta", "p_base", "beta",
+                                                                          "gamma", "T")}
+    # Theorem 22 at the new μ: the guaranteed recovery is exactly the target δ.
+    r_min = theory.recoverability_bound(v["p_base"], mu, v["beta"], v["gamma"], v["T"])
+    assert r_min == pytest.approx(v["delta"], rel=1e-9)
+    assert metric(at, "Guaranteed recovery r_min") == pytest.approx(v["delta"], rel=1e-9)
+
+
+def test_use_this_value_sets_mu_zero_when_no_penalty_is_needed():
+    at = open_page(ROBUST, {"p_base": "0.6", "delta": "0.5"})
+    assert metric(at, "μ needed") == 0
+    use_button(at).click().run()
+    assert at.query_params["mu"] == "0.0"
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ({"p_base": "0"}, "∞"),  # Remark 8: no finite μ
+    ({"gamma": "0.5", "T": "100"}, "outside the range"),  # μ needed ~ 1e30: beyond any μ offered
+])
+def test_use_this_value_is_disabled_with_a_reason(query, reason):
+    at = open_page(ROBUST, query)
+    button = use_button(at)
+    assert button.disabled and reason in button.help
+    assert any(reason in c.value for c in at.caption)

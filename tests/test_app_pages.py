@@ -69,8 +69,8 @@ def test_every_tab_loads_with_a_chart_and_no_nan(path):
 
 
 EXTREMES = [  # the sliders' far ends, together
-    {"p_base": "1e-12", "mu": "100", "beta": "0.01", "gamma": "1", "T": "1000", "k": "0"},
-    {"p_base": "0.9", "mu": "0", "beta": "100", "gamma": "0", "T": "1", "k": "1", "t": "1",
+    {"p_base": "1e-12", "mu": "1e6", "beta": "0.01", "gamma": "1", "T": "1000", "k": "0"},
+    {"p_base": "0.9", "mu": "0", "beta": "1e6", "gamma": "0", "T": "1", "k": "1", "t": "1",
      "delta": "0.99", "T_toy": "1", "k_toy": "0", "p_recover": "1e-12", "p_harm": "1",
      "eta": "100", "decay": "0.01", "L": "0", "steps": "1", "lr": "10"},
     {"p_base": "0"},  # Remark 8: the base model never recovers

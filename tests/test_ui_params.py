@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -113,3 +114,37 @@ def test_labels_are_plain_unicode(name):
     """Screen readers read a control's label aloud: "Recovery penalty μ", not "$\\mu$"."""
     label = P.PARAMS[name].label
     assert label and "$" not in label and "\\" not in label
+
+
+# Issue 13: the solve-for panel answers "μ needed" with values like 148, 891 (the defaults) or
+# 1340; a link or a click carrying them must keep them, not clamp them to an old maximum.
+@pytest.mark.parametrize(("name", "raw"), [("mu", "0"), ("mu", "148"), ("mu", "1340"),
+                                           ("mu", "1e5"), ("mu", "1e6"), ("beta", "0.01"),
+                                           ("beta", "1e6")])
+def test_large_mu_and_beta_are_valid_exactly(name, raw):
+    assert P.parse(name, raw) == (float(raw), None)
+
+
+def test_mu_needed_at_the_defaults_is_a_valid_mu():
+    import theory
+
+    v = P.defaults()
+    need = float(theory.required_penalty(v["delta"], v["p_base"], v["beta"], v["gamma"], v["T"]))
+    assert need > 100  # beyond the old maximum: the case the issue is about
+    assert P.parse("mu", P.fmt(need)) == (need, None)
+
+
+def test_mu_slider_is_log_from_zero_to_a_million():
+    """μ spans eight decades; its log slider still reaches μ = 0 (standard RLHF) exactly."""
+    stops = slider_stops(P.PARAMS["mu"])
+    assert stops[0] == 0.0 and stops[1] == 0.01 and stops[-1] == 1e6
+    assert P.PARAMS["mu"].default in stops
+    assert slider_stops(P.PARAMS["beta"])[-1] >= 1e6
+
+
+def test_attack_chart_grid_covers_every_mu():
+    from ui import data
+
+    grid, mu = data.mu_grid(), P.PARAMS["mu"]
+    assert grid[0] <= mu.log_min and grid[-1] >= mu.hi
+    assert np.all(np.diff(np.log10(grid)) <= 0.025 + 1e-12)  # still 40 points per decade

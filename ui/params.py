@@ -38,6 +38,7 @@ class Param:
     group: Literal["closed", "toy", "view"] = "closed"
     # A log slider cannot reach 0 by itself: when lo = 0 its stops are 0, then log_min … hi.
     log_min: float = 0.0
+    tex: str = ""  # the symbol in LaTeX, for exported captions (empty: the label in words)
 
     def __post_init__(self):
         assert self.kind in (float, int), self.name
@@ -50,49 +51,52 @@ MAX_VIEWS = 5  # tabs on the busiest page
 
 _TABLE = [
     # --- closed forms (Theorems 19-22, Corollary 23) ---
-    Param("beta", float, 1.0, 0.01, 100.0, "log", "KL weight β",
+    # μ reaches 1e6 so that the "μ needed" the Robustness page answers for ordinary targets
+    # (891 at the defaults) is a value μ can take, and β as far so that μ/β, all the deep optimum
+    # depends on, spans the same range either way. The closed forms hold that far.
+    Param("beta", float, 1.0, 0.01, 1e6, "log", "KL weight β",
           "Weight of the KL penalty to the base model: a pure number (the KL itself is in nats). "
-          "Only the ratio μ/β moves the deep optimum."),
-    Param("mu", float, 5.0, 0.0, 100.0, "linear", "Recovery penalty μ",
+          "Only the ratio μ/β moves the deep optimum.", tex=r"\beta"),
+    Param("mu", float, 5.0, 0.0, 1e6, "log", "Recovery penalty μ",
           "Strength of the deep-alignment penalty μ ≥ 0; μ = 0 is standard (shallow) RLHF. "
-          "Position t gets weight μγ^t.", step=0.1),
+          "Position t gets weight μγ^t.", log_min=0.01, tex=r"\mu"),
     Param("gamma", float, 0.9, 0.0, 1.0, "linear", "Discount γ",
           "Penalty weight at position t is μγ^t (t = 1, 2, … is 1-indexed). γ = 1: uniform depth.",
-          step=0.01),
+          step=0.01, tex=r"\gamma"),
     Param("p_base", float, 0.01, 0.0, 0.9, "log", "Base recovery p_base",
           "Probability π_base(R | x<t) that the base model emits a recovery token "
           "(refusal) after a harmful prefix. Also used as p_min, its lower bound beyond the horizon. "
-          "0 is allowed: then no finite μ creates recovery (Remark 8).", log_min=1e-12),
+          "0 is allowed: then no finite μ creates recovery (Remark 8).", log_min=1e-12, tex=r"p_\mathrm{base}"),
     Param("delta", float, 0.5, 0.01, 0.99, "linear", "Target recovery δ",
           "Recovery probability the deep model must keep (δ-recoverability, Theorem 22).",
-          step=0.01),
+          step=0.01, tex=r"\delta"),
     Param("T", int, 50, 1, 1000, "linear", "Depth T (positions)",
-          "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1),
+          "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1, tex=r"T"),
     Param("k", int, 5, 0, 200, "linear", "Harm horizon k",
-          "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1),
+          "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1, tex=r"k"),
     Param("t", int, 10, 1, 1000, "linear", "Position t",
           "The position (1-indexed) whose numbers are substituted into the formulas. Must be ≤ T.",
-          step=1),
+          step=1, tex=r"t"),
     # --- toy harm model (THEORY.md section 6), used by pages 2-4 and the attack simulator ---
     Param("T_toy", int, 12, 1, 2000, "linear", "Toy model: length T",
-          "Response length of the toy model (positions 1…T).", step=1, group="toy"),
+          "Response length of the toy model (positions 1…T).", step=1, group="toy", tex=r"T"),
     Param("k_toy", int, 4, 0, 2000, "linear", "Toy model: horizon k",
-          "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy"),
+          "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy", tex=r"k"),
     Param("p_recover", float, 0.1, 1e-12, 1.0, "log", "Toy model: p_R (recover)",
-          "Base probability of a recovery token R at each position. p_R + p_C ≤ 1.", group="toy"),
+          "Base probability of a recovery token R at each position. p_R + p_C ≤ 1.", group="toy", tex=r"p_R"),
     Param("p_harm", float, 0.2, 0.0, 1.0, "linear", "Toy model: p_C (comply)",
           "Base probability of a harmful token C at each position. The rest, 1 − p_R − p_C, is N.",
-          step=0.01, group="toy"),
+          step=0.01, group="toy", tex=r"p_C"),
     Param("h_undecided", float, 0.0, 0.0, 1.0, "linear", "Toy model: harm if undecided h_u",
-          "Harm H when positions 1…k are all neutral (N).", step=0.05, group="toy"),
+          "Harm H when positions 1…k are all neutral (N).", step=0.05, group="toy", tex=r"h_u"),
     Param("decay", float, 1.0, 0.01, 1.0, "linear", "Toy model: recovery decay",
           "After n emitted C tokens the base recovery probability is p_R·decayⁿ (1 = no decay).",
           step=0.01, group="toy"),
     Param("eta", float, 1.0, 0.001, 100.0, "log", "Harm weight η = λ/β",
-          "Only the ratio of harm weight λ to KL weight β matters.", group="toy"),
+          "Only the ratio of harm weight λ to KL weight β matters.", group="toy", tex=r"\eta"),
     Param("L", int, 8, 0, 2000, "linear", "Attack length L",
           "Number of harmful tokens forced (prefilled) before the model continues. Must be ≤ toy T.",
-          step=1, group="toy"),
+          step=1, group="toy", tex=r"L"),
     Param("steps", int, 200, 1, 5000, "linear", "Training steps",
           "Gradient-descent steps of the toy training run.", step=1, group="toy"),
     Param("lr", float, 0.5, 1e-4, 10.0, "log", "Learning rate",
@@ -102,7 +106,7 @@ _TABLE = [
           group="toy"),
     Param("m_toy", int, 2, 0, 2000, "linear", "Toy model: threshold m",
           "Threshold harm: H = 1 if at least m of the first k tokens are C. Must be ≤ toy T.",
-          step=1, group="toy"),
+          step=1, group="toy", tex=r"m"),
     Param("fade", float, 0.5, 0.0, 1.0, "linear", "Toy model: fade",
           "Gradual harm: a harmful token at position t adds fade^(t−1) to H.", step=0.01,
           group="toy"),

@@ -9,7 +9,8 @@ Use on a page::
 Every control writes through ``ui.state.set_value``, so the URL and the other pages follow. Call
 ``control(name)`` at most once per page run (the widget keys derive from the name). A parameter
 with ``scale="log"`` gets a log-spaced slider (1-2-3-5 steps per decade, e.g. down to 1e-12);
-the number box beside it takes any exact value in range.
+the number box beside it takes any exact value in range. ``use_value(name, x)`` is a "Use this
+value" button for an answer a page computed (such as the μ needed for a target).
 """
 
 from __future__ import annotations
@@ -91,11 +92,35 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
         st.session_state[s_key] = value
         left.slider(p.label, p.kind(p.lo), p.kind(p.hi), step=p.kind(p.step) if p.step else None,
                     key=s_key, help=p.help, on_change=_on_change, args=(name, s_key))
-    right.number_input(f"{p.name} (exact)", p.kind(p.lo), p.kind(p.hi),
+    right.number_input(f"{p.label}: exact value", p.kind(p.lo), p.kind(p.hi),
                        step=p.kind(p.step) if p.step else None, format=_number_format(p),
                        key=n_key, label_visibility="collapsed", on_change=_on_change,
                        args=(name, n_key))
     return state.get(name)
+
+
+def use_value(name: str, value: float, container=None) -> None:
+    """A "Use this value" button that sets parameter ``name`` to ``value``, an answer the page
+    computed. When ``value`` is not one ``name`` can take (∞, or outside its range) the button is
+    disabled and the reason is shown under it: a silent grey button explains nothing.
+    """
+    p = P.PARAMS[name]
+    box = container if container is not None else st
+    value = float(value)
+    if value == math.inf:
+        reason = "The answer is ∞: no finite value reaches the target."
+    elif not p.lo <= value <= p.hi:  # NaN fails this too
+        reason = (f"The answer {value:.4g} is outside the range of “{p.label}” "
+                  f"({p.lo:g} to {p.hi:g}).")
+    else:
+        reason = None
+    # on_click, not `if st.button(...)`: the callback runs before the rerun draws the controls,
+    # so the sidebar and the URL show the new value in that same run.
+    box.button("Use this value", key=f"_w_{name}_use", disabled=reason is not None,
+               help=reason or f"Set {p.label} to {value:.6g} (the sidebar and the link follow).",
+               on_click=state.set_value, args=(name, value))
+    if reason:
+        box.caption(reason)
 
 
 def controls(names, container=None) -> dict:

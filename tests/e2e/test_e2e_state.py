@@ -102,3 +102,40 @@ def test_switching_pages_and_back_keeps_the_values(new_page, server):
     assert back["numbers"] == m.after["numbers"]
     assert back["charts"] == m.after["charts"]
     assert back["url"] == m.after["url"]
+
+
+def wait_for_mu(page, unlike: str) -> None:
+    page.wait_for_function("old => new URLSearchParams(location.search).get('mu') !== old",
+                           arg=unlike, timeout=10_000)
+    settle(page)
+
+
+def test_large_mu_is_kept_and_use_this_value_sets_mu_needed(new_page, server):
+    """Issue 13: μ's range reaches the app's own answers. A link with μ = 1340 (a "μ needed" the
+    Robustness page gives) is kept without a warning; "Use this value" sets μ to the μ needed
+    shown; the number box keeps a typed value exactly."""
+    from e2e_util import WARNING
+
+    page = new_page()
+    page.goto(page_url(server, nav.BY_NAME["robustness"], default=False) + "?mu=1340")
+    settle(page)
+    assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
+    assert page.locator(WARNING).count() == 0, page.locator(WARNING).all_inner_texts()
+    assert query(page)["mu"] == "1340.0"
+
+    needed = page.locator('[data-testid="stMetric"]').filter(has_text="μ needed")
+    shown = float(needed.locator('[data-testid="stMetricValue"]').inner_text())
+    page.get_by_role("button", name="Use this value").click()
+    wait_for_mu(page, "1340.0")
+    assert float(query(page)["mu"]) == pytest.approx(shown, rel=5e-4)  # 4 digits shown
+    assert page.locator(WARNING).count() == 0
+
+    box = page.get_by_label("Recovery penalty μ: exact value")
+    for typed in ("1340", "100000"):
+        before = query(page)["mu"]
+        box.fill(typed)
+        box.press("Enter")
+        wait_for_mu(page, before)
+        assert query(page)["mu"] == repr(float(typed))
+        assert box.input_value() == typed
+    assert page.locator(EXCEPTION).count() == 0

@@ -5,8 +5,6 @@ Works on a copy: the page's figures are cached objects shared between sessions.
 
 from __future__ import annotations
 
-import re
-
 import plotly.graph_objects as go
 
 from .. import params as P
@@ -19,13 +17,13 @@ CAPTION_LINE = 26  # px per caption line below the plot
 
 
 def symbol(name: str) -> str:
-    r"""LaTeX symbol of a parameter, from the ``$…$`` in its label (``\beta``), else its label.
+    r"""LaTeX symbol of a parameter (its ``tex`` in ``ui.params``), else its label in words.
 
     >>> symbol("beta"), symbol("p_base"), symbol("steps")
     ('\\beta', 'p_\\mathrm{base}', '\\text{Training steps}')
     """
-    found = re.search(r"\$(.+?)\$", P.PARAMS[name].label)
-    return found.group(1) if found else rf"\text{{{P.PARAMS[name].label}}}"
+    p = P.PARAMS[name]
+    return p.tex or rf"\text{{{p.label}}}"
 
 
 def _value(name: str, value) -> str:
