@@ -69,3 +69,22 @@ def attack(delta: float, p: float, mu: float, beta: float, gamma: float, k: int)
             rf"{rule}=\max\!\big({k},\lfloor{num(tau)}\rfloor\big)={num(length)}",
         )
     return AttackReadout(gap, tau, float(length), case, lines)
+
+
+@dataclass(frozen=True)
+class Doubling:
+    extra: float  # ln 2 / ln(1/γ): how far τ moves when μ doubles (0 < γ < 1), else nan
+    length: float  # L* at 2μ
+    latex: str
+
+
+def doubling(delta: float, p: float, mu: float, beta: float, gamma: float, k: int) -> Doubling:
+    """What doubling μ does to L*: for 0 < γ < 1, τ moves ln 2 / ln(1/γ) positions (Corollary 23)."""
+    now = float(theory.min_attack_length(delta, p, mu, beta, gamma, k))
+    length = float(theory.min_attack_length(delta, p, 2 * mu, beta, gamma, k))
+    change = rf"L^*(2\mu)={num(length)}\ \ (\text{{now }}{num(now)})"
+    if 0 < gamma < 1:
+        extra = math.log(2.0) / -math.log(gamma)
+        return Doubling(extra, length, rf"\tau(2\mu)-\tau(\mu)=\frac{{\ln 2}}{{\ln(1/\gamma)}}"
+                                       rf"={num(extra)},\qquad " + change)
+    return Doubling(math.nan, length, change)

@@ -3,7 +3,7 @@ simulator on the toy model (``ui.attack_panel``)."""
 
 import streamlit as st
 
-from ui import attack_panel, data, layout, readouts
+from ui import attack_panel, data, layout, readouts, widgets
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -26,6 +26,7 @@ def solve_for():
     c1, c2, c3 = st.columns(3)
     c1.metric(f"μ needed for δ = {delta:g} at depth T = {T}", text(s["mu_required"]),
               help="Theorem 22 solved for μ: the smallest μ with r_min(T) ≥ δ.")
+    widgets.use_value("mu", s["mu_required"], c1)
     c2.metric(f"Attack length L* for δ = {delta:g}", text(attack.length) + " tokens",
               help=attack.case)
     c3.metric(f"Guaranteed recovery r_min({T})", text(s["delta_T"]),
@@ -70,19 +71,28 @@ def recoverability():
 
 
 def attack_length():
+    attack = readouts.attack(delta, p, mu, beta, gamma, k)
+    double = readouts.doubling(delta, p, mu, beta, gamma, k)
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("attack_length_vs_mu", v, fig_col)
     with text_col:
         st.markdown("**Corollary 23.** With the log-odds gap ℓ = logit δ − logit p_min, recovery "
                     "at position t is below δ exactly when t > τ:")
         st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\ell)\big)}{\ln(1/\gamma)}")
-        st.markdown("logarithmic in μ: doubling the penalty buys only ln 2 / ln(1/γ) more "
-                    "positions. **The app's refinement:** the attacker must also cover the horizon, "
-                    "and τ bounds the first suppressed *position*, so the shortest working prefix "
-                    "is one shorter than that position:")
+        st.markdown("**The app's refinement:** the attacker must also cover the horizon, and τ "
+                    "bounds the first suppressed *position*, so the shortest working prefix is "
+                    "one shorter than that position:")
         st.latex(r"L^*=\max\!\big(k,\lfloor\tau\rfloor\big)")
-        st.markdown("With γ = 1 either no attack works (μ/β ≥ ℓ, L* = ∞) or covering the horizon "
-                    "is enough (L* = k); if δ ≤ p_min none ever does (L* = ∞).")
+        st.markdown("**With the current values**")
+        for line in attack.latex:
+            st.latex(line)
+        st.markdown("**Doubling μ** moves τ by ln 2 / ln(1/γ) positions: logarithmic in μ.")
+        st.latex(double.latex)
+        st.markdown("**γ = 1** (uniform penalty): no finite attack works when μ/β ≥ ℓ, else "
+                    "covering the horizon is enough (L* = k). Here:")
+        relation = r"\ge" if mu / beta >= attack.gap else "<"
+        st.latex(rf"\mu/\beta={num(mu / beta)}\ {relation}\ \ell={num(attack.gap)}")
+        st.caption(attack.case + " If δ ≤ p_min no attack ever works (L* = ∞).")
 
 
 solve_for()
