@@ -85,6 +85,8 @@ def doubling(delta: float, p: float, mu: float, beta: float, gamma: float, k: in
     change = rf"L^*(2\mu)={num(length)}\ \ (\text{{now }}{num(now)})"
     if 0 < gamma < 1:
         extra = math.log(2.0) / -math.log(gamma)
-        return Doubling(extra, length, rf"\tau(2\mu)-\tau(\mu)=\frac{{\ln 2}}{{\ln(1/\gamma)}}"
-                                       rf"={num(extra)},\qquad " + change)
+        # Two lines: side by side they overflow the page's text column.
+        return Doubling(extra, length, rf"\begin{{gathered}}\tau(2\mu)-\tau(\mu)="
+                                       rf"\frac{{\ln 2}}{{\ln(1/\gamma)}}={num(extra)}\\ "
+                                       + change + r"\end{gathered}")
     return Doubling(math.nan, length, change)

@@ -4,9 +4,11 @@
     show_figure("recovery_by_position", values, fig_col)
 
 The figure comes from ``ui.catalog`` (so ``python -m ui export`` writes the same one). Below the
-chart: a caption that says in words what it shows (the alt text: screen readers read it, and it
-is also embedded in the exported files), then an expander with the data as a table and
-SVG/PDF/PNG/CSV/JSON downloads. ``download_all`` offers every figure as one zip.
+chart: for a figure indexed by position, a readout (a position box and every series' value
+there, ``ui.readout``); a caption that says in words what it shows (the alt text: screen readers
+read it, and it is also embedded in the exported files); then an expander with the data as a
+table (one row per x value, one column per series, ``tables.wide``) and SVG/PDF/PNG/CSV/JSON
+downloads. ``download_all`` offers every figure as one zip.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import weakref
 
 import streamlit as st
 
-from . import catalog
+from . import catalog, readout
 from .export import bundle, renderer, share, tables
 
+TABLE_HEIGHT = 300  # px: the data table scrolls inside this
+COLUMN_WIDTH = 120  # px of a value column (wider tables scroll sideways; free room is shared out)
+NUMBER_FORMAT = "%.6g"  # the table's numbers: 6 significant digits, as the readout (not 0 for 1e-7)
 _ZIP = "_export_zip"  # (params JSON, zip bytes, problems) of the last prepared zip
 # Alt text per figure object. Builders return cached figures (the same object for the same
 # inputs), so a warm rerun reuses it instead of describing the data again. Keyed by id()
@@ -51,6 +56,10 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
         entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
     box = (container if container is not None else st).container()
     box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
+    reading = readout.of(fig, spec.positions)  # None unless the x axis is a position
+    if reading is not None:
+        with box:
+            readout.show(reading, key)
     box.caption("**Chart:** " + _plain(entry[1]))
     # The table and the download buttons are built only while the expander is open: on a key
     # press they would otherwise cost as much as the chart, for something rarely looked at.
@@ -58,8 +67,23 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
                         key=f"more_{key}", on_change="rerun")
     if more.open:
         with more:
-            st.dataframe(tables.frame(fig), hide_index=True)
+            _table(fig)
             _downloads(name, dict(values), key)
+
+
+def _table(fig) -> None:
+    """The plotted data: one row per x value and one column per series where the series share
+    their x values, else one row per point. Scrolls inside a box of at most ``TABLE_HEIGHT``
+    px; the table's own CSV download (its toolbar) gives exactly this table."""
+    table, config = tables.wide(fig), None
+    if table is None:
+        table = tables.frame(fig)
+    else:  # long headers: cut to a column's width, whole in the tooltip; x stays in view
+        config = {table.columns[0]: st.column_config.Column(pinned=True)}
+        config |= {c: st.column_config.NumberColumn(help=c, width=COLUMN_WIDTH, format=NUMBER_FORMAT)
+                   for c in table.columns[1:]}
+    st.dataframe(table, hide_index=True, column_config=config,
+                 height=min(TABLE_HEIGHT, 35 * (len(table) + 1) + 3))
 
 
 def _downloads(name: str, values: dict, key: str) -> None:

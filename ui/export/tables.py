@@ -1,12 +1,18 @@
 """A figure's data as a table (CSV, the page's data view) and as words (alt text).
 
 Both read the traces of the finished figure (a ``go.Figure`` or its plain JSON dict), so they
-always match what is drawn. Convention
+always match what is drawn. ``frame``/``to_csv`` are the long format of exported files (one row
+per point); ``wide`` is the page's table (one row per x value, one column per series), and
+``columns`` the per-series view both it and ``ui.readout`` read. Convention
 for builders: when an axis shows relabelled ticks (``ticktext``, e.g. 1 - γ on a log axis
 labelled in γ), a trace's 1-D ``customdata`` holds the labelled value, and tables use that.
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -49,6 +55,8 @@ def _title(layout: dict, ref: str) -> str:
 
 
 def _numbers(values) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":  # fast path, same floats
+        return values.astype(float)
     return pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
 
 
@@ -100,6 +108,110 @@ def frame(fig) -> pd.DataFrame:
 def to_csv(fig) -> str:
     """CSV with full float precision (17 digits round-trip), empty cells where nothing is drawn."""
     return frame(fig).to_csv(index=False, float_format="%.17g", lineterminator="\n")
+
+
+# --- the page's table: one row per x value, one column per series ------------------------------
+
+MAX_WIDE = 24  # more series than this: the long format reads better than a very wide table
+NOT_DRAWN = "not drawn"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One plotted series (one trace), as a table column and a readout line read it."""
+    series: str  # the trace's legend name
+    name: str  # unique in the figure: the series name, numbered (#i) or with its subplot's title
+    quantity: str  # the panel's y-axis title, shortened ("recovery probability")
+    x_title: str  # the panel's x-axis title
+    panel: tuple[str, str]  # (x axis, y axis) references of its subplot
+    x: list
+    y: np.ndarray  # floats, NaN where nothing is drawn
+    gap: str  # what a missing value means (a builder may say why in the trace's ``meta.gap``)
+    count: int  # traces with this name in this panel (sampled paths: more than 1)
+    header: str = ""  # table header: the name, with "[quantity]" where that adds something
+
+
+_UNIT = re.compile(r"\s\([^()]+\)$")  # "KLₜ (nats)", "L* (tokens)": a unit at the title's end
+
+
+def _header(c: Column, several: bool) -> str:
+    """The name, with the quantity in brackets when the name lacks it and it tells the panels
+    of the figure apart (``several``) or carries a unit: "KL*ₜ (Thm 20, exact) [KL cost (nats)]"."""
+    q = c.quantity
+    if q and q.lower() not in c.name.lower() and (several or _UNIT.search(q)):
+        return f"{c.name} [{q}]"
+    return c.name
+
+
+def _quantity(title: str) -> str:
+    """A y-axis title as a column's quantity: what a table indexed by position already says
+    ("at position t") and how the axis is scaled ("(log)") left out."""
+    for tail in (" (log scale)", " (log)"):
+        title = title.removesuffix(tail)
+    return title.replace(" at position t", "").replace(", log scale", "")
+
+
+def _column_title(layout: dict, xref: str) -> str:
+    """The title over a subplot's column (``Plot(titles=...)``: a paper annotation at its centre)."""
+    axis = _axis(layout, xref) or {}
+    middle = sum(axis.get("domain") or (0, 1)) / 2
+    for note in layout.get("annotations") or ():
+        if (note.get("xref") == "paper" and note.get("yref") == "paper"
+                and isinstance(note.get("x"), int | float) and abs(note["x"] - middle) < 1e-6):
+            return str(note.get("text") or "")
+    return ""
+
+
+def columns(fig) -> list[Column]:
+    """Every plotted series with its panel's quantity, in drawing order, with unique names."""
+    spec = _plain(fig)
+    layout = spec["layout"]
+    rows = list(_series(spec))
+    counts = Counter((name, *_refs(trace)) for trace, name, _, _ in rows)
+    seen: Counter = Counter()
+    out = []
+    for trace, name, x, y in rows:
+        panel = _refs(trace)
+        seen[(name, *panel)] += 1
+        n = counts[(name, *panel)]
+        meta = trace.get("meta")
+        gap = meta.get("gap") if isinstance(meta, dict) else None
+        out.append(Column(name, f"{name} #{seen[(name, *panel)]}" if n > 1 else name,
+                          _quantity(_title(layout, panel[1])), _title(layout, panel[0]), panel,
+                          x, y, gap or NOT_DRAWN, n))
+    # The same series and quantity in two subplots (e.g. one line per run in each column of a
+    # grid): name the subplot, by its column's title.
+    twice = Counter((c.name, c.quantity) for c in out)
+    out = [replace(c, name=f"{c.name}, {_column_title(layout, c.panel[0]) or 'panel ' + c.panel[1]}")
+           if twice[(c.name, c.quantity)] > 1 else c for c in out]
+    several = len({c.quantity for c in out}) > 1
+    return [replace(c, header=_header(c, several)) for c in out]
+
+
+def _numeric(values) -> bool:
+    return all(isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in values)
+
+
+def wide(fig) -> pd.DataFrame | None:
+    """The plotted data with one row per x value and one column per series (header: series
+    name [quantity]), x first: the page's data table. None when the series do not share their x
+    values (or are many lines of one series, like sampled paths): then ``frame`` is the table."""
+    cols = columns(fig)
+    if (not cols or len(cols) > MAX_WIDE or any(c.count > 1 for c in cols)
+            or len({c.x_title for c in cols}) > 1):
+        return None
+    try:
+        parts = [pd.Series(c.y, index=pd.Index(c.x), name=c.header) for c in cols]
+    except TypeError:  # unhashable x values
+        return None
+    if any(not s.index.is_unique for s in parts):
+        return None
+    union = set().union(*(set(s.index) for s in parts))
+    if sum(len(s) for s in parts) < 0.5 * len(union) * len(parts):  # mostly empty cells
+        return None
+    table = pd.concat(parts, axis=1, sort=_numeric(union))
+    table.index.name = _short(cols[0].x_title) or "x"
+    return table.reset_index()
 
 
 def _num(x) -> str:

@@ -1,0 +1,277 @@
+"""Per-position readouts (ui.readout) and the tidy data table (ui.export.tables.wide).
+
+The readout under a position-indexed chart shows, at the position in its box, the value of every
+plotted series: checked here against ``theory`` directly (not against the figure), on the page
+(AppTest) as a student reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import theory
+from test_app_controls import open_page, set_param
+from ui import catalog, nav, params, readout
+from ui.export import tables
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+DEEP, HORIZON = nav.BY_NAME["deep_alignment"].path, nav.BY_NAME["harm_horizon"].path
+RECOVERY_BOX = readout.box_key("recovery_by_position")
+D = params.defaults()
+_SUP = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def parse(shown: str) -> float:
+    """A number as the card writes it: 0.0524302, −3.1, 1.5×10⁻¹², ∞."""
+    s = shown.replace("−", "-").replace("∞", "inf")
+    if "×10" in s:
+        mantissa, exponent = s.split("×10")
+        return float(mantissa) * 10.0 ** int(exponent.translate(_SUP))
+    return float(s)
+
+
+def read_card(text: str) -> tuple[str, int, list[tuple[str, str, str]]]:
+    """(symbol, position, [(quantity, series label, shown value or "" when none)]) from a card's
+    markdown (a series without a value is followed by the reason, e.g. "not drawn")."""
+    text = "\n".join(re.sub(r"^:small\[(.*)\]$", r"\1", line.rstrip()) for line in text.split("\n"))
+    head = re.match(r"\*\*(\S+) = (\d+)\*\*", text)
+    assert head, text
+    unescape = lambda part: re.sub(r"\\(.)", r"\1", part)  # noqa: E731
+    entries = []
+    for line in text[head.end():].split("\n"):
+        quantity = ""
+        for part in line.split(" · "):
+            part = part.strip().rstrip("\\").strip()
+            q = re.match(r"_((?:\\.|[^_\\])*)_: ", part)
+            if q:
+                quantity, part = unescape(q.group(1)), part[q.end():]
+            if not part:
+                continue
+            label, bold, rest = part.partition(" **")
+            entries.append((quantity, unescape(label if bold else part), rest.split("**")[0] if bold else ""))
+    return head.group(1), int(head.group(2)), entries
+
+
+def cards(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if re.match(r"(:small\[)?\*\*(t|T′) = \d+\*\*( · |\]?  \n)", m.value)]
+
+
+def card_value(at: AppTest, starts: str, index: int = 0) -> tuple[int, str]:
+    _, t, entries = read_card(cards(at)[index])
+    for _, label, value in entries:
+        if label.startswith(starts):
+            return t, value
+    raise AssertionError(f"no series {starts!r} in {entries}")
+
+
+def assert_shown(shown: str, expected: float) -> None:
+    """The card rounds to ``readout.SIG`` significant digits (trailing zeros dropped): compare
+    to ``expected`` rounded as far."""
+    assert 4 <= readout.SIG <= 6
+    assert parse(shown) == pytest.approx(float(f"{expected:.{readout.SIG}g}"), rel=1e-6, abs=0), shown
+
+
+def recovery(t: int, **change) -> float:
+    v = {**D, **change}
+    return theory.recovery_probability(v["p_base"], v["mu"], v["beta"], v["gamma"], t)
+
+
+# --- on the page ----------------------------------------------------------------------------
+
+def test_recovery_readout_is_theorem_20_at_the_position():
+    at = open_page(DEEP)
+    t, shown = card_value(at, "deep")
+    assert t == D["k"] + 1  # default: the first plotted position beyond the horizon
+    assert at.number_input(key=RECOVERY_BOX).value == t
+    assert_shown(shown, recovery(t))
+    assert parse(card_value(at, "standard RLHF")[1]) == pytest.approx(D["p_base"], rel=1e-12)
+    for position in (12, D["T"]):
+        at.number_input(key=RECOVERY_BOX).set_value(position).run()
+        assert not at.exception, [e.value for e in at.exception]
+        t, shown = card_value(at, "deep")
+        assert t == position
+        assert_shown(shown, recovery(position))
+
+
+def test_moving_the_position_changes_the_card_and_nothing_else():
+    at = open_page(DEEP)
+    before, spec = cards(at)[0], at.get("plotly_chart")[0].proto.spec
+    at.number_input(key=RECOVERY_BOX).set_value(20).run()
+    after = cards(at)[0]
+    assert after != before and read_card(after)[1] == 20
+    assert at.get("plotly_chart")[0].proto.spec == spec
+    assert "t" not in at.query_params or at.query_params["t"] == str(D["t"])  # not a parameter
+
+
+def test_a_chosen_position_stays_when_parameters_move_and_is_clamped_to_the_range():
+    at = open_page(DEEP)
+    at.number_input(key=RECOVERY_BOX).set_value(40).run()
+    set_param(at, "mu", 20.0)
+    t, shown = card_value(at, "deep")
+    assert t == 40
+    assert_shown(shown, recovery(40, mu=20.0))
+    set_param(at, "T", 30)  # position 40 is no longer plotted: the last one is read
+    assert card_value(at, "deep")[0] == 30 and at.number_input(key=RECOVERY_BOX).value == 30
+
+
+def test_an_untouched_readout_follows_the_horizon():
+    at = open_page(DEEP)
+    set_param(at, "k", 9)
+    assert card_value(at, "deep")[0] == 10
+
+
+def test_harm_information_readout_is_the_toy_models_I_t():
+    at = open_page(HORIZON, {"view": "1"})
+    model = theory.refuse_or_comply(T=12, k=4, p_recover=0.1, p_harm=0.2)
+    info = model.harm_information()
+    t, shown = card_value(at, "harm information")
+    assert t == 5 and parse(shown) == 0.0  # beyond the horizon k = 4 (Theorem 9)
+    running = card_value(at, "running sum")[1]
+    assert_shown(running, info.sum())
+    for position in (1, 3, 4, 12):
+        at.number_input(key=readout.box_key("harm_information")).set_value(position).run()
+        t, shown = card_value(at, "harm information")
+        assert t == position
+        if info[t - 1] == 0:
+            assert parse(shown) == 0.0
+        else:
+            assert_shown(shown, info[t - 1])
+
+
+def test_wide_table_on_the_page_has_one_row_per_position_and_one_column_per_series():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["more_recovery_by_position"] = True  # "Data table and downloads" open
+    at.switch_page(DEEP).run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    positions = np.arange(D["k"] + 1, D["T"] + 1)
+    assert list(table.columns)[0] == "position t" and table.shape == (len(positions), 3)
+    np.testing.assert_array_equal(table["position t"], positions)
+    deep = next(c for c in table.columns if c.startswith("deep"))
+    shallow = next(c for c in table.columns if c.startswith("standard RLHF"))
+    np.testing.assert_allclose(table[deep], recovery(positions), rtol=1e-12)
+    np.testing.assert_allclose(table[shallow], D["p_base"], rtol=1e-12)
+
+
+PAGES = [p.path for p in nav.PAGES if p.url_path not in ("derivations", "glossary")]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_position_chart_has_a_card_and_no_card_shows_nan(path):
+    labels = [t.proto.label for t in open_page(path).tabs]
+    for view in range(len(labels)):
+        at = open_page(path, {"view": str(view)})
+        drawn = [[t.get("name") for t in json.loads(c.proto.spec)["data"]]
+                 for c in at.get("plotly_chart")]
+        texts = cards(at)
+        for text in texts:
+            assert "nan" not in text.lower().replace("nano", "").split(), text
+            assert "NaN" not in text and "None" not in text
+            _, _, entries = read_card(text)
+            for _, label, value in entries:
+                if value:  # a number, or a range over several lines of one series
+                    for number in value.split(" to "):
+                        assert not np.isnan(parse(number)), (label, value)
+                else:
+                    assert "not drawn" in label, label
+        positional = sum(any(names == [t.name for t in catalog.build(n, D).data] for n in POSITIONAL)
+                         for names in drawn)
+        assert len(texts) == positional, (labels[view], len(texts), positional)
+        if path == DEEP and view == 0:
+            assert texts, "the recovery figure has a readout"
+
+
+# --- the readout and the table from a figure ------------------------------------------------
+
+POSITIONAL = {"recovery_by_position", "kl_by_position", "recoverability_by_depth",
+              "martingale_paths", "harm_information", "gradient_norms", "training",
+              "kl_vs_information", "shared_variant", "toy_attack", "exact_vs_per_prefix"}
+
+
+def test_readout_is_built_for_exactly_the_position_indexed_figures():
+    built = {name for name, spec in catalog.FIGURES.items()
+             if readout.build(catalog.build(name, D), spec.positions) is not None}
+    assert built == POSITIONAL
+
+
+@pytest.mark.parametrize("name", sorted(POSITIONAL))
+def test_card_reads_the_figures_own_numbers_at_every_position(name):
+    fig = catalog.build(name, D)
+    ro = readout.build(fig, catalog.FIGURES[name].positions)
+    assert ro.positions[0] <= ro.default <= ro.positions[-1]
+    for col in tables.columns(fig):
+        if col.count > 1:
+            continue
+        for x, y in list(zip(col.x, col.y))[:: max(len(col.x) // 7, 1)]:
+            _, t, entries = read_card(ro.card(int(x)))
+            shown, = [v for q, label, v in entries if (q, label) == (col.quantity, col.name)]
+            if np.isfinite(y):
+                assert_shown(shown, y)
+            else:
+                assert not shown
+
+
+def test_missing_values_read_not_drawn_or_the_builders_reason():
+    fig = go.Figure([go.Scatter(x=[1, 2, 3], y=[0.5, None, 0.125], name="a"),
+                     go.Scatter(x=[1, 2, 3], y=[1.0, float("nan"), 2.0], name="b",
+                                meta={"gap": "not drawn: L* = ∞"}),
+                     go.Scatter(x=[1, 2], y=[3.0, 4.0], name="c")])
+    fig.update_layout(xaxis_title="position t (1-indexed)", yaxis_title="value")
+    ro = readout.build(fig)
+    card = ro.card(2)
+    assert "nan" not in card.lower() and "None" not in card
+    assert "a not drawn" in card and "b not drawn: L\\* = ∞" in card
+    assert "c **4**" in card
+    assert "c not drawn" in ro.card(3)
+    assert ro.default == 1 and ro.positions == (1, 2, 3)
+
+
+def test_default_position_is_the_first_beyond_the_marked_horizon():
+    fig = catalog.build("gradient_norms", D)  # grey band over t <= k_toy
+    assert readout.build(fig).default == D["k_toy"] + 1
+    fig = catalog.build("martingale_paths", D)  # dashed line at k + 1/2; x starts at t = 0
+    ro = readout.build(fig)
+    assert ro.positions[0] == 0 and ro.default == D["k_toy"] + 1
+
+
+def test_figures_without_a_position_axis_get_no_readout_but_a_wide_table():
+    for name in ("gibbs_bars", "tradeoff_vs_gamma", "attack_length_vs_mu", "kl_vs_eta"):
+        fig = catalog.build(name, D)
+        assert readout.build(fig) is None
+        table = tables.wide(fig)
+        assert table is not None and len(table.columns) == 1 + len(fig.data), name
+
+
+def test_wide_table_of_the_recovery_figure():
+    table = tables.wide(catalog.build("recovery_by_position", D))
+    positions = np.arange(D["k"] + 1, D["T"] + 1)
+    assert table.shape == (len(positions), 3) and table.columns[0] == "position t"
+    np.testing.assert_array_equal(table["position t"], positions)
+    assert table.notna().all().all()
+
+
+def test_wide_table_names_every_column_once_and_falls_back_for_sampled_paths():
+    training = tables.wide(catalog.build("training", D))
+    assert training.columns.is_unique and len(training.columns) == 1 + 6
+    assert tables.wide(catalog.build("martingale_paths", D)) is None  # 20 lines of one series
+
+
+def test_exported_csv_keeps_the_long_format():
+    fig = catalog.build("recovery_by_position", D)
+    csv = tables.to_csv(fig)
+    assert csv.splitlines()[0] == ",".join(tables.COLUMNS)
+    assert len(csv.splitlines()) == 1 + 2 * (D["T"] - D["k"])
+
+
+def test_numbers_on_the_card():
+    assert readout.number(0.052430213) == "0.0524302"
+    assert readout.number(1.5e-12) == "1.5×10⁻¹²" and parse("1.5×10⁻¹²") == 1.5e-12
+    assert readout.number(-3.25) == "−3.25" and readout.number(0.0) == "0"
+    assert readout.number(float("inf")) == "∞"
