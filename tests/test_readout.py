@@ -1,4 +1,4 @@
-"""Per-position readouts (ui.readout) and the tidy data table (ui.export.tables.wide).
+"""Per-position readouts (ui.position_readout) and the tidy data table (ui.export.tables.wide).
 
 The readout under a position-indexed chart shows, at the position in its box, the value of every
 plotted series: checked here against ``theory`` directly (not against the figure), on the page
@@ -18,12 +18,12 @@ from streamlit.testing.v1 import AppTest
 
 import theory
 from test_app_controls import open_page, set_param
-from ui import catalog, nav, params, readout
+from ui import catalog, nav, params, position_readout
 from ui.export import tables
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEEP, HORIZON = nav.BY_NAME["deep_alignment"].path, nav.BY_NAME["harm_horizon"].path
-RECOVERY_BOX = readout.box_key("recovery_by_position")
+RECOVERY_BOX = position_readout.box_key("recovery_by_position")
 D = params.defaults()
 _SUP = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
@@ -72,10 +72,10 @@ def card_value(at: AppTest, starts: str, index: int = 0) -> tuple[int, str]:
 
 
 def assert_shown(shown: str, expected: float) -> None:
-    """The card rounds to ``readout.SIG`` significant digits (trailing zeros dropped): compare
+    """The card rounds to ``position_readout.SIG`` significant digits (trailing zeros dropped): compare
     to ``expected`` rounded as far."""
-    assert 4 <= readout.SIG <= 6
-    assert parse(shown) == pytest.approx(float(f"{expected:.{readout.SIG}g}"), rel=1e-6, abs=0), shown
+    assert 4 <= position_readout.SIG <= 6
+    assert parse(shown) == pytest.approx(float(f"{expected:.{position_readout.SIG}g}"), rel=1e-6, abs=0), shown
 
 
 def recovery(t: int, **change) -> float:
@@ -136,7 +136,7 @@ def test_harm_information_readout_is_the_toy_models_I_t():
     running = card_value(at, "running sum")[1]
     assert_shown(running, info.sum())
     for position in (1, 3, 4, 12):
-        at.number_input(key=readout.box_key("harm_information")).set_value(position).run()
+        at.number_input(key=position_readout.box_key("harm_information")).set_value(position).run()
         t, shown = card_value(at, "harm information")
         assert t == position
         if info[t - 1] == 0:
@@ -197,14 +197,14 @@ POSITIONAL = {"recovery_by_position", "kl_by_position", "recoverability_by_depth
 
 def test_readout_is_built_for_exactly_the_position_indexed_figures():
     built = {name for name, spec in catalog.FIGURES.items()
-             if readout.build(catalog.build(name, D), spec.positions) is not None}
+             if position_readout.build(catalog.build(name, D), spec.positions) is not None}
     assert built == POSITIONAL
 
 
 @pytest.mark.parametrize("name", sorted(POSITIONAL))
 def test_card_reads_the_figures_own_numbers_at_every_position(name):
     fig = catalog.build(name, D)
-    ro = readout.build(fig, catalog.FIGURES[name].positions)
+    ro = position_readout.build(fig, catalog.FIGURES[name].positions)
     assert ro.positions[0] <= ro.default <= ro.positions[-1]
     for col in tables.columns(fig):
         if col.count > 1:
@@ -224,7 +224,7 @@ def test_missing_values_read_not_drawn_or_the_builders_reason():
                                 meta={"gap": "not drawn: L* = ∞"}),
                      go.Scatter(x=[1, 2], y=[3.0, 4.0], name="c")])
     fig.update_layout(xaxis_title="position t (1-indexed)", yaxis_title="value")
-    ro = readout.build(fig)
+    ro = position_readout.build(fig)
     card = ro.card(2)
     assert "nan" not in card.lower() and "None" not in card
     assert "a not drawn" in card and "b not drawn: L\\* = ∞" in card
@@ -235,16 +235,16 @@ def test_missing_values_read_not_drawn_or_the_builders_reason():
 
 def test_default_position_is_the_first_beyond_the_marked_horizon():
     fig = catalog.build("gradient_norms", D)  # grey band over t <= k_toy
-    assert readout.build(fig).default == D["k_toy"] + 1
+    assert position_readout.build(fig).default == D["k_toy"] + 1
     fig = catalog.build("martingale_paths", D)  # dashed line at k + 1/2; x starts at t = 0
-    ro = readout.build(fig)
+    ro = position_readout.build(fig)
     assert ro.positions[0] == 0 and ro.default == D["k_toy"] + 1
 
 
 def test_figures_without_a_position_axis_get_no_readout_but_a_wide_table():
     for name in ("gibbs_bars", "tradeoff_vs_gamma", "attack_length_vs_mu", "kl_vs_eta"):
         fig = catalog.build(name, D)
-        assert readout.build(fig) is None
+        assert position_readout.build(fig) is None
         table = tables.wide(fig)
         assert table is not None and len(table.columns) == 1 + len(fig.data), name
 
@@ -271,7 +271,7 @@ def test_exported_csv_keeps_the_long_format():
 
 
 def test_numbers_on_the_card():
-    assert readout.number(0.052430213) == "0.0524302"
-    assert readout.number(1.5e-12) == "1.5×10⁻¹²" and parse("1.5×10⁻¹²") == 1.5e-12
-    assert readout.number(-3.25) == "−3.25" and readout.number(0.0) == "0"
-    assert readout.number(float("inf")) == "∞"
+    assert position_readout.number(0.052430213) == "0.0524302"
+    assert position_readout.number(1.5e-12) == "1.5×10⁻¹²" and parse("1.5×10⁻¹²") == 1.5e-12
+    assert position_readout.number(-3.25) == "−3.25" and position_readout.number(0.0) == "0"
+    assert position_readout.number(float("inf")) == "∞"

@@ -5,7 +5,7 @@
 
 The figure comes from ``ui.catalog`` (so ``python -m ui export`` writes the same one). Below the
 chart: for a figure indexed by position, a readout (a position box and every series' value
-there, ``ui.readout``); a caption that says in words what it shows (the alt text: screen readers
+there, ``ui.position_readout``); a caption that says in words what it shows (the alt text: screen readers
 read it, and it is also embedded in the exported files); then an expander with the data as a
 table (one row per x value, one column per series, ``tables.wide``) and SVG/PDF/PNG/CSV/JSON
 downloads. ``download_all`` offers every figure as one zip.
@@ -18,7 +18,7 @@ import weakref
 
 import streamlit as st
 
-from . import catalog, readout
+from . import catalog, position_readout
 from .export import bundle, renderer, share, tables
 
 TABLE_HEIGHT = 300  # px: the data table scrolls inside this
@@ -56,10 +56,10 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
         entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
     box = (container if container is not None else st).container()
     box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
-    reading = readout.of(fig, spec.positions)  # None unless the x axis is a position
+    reading = position_readout.of(fig, spec.positions)  # None unless the x axis is a position
     if reading is not None:
         with box:
-            readout.show(reading, key)
+            position_readout.show(reading, key)
     box.caption("**Chart:** " + _plain(entry[1]))
     # The table and the download buttons are built only while the expander is open: on a key
     # press they would otherwise cost as much as the chart, for something rarely looked at.

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import data, layout, nav, readouts
+from ui import corollary23, data, layout, nav
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -55,7 +55,7 @@ with steps:
         info = nav.BY_NAME[page]
         st.markdown(words)
         st.page_link(info.path, label=f"Open: {info.title}", icon=info.icon)
-    attack = readouts.attack(v["delta"], v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"])
+    attack = corollary23.attack(v["delta"], v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"])
     st.markdown("**5. Robustness and attacks.** Beyond the horizon the deep optimum recovers with "
                 "probability at least r_min(T) = σ(logit p_min + μγᵀ/β) at every depth down to T "
                 "(Theorem 22; p_min is the p_base slider). A prefilling attack must cover the horizon and reach the first "

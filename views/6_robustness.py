@@ -3,7 +3,7 @@ simulator on the toy model (``ui.attack_panel``)."""
 
 import streamlit as st
 
-from ui import attack_panel, data, layout, readouts, widgets
+from ui import attack_panel, corollary23, data, layout, widgets
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -22,7 +22,7 @@ solved = data.solve(delta, p, mu, beta, gamma, k, T)
 def solve_for():
     """The numbers a student asks for first, above the tabs."""
     s = solved
-    attack = readouts.attack(delta, p, mu, beta, gamma, k)
+    attack = corollary23.attack(delta, p, mu, beta, gamma, k)
     c1, c2, c3 = st.columns(3)
     c1.metric(f"μ needed for δ = {delta:g} at depth T = {T}", text(s["mu_required"]),
               help="Theorem 22 solved for μ: the smallest μ with r_min(T) ≥ δ.")
@@ -71,8 +71,8 @@ def recoverability():
 
 
 def attack_length():
-    attack = readouts.attack(delta, p, mu, beta, gamma, k)
-    double = readouts.doubling(delta, p, mu, beta, gamma, k)
+    attack = corollary23.attack(delta, p, mu, beta, gamma, k)
+    double = corollary23.doubling(delta, p, mu, beta, gamma, k)
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("attack_length_vs_mu", v, fig_col)
     with text_col:

@@ -20,7 +20,7 @@ class FigureSpec:
     build: Callable[[dict], go.Figure]  # values -> figure; ValueError if the model cannot do them
     view: int = 0  # the tab of ``page`` that shows it (ui.layout.views), for its share link
     # x axis is a position (t or depth T′): a readout under the chart reads every series at one
-    # position (ui.readout). None: decided by the x-axis title ("position t…", "depth…").
+    # position (ui.position_readout). None: decided by the x-axis title ("position t…", "depth…").
     positions: bool | None = None
 
     def link_values(self, values: dict) -> dict:

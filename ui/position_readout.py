@@ -3,7 +3,7 @@ number box for the position and a card with the value of every plotted series th
 
     t = 12 · recovery probability: standard RLHF, μ = 0 (= base) 0.01 · deep, μ = 5, γ = 0.9 0.0524302
 
-(Not ``ui.readouts``, which writes Corollary 23 with the values substituted.) Everything is read
+(Not ``ui.corollary23``, which writes Corollary 23 with the values substituted.) Everything is read
 from the finished, cached figure through ``ui.export.tables.columns``, so the card shows the
 chart's own numbers for every figure with no per-figure code: a figure qualifies when its
 x-axis title starts with "position t" or "depth" (or its ``FigureSpec.positions`` says so).
