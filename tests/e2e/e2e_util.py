@@ -275,3 +275,97 @@ METRICS_CUT_JS = """() => [...document.querySelectorAll(
     '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], '
     + '[data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] *')]
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+# --- Text in plotly charts (issue 13: charts a student can read) ---------------------------
+
+# Every piece of text in each plotly chart (``.js-plotly-plot`` on a page; the ``svg`` root of an
+# exported file) that could collide: legend entries, annotations, the figure and axis titles
+# (subplot axes x2, y2, … too), tick labels, slider and button labels, and the toolbar (modebar,
+# measured whenever it is laid out: Streamlit shows it while the pointer is on the chart). Each
+# as the quadrilateral it covers on screen (rotated tick labels stay rotated), so the test is
+# exact: two pieces overlap when they intersect by more than ``tol`` px in every direction
+# (separating axes). Also each piece that reaches past the chart's own edge (cut off there).
+# Returns one record per chart: {index, name, count, overlaps: [[a, b, px]], outside: [a]}, each
+# piece as {kind, text}; charts with a problem get ``data-text-problem=<index>`` for a screenshot.
+CHART_TEXT_JS = r"""([rootSelector, tol]) => {
+  const shown = el => el.checkVisibility({opacityProperty: true, visibilityProperty: true});
+  const quad = el => {
+    if (el instanceof SVGGraphicsElement && el.getScreenCTM()) {
+      const b = el.getBBox(), m = el.getScreenCTM();
+      return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+        .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+    }
+    const r = el.getBoundingClientRect();
+    return [[r.left, r.top], [r.right, r.top], [r.right, r.bottom], [r.left, r.bottom]];
+  };
+  const depth = (p, q) => {  // how far two convex quads overlap (<= 0: apart)
+    let least = Infinity;
+    for (const poly of [p, q]) for (let i = 0; i < 4; i++) {
+      const [x1, y1] = poly[i], [x2, y2] = poly[(i + 1) % 4];
+      const len = Math.hypot(x2 - x1, y2 - y1);
+      if (len < 1e-9) continue;
+      const ax = -(y2 - y1) / len, ay = (x2 - x1) / len;
+      const proj = poly2 => poly2.map(([x, y]) => x * ax + y * ay);
+      const a = proj(p), b = proj(q);
+      least = Math.min(least, Math.min(Math.max(...a), Math.max(...b)) - Math.max(Math.min(...a), Math.min(...b)));
+    }
+    return least;
+  };
+  const roots = [...document.querySelectorAll(rootSelector)].filter(r => r.checkVisibility());
+  return roots.map((root, index) => {
+    const items = [];
+    const add = (kind, el, text) => {
+      text = (text || '').replace(/[\s\u200b]+/g, ' ').trim();
+      const math = el.querySelector && el.querySelector('[data-mml-node], .gtitle-math, [class*="math"]');
+      if ((!text && !math) || el.closest('.hoverlayer') || !shown(el)) return;
+      const b = el.getBBox ? el.getBBox() : el.getBoundingClientRect();
+      if (b.width < 0.5 || b.height < 0.5) return;
+      items.push({kind, text: text || '(formula)', quad: quad(el)});
+    };
+    const mathText = el => { const m = el.querySelector('[data-unformatted]');
+                             return m ? m.getAttribute('data-unformatted') : el.textContent; };
+    root.querySelectorAll('.legendtext, .legendtitletext').forEach(e => add('legend entry', e, e.textContent));
+    root.querySelectorAll('.annotation').forEach(a => {
+      const t = a.querySelector('.annotation-text-math-group') || a.querySelector('.annotation-text');
+      if (t) add('annotation', t, mathText(a));
+    });
+    root.querySelectorAll('.infolayer > g[class^="g-"][class$="title"]').forEach(g =>
+      add(g.classList[0] === 'g-gtitle' ? 'title' : 'axis title', g, mathText(g)));
+    root.querySelectorAll('[class$="axislayer-above"] text').forEach(e => add('tick label', e, e.textContent));
+    root.querySelectorAll('.slider-container text, .updatemenu-container text').forEach(e => add('control label', e, e.textContent));
+    const bar = root.querySelector('.modebar');
+    if (bar && bar.checkVisibility() && bar.getBoundingClientRect().width > 0)
+      items.push({kind: 'toolbar', text: 'plotly toolbar (modebar, shown on hover)', quad: quad(bar)});
+    const rb = root.getBoundingClientRect();
+    const overlaps = [], outside = [];
+    const plain = it => ({kind: it.kind, text: it.text});
+    items.forEach((it, i) => {
+      if (it.kind !== 'toolbar' && it.quad.some(([x, y]) => x < rb.left - tol || x > rb.right + tol
+                                                            || y < rb.top - tol || y > rb.bottom + tol))
+        outside.push(plain(it));
+      for (let j = i + 1; j < items.length; j++) {
+        const d = depth(it.quad, items[j].quad);
+        if (d > tol) overlaps.push([plain(it), plain(items[j]), Math.round(d * 10) / 10]);
+      }
+    });
+    root.removeAttribute('data-text-problem');
+    if (overlaps.length || outside.length) root.setAttribute('data-text-problem', String(index));
+    const title = items.find(it => it.kind === 'axis title' || it.kind === 'title');
+    return {index, name: title ? title.text : `chart ${index + 1}`, count: items.length,
+            overlaps, outside};
+  });
+}"""
+
+
+def chart_text_problems(page, root_selector: str = ".js-plotly-plot", tol: float = 1.0) -> list[dict]:
+    """CHART_TEXT_JS on the page, in one evaluate: a record for every chart (those with no
+    problem have empty ``overlaps`` and ``outside``)."""
+    return page.evaluate(CHART_TEXT_JS, [root_selector, tol])
+
+
+def describe_text_problems(chart: dict) -> list[str]:
+    """One readable line per overlap / cut-off piece of a CHART_TEXT_JS record."""
+    lines = [f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} by {px} px"
+             for a, b, px in chart["overlaps"]]
+    return lines + [f"{a['kind']} {a['text']!r} is cut off at the chart's edge" for a in chart["outside"]]

@@ -24,7 +24,7 @@ import functools
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ._style import LAYOUT
+from ._style import LABEL_LINE, LAYOUT, MODEBAR, STRIP
 
 
 # The parts of plotly's "plotly_white" template our figures use. The whole template (~400 nested
@@ -72,6 +72,7 @@ class Plot:
         self.rows, self.cols = rows, cols
         self.data: list[dict] = []
         self.layout: dict = {"shapes": [], "annotations": []}
+        self._strip = 0  # rows of labels above the top row: the figure makes room for them
         ys = _domains(rows, vertical_spacing, row_heights)
         xs = [[1.0 - b, 1.0 - a] for a, b in _domains(cols, horizontal_spacing)]  # left first
         for r in range(1, rows + 1):
@@ -85,7 +86,8 @@ class Plot:
         for c, text in enumerate(titles, start=1):
             self.layout["annotations"].append({
                 "text": text, "x": sum(xs[c - 1]) / 2, "xref": "paper", "y": 1.0, "yref": "paper",
-                "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 16}})
+                "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+            self._strip = max(self._strip, 1)
 
     def _n(self, row: int, col: int) -> int:
         return (row - 1) * self.cols + col
@@ -121,18 +123,20 @@ class Plot:
         return self.add({"type": "bar", "x": x, "y": y, **props}, row=row, col=col)
 
     # -- axes and layout -----------------------------------------------------------------
-    def xaxis(self, *, row: int | None = None, col: int | None = None, title: str | None = None,
+    def xaxis(self, *, row: int | None = None, col: int | None = None,
+              title: str | dict | None = None,
               **props) -> None:
         """Update the x axes of the given row/column (None: every one)."""
         self._axes("x", row, col, title, props)
 
-    def yaxis(self, *, row: int | None = None, col: int | None = None, title: str | None = None,
+    def yaxis(self, *, row: int | None = None, col: int | None = None,
+              title: str | dict | None = None,
               **props) -> None:
         self._axes("y", row, col, title, props)
 
     def _axes(self, letter, row, col, title, props) -> None:
-        if title is not None:
-            props = {**props, "title": {"text": title}}
+        if title is not None:  # a string, or plotly's title dict (text, standoff, font)
+            props = {**props, "title": title if isinstance(title, dict) else {"text": title}}
         for n in self._cells(row, col):
             merge(self.layout[self._key(letter, n)], props)
 
@@ -141,17 +145,36 @@ class Plot:
 
     # -- lines, bands, notes -------------------------------------------------------------
     def vrect(self, x0: float, x1: float, *, fillcolor: str, row: int = 1, col: int = 1,
-              label: str | None = None, label_at: str = "top left") -> None:
-        """A band over x0..x1 spanning the subplot's height, optionally labelled inside it."""
+              label: str | None = None, label_at: str = "above") -> None:
+        """A band over x0..x1 spanning the subplot's height, optionally labelled: above the
+        subplot (``"above"``, clear of the data) or inside the band (``"top left"``,
+        ``"bottom left"``: only where the band holds no data)."""
         n = self._n(row, col)
         xref, yref = self._ref("x", n), self._ref("y", n) + " domain"
         self.layout["shapes"].append({"type": "rect", "x0": x0, "x1": x1, "xref": xref,
                                       "y0": 0, "y1": 1, "yref": yref, "fillcolor": fillcolor,
                                       "line": {"width": 0}, "layer": "below"})
-        if label:
+        if label and label_at == "above":
+            self.label_above(label, x=x0, row=row, col=col, color="#444")
+        elif label:
             top = label_at.startswith("top")
             self.note(label, x=x0, xref=xref, y=1 if top else 0, yref=yref, xanchor="left",
                       yanchor="top" if top else "bottom", size=11)
+
+    def label_above(self, text: str, *, x: float, row: int = 1, col: int = 1,
+                    xanchor: str = "left", size: int = 11, color: str = "grey",
+                    level: int = 0, xref: str | None = None) -> None:
+        """A label just above a subplot at data x (log10 units on a log axis): in the strip over
+        the top row (the figure makes room for it) or in the gap over a lower row. ``level`` 1
+        puts it one line higher, for two labels that could meet. ``xref="paper"``: x is a
+        fraction of the width (plotly hides a label anchored outside its axis' range)."""
+        n = self._n(row, col)
+        self.note(text, x=x, xref=xref or self._ref("x", n), y=1,
+                  yref=self._ref("y", n) + " domain",
+                  xanchor=xanchor, yanchor="bottom", size=size, color=color,
+                  yshift=LABEL_LINE * level)
+        if row == 1:
+            self._strip = max(self._strip, level + 1)
 
     def hline(self, y: float, *, color: str, dash: str = "solid", width: float = 2,
               row: int = 1, col: int = 1, label: str | None = None,
@@ -165,9 +188,10 @@ class Plot:
         self.layout["shapes"].append({"type": "line", "x0": 0, "x1": 1, "xref": xref, "y0": y,
                                       "y1": y, "yref": yref,
                                       "line": {"color": color, "dash": dash, "width": width}})
-        if label:
+        if label:  # a few px off the line, clear of the markers of a series lying on it
+            top = label_at.startswith("top")
             self.note(label, x=1, xref=xref, y=math.log10(y) if log else y, yref=yref,
-                      xanchor="right", yanchor="bottom" if label_at.startswith("top") else "top")
+                      xanchor="right", yanchor="bottom" if top else "top", yshift=3 if top else -3)
 
     def vline(self, x: float, *, color: str = "grey", dash: str = "solid", width: float = 2,
               row: int | None = None, col: int | None = None) -> None:
@@ -191,6 +215,9 @@ class Plot:
         """The finished figure in the app's style (``_style.LAYOUT``; builder settings win)."""
         layout = merge(merge({"template": _template(), "height": height}, copy.deepcopy(LAYOUT)),
                        self.layout)
+        if self._strip:  # labels above the top row: under the toolbar's band, not in it
+            room = MODEBAR + STRIP + LABEL_LINE * (self._strip - 1)
+            layout["margin"]["t"] = max(layout["margin"].get("t", 0), room)
         spec = {"data": self.data, "layout": layout}
         if frames:
             spec["frames"] = frames

@@ -10,7 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._plot import Plot
-from ._style import BASE, BOUND, DEEP, SHALLOW, line_style, log_range, mark_x, shade_horizon
+from ._style import (BASE, BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range,
+                     mark_x, shade_horizon)
 
 POSITION_AXIS = "position t (1-indexed; penalty weight μγᵗ)"
 
@@ -33,10 +34,13 @@ def recovery_by_position(d: dict, *, mu: float, gamma: float, k: int, T: int,
     _series(p, d["t"], d["deep"], f"deep, μ = {mu:g}, γ = {gamma:g}", DEEP, "%{y:.6g}")
     shade_horizon(p, k)
     if mark_t is not None and k < mark_t <= T:
-        mark_x(p, mark_t, f"t = {mark_t}")
+        mark_x(p, mark_t, f"t = {mark_t}", at=axis_fraction(mark_t, 0.5, T + 0.5))
     p.xaxis(title=POSITION_AXIS, range=[0.5, T + 0.5], hoverformat="d")
-    p.yaxis(title="recovery probability at position t", type="log", exponentformat="power",
-            range=log_range(d["shallow"], d["deep"]))
+    rng = log_range(d["shallow"], d["deep"])
+    if rng is None:  # p_base = 0: no recovery at all (Remark 8), a line at 0 on a linear axis
+        p.yaxis(title="recovery probability at position t", range=[-0.03, 1.03])
+    else:
+        p.yaxis(title="recovery probability at position t", **log_axis(rng))
     return p.figure(height=height)
 
 
@@ -47,8 +51,10 @@ def kl_by_position(d: dict, *, k: int, T: int) -> go.Figure:
     _series(p, d["t"], d["kl"], "KL*ₜ (Thm 20, exact)", DEEP, "%{y:.6g} nats")
     shade_horizon(p, k)
     p.xaxis(title=POSITION_AXIS, range=[0.5, T + 0.5], hoverformat="d")
-    p.yaxis(title="KL cost at position t (nats)", type=_log_or_linear(d["kl"]),
-            exponentformat="power")
+    if _log_or_linear(d["kl"]) == "log":
+        p.yaxis(title="KL cost at position t (nats)", **log_axis(log_range(d["kl"], d["kl_cap"])))
+    else:
+        p.yaxis(title="KL cost at position t (nats)", exponentformat="power")
     return p.figure()
 
 
@@ -60,9 +66,13 @@ def gibbs_bars(d: dict, *, t: int) -> go.Figure:
           marker={"color": BASE[0], "pattern": {"shape": ""}})
     p.bar(labels, d["deep_probs"], name=f"deep q* at t = {t}", hovertemplate="%{y:.6g}",
           marker={"color": DEEP[0], "pattern": {"shape": "/"}})
-    p.yaxis(title="probability (log scale)", type="log", exponentformat="power",
-            range=log_range(d["base_probs"], d["deep_probs"], pad=0.15))
-    p.xaxis(title="next token (R = recovery token)")
+    p.yaxis(title="probability (log scale)",
+            **log_axis(log_range(d["base_probs"], d["deep_probs"], pad=0.15)))
+    # Upright tick labels, the "(R)" on a second line: slanted labels of a narrow chart collide.
+    p.xaxis(title={"text": "next token (R = recovery token)", "standoff": 4}, tickangle=0,
+            tickfont={"size": 11}, tickvals=labels,
+            ticktext=[f"{name}<br>(R)" if r else name
+                      for name, r in zip(d["tokens"], d["is_recovery"])])
     p.update(barmode="group")
     return p.figure(height=340)
 
@@ -85,14 +95,26 @@ def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> go.Figure:
     p.scatter(x, d["kl_bound"], customdata=custom, row=2, mode="lines",
               name="total-KL bound (Thm 22)", **line_style(BOUND),
               hovertemplate="γ = %{customdata:.5g}: bound = %{y:.6g} nats<extra></extra>")
-    if gamma < 1.0:
-        mark_x(p, 1.0 - gamma, f"current γ = {gamma:g}", log=True)
-    ticks = [0.0, 0.5, 0.9, 0.99, 0.999, 0.9999]
+    if 0.0 < 1.0 - gamma <= x.max() and 1.0 - gamma >= x.min():
+        # reversed axis: the fraction from the left end is the one from 1 - γ = max
+        mark_x(p, 1.0 - gamma, f"current γ = {gamma:g}", log=True,
+               at=axis_fraction(1.0 - gamma, x.max(), x.min(), log=True))
+    ticks = [0.5, 0.9, 0.99, 0.999, 0.9999]  # no γ = 0: at the corner, on the y axis' labels
     p.xaxis(type="log", autorange="reversed", tickvals=[1.0 - g for g in ticks],
             ticktext=[f"{g:g}" for g in ticks])
-    p.yaxis(row=1, title="recovery probability", type="log", exponentformat="power",
-            range=log_range(d["delta_T"]))
-    p.yaxis(row=2, title="KL (nats)")
+    rng = log_range(d["delta_T"])
+    if rng is None:  # p_base = 0: no recovery at any γ (Remark 8), a line at 0
+        p.yaxis(row=1, title="recovery probability", range=[-0.03, 1.03])
+    else:
+        p.yaxis(row=1, title="recovery probability", **log_axis(rng))
+    # KL runs from ~0 (γ near 0) to ~10² nats: log, from four decades under its top
+    kl_top = max(float(np.nanmax(d["kl_bound"])), float(np.nanmax(d["kl_total"])))
+    # μ = 0 or p_base = 0: the exact KL is 0 at every γ, a line at 0 on a linear axis
+    if (np.asarray(d["kl_total"]) > 0).any() and (np.asarray(d["kl_bound"]) > 0).any():
+        top = np.log10(kl_top)
+        p.yaxis(row=2, title="KL in nats (log scale)", **log_axis([top - 4.0, top + 0.15]))
+    else:
+        p.yaxis(row=2, title="KL (nats)")
     p.xaxis(row=2, title="discount γ (penalty weight μγᵗ; log scale in 1 − γ)")
     p.update(hovermode="closest")
     return p.figure(height=460)

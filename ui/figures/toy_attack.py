@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ._plot import Plot
-from ._style import BASE, DEEP, SHALLOW, line_style
+from ._style import BASE, DEEP, SHALLOW, line_style, log_axis, log_range
 from .toy_common import EXACT, horizon_line, position_axis, wants_log
 
 
@@ -19,14 +19,17 @@ def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> go.Fig
         p.scatter(d["t"], d[key], name=name, mode="lines+markers", hovertemplate=EXACT,
                   **line_style(style, max_markers=60))
     if 0 < k < T:
-        horizon_line(p, k, f" horizon k = {k}", position="right")
-    if L >= 1:
-        p.vrect(0.5, L + 0.5, fillcolor="rgba(213,94,0,0.08)",
-                label=f"prefilled: {L} harmful tokens", label_at="bottom left")
+        horizon_line(p, k, f"horizon k = {k}", T=T)
+    if L >= 1:  # above the horizon's label: both start near the left when k and L are small
+        p.vrect(0.5, L + 0.5, fillcolor="rgba(213,94,0,0.08)")
+        tokens = "token" if L == 1 else "tokens"
+        p.label_above(f"shaded: prefilled, {L} harmful {tokens}", x=0.5, color="#444",
+                      level=1 if 0 < k < T else 0)
     position_axis(p, T)
     title = "P(recovery token at t | prefill)"
     if wants_log([*d["base"], *d["standard"], *d["deep"]], decades=2):
-        p.yaxis(title=title + " (log)", type="log", exponentformat="power")
+        p.yaxis(title=title + " (log)",
+                **log_axis(log_range(d["base"], d["standard"], d["deep"])))
     else:
         p.yaxis(title=title, range=[0, 1.02])
     return p.figure(height=380)

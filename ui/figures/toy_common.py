@@ -20,14 +20,15 @@ def position_axis(p: Plot, T: int, *, start: float = 0.5, title: str = POSITION,
     p.xaxis(title=title, row=row or p.rows, col=col)
 
 
-def horizon_line(p: Plot, k: int, label: str, *, dash: str = "dash",
-                 position: str = "left") -> None:
+def horizon_line(p: Plot, k: int, label: str, *, T: int, dash: str = "dash",
+                 level: int = 0) -> None:
     """A vertical line between positions k and k+1 (after it the harm cannot change), on every
-    subplot, labelled once at the top. ``position``: which side of the line the label sits."""
+    subplot, labelled once above the plot (off the data): right of the line in the left half of
+    positions 1..T, left of it in the right half. ``level`` 1: one label line higher."""
     p.vline(k + 0.5, dash=dash, width=1.5)
-    p.note(label, x=k + 0.5, xref="x", y=1.0, yref="paper",
-           xanchor="right" if position == "left" else "left", yanchor="top", size=11,
-           color="#444", bgcolor="rgba(255,255,255,0.8)")
+    right = (k + 0.5) / (T + 1) <= 0.5
+    p.label_above(label.strip(), x=k + 0.5, xanchor="left" if right else "right",
+                  color="#444", level=level)
 
 
 def padded_max(*series, pad: float = 1.08) -> float:

@@ -17,13 +17,15 @@ from ._style import BOUND, DEEP, EXTRA, HORIZON_FILL, OKABE_ITO, line_style
 from .toy_common import EXACT, padded_max, position_axis
 
 EXACT_NAME = "exact on-policy optimum"
-PER_PREFIX_NAME = "per-prefix form: Theorem 20 beyond k, Prop. 29 with base hₜ within"
-BASE_H = "Prop. 29 with base hₜ (gap O(η))"
-OWN_H = "Prop. 29 with the optimum's hₜ (gap O(η²))"
+# Short names: six legend entries must fit two rows of an exported file (800 px). The band's
+# label says which form holds where; the gap row's title, that they are per-prefix - exact.
+PER_PREFIX_NAME = "per-prefix form (base hₜ)"
+BASE_H = "base hₜ: O(η)"  # Prop. 29 with the base model's h_t: gap O(eta)
+OWN_H = "optimum's hₜ: O(η²)"  # Prop. 29 with the optimum's own h_t: gap O(eta^2)
 GAP_RECOVERY = f"recovery gap, {BASE_H}"
 GAP_RECOVERY_CONT = f"recovery gap, {OWN_H}"
-GAP_KL = f"KLₜ gap (nats), {BASE_H}"
-GAP_KL_CONT = f"KLₜ gap (nats), {OWN_H}"
+GAP_KL = f"KLₜ gap, {BASE_H}"
+GAP_KL_CONT = f"KLₜ gap, {OWN_H}"
 # Colour = quantity (as the top rows' legend reads); the optimum's h_t: solid with open markers,
 # so each of the four gap series has its own dash and marker.
 _RECOVERY, _KL = EXTRA
@@ -53,15 +55,12 @@ def build_exact_vs_per_prefix(d: dict) -> go.Figure:
     if k >= 1:
         for row in (1, 2, 3):  # the grey band on every row, labelled once
             p.vrect(0.5, min(k, T) + 0.5, fillcolor=HORIZON_FILL, row=row,
-                    label=f"t ≤ {k}: Prop. 29" if row == 1 else None, label_at="bottom left")
+                    label=f"t ≤ {k}: Prop. 29; beyond: Theorem 20" if row == 1 else None)
     p.yaxis(tickformat=".2~g")  # no SI "μ" ticks
     p.yaxis(row=1, title="recovery P(R at t)", range=[0, 1.02])
     p.yaxis(row=2, title="KLₜ (nats)", range=[0, padded_max(d["kl_exact"], d["kl_per_prefix"])])
     gap = np.abs(np.concatenate([d[key] for _, key, _ in GAPS]))
     top = padded_max(gap, pad=1.15) if gap.max() > 1e-9 else 1e-3  # rounding-level gaps: flat at 0
-    p.yaxis(row=3, title="per-prefix − exact", range=[-top, top])
+    p.yaxis(row=3, title="per-prefix − exact (KL in nats)", range=[-top, top])
     position_axis(p, T)
-    # six long legend entries: below the plot, so they do not squeeze the top row
-    p.update(legend={"yanchor": "top", "y": -0.09, "xanchor": "left", "x": 0.0},
-             margin={"b": 10})
     return p.figure(height=720)

@@ -7,7 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._plot import Plot
-from ._style import BOUND, DEEP, SHALLOW, line_style, shade_horizon
+from ._style import (BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range, mark_x,
+                     shade_horizon)
 from .toy_common import EXACT, padded_max, position_axis
 
 NATS = EXACT + " nats"
@@ -37,12 +38,12 @@ def build_kl_vs_eta(d: dict, *, eta: float) -> go.Figure:
     keep = d["kl"] > 0
     p.scatter(d["eta"][keep], d["kl"][keep], name="Σₜ KLₜ of π* (exact)",
               mode="lines+markers", hovertemplate=NATS, **line_style(DEEP))
-    p.vline(eta, dash="dot")
-    p.note(f"η = {eta:g}", x=np.log10(eta), xref="x", y=1.0, yref="y domain", xanchor="left",
-           yanchor="top")
+    etas = np.asarray(d["eta"], dtype=float)
+    mark_x(p, eta, f"η = {eta:g}", log=True,
+           at=axis_fraction(eta, etas.min(), etas.max(), log=True))
     p.xaxis(title="harm weight η = λ/β (log scale)", type="log", exponentformat="power",
             hoverformat=".4g")
-    p.yaxis(title="total KL (nats, log scale)", type="log", exponentformat="power")
+    p.yaxis(title="total KL (nats, log scale)", **log_axis(log_range(d["approx"], d["kl"])))
     return p.figure(height=340)
 
 
@@ -62,7 +63,7 @@ def build_shared_variant(tab: dict, shared: dict) -> go.Figure:
         p.note("incidental KL (shared)", x=k + 1, xref="x", y=shared["kl"][-1][k], yref="y",
                showarrow=True, ax=30, ay=-40, size=11, arrowcolor="grey")
     shade_horizon(p, min(k, T), row=1)
-    shade_horizon(p, min(k, T), row=2)
+    shade_horizon(p, min(k, T), row=2, label=False)  # named once, above the top row
     p.yaxis(tickformat=".2~g")  # no SI "μ" ticks
     p.yaxis(row=1, title="KLₜ (nats)", range=[0, padded_max(tab["kl"][-1], shared["kl"][-1])])
     low = float(np.min([tab["effect"][-1].min(), shared["effect"][-1].min(), 0.0]))

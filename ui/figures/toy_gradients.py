@@ -39,7 +39,8 @@ def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> go.Figu
     T, k, steps = len(std["t"]), std["k"], std["steps"]
     last = len(steps) - 1
     names = ("standard RLHF (μ = 0)", f"deep (μ = {mu:g}, γ = {gamma:g})")
-    p = Plot(rows=2, cols=2, vertical_spacing=0.1, horizontal_spacing=0.1, titles=names)
+    p = Plot(rows=2, cols=2, vertical_spacing=0.1, horizontal_spacing=0.12,
+             titles=("standard (μ = 0)", f"deep (μ = {mu:g})"))  # the legend has γ too
     runs = (std, deep)
     # Traces 0-3 move (frames update them in this order); the exact-optimum lines stay.
     for col, ((label, style), run) in enumerate(zip(_RUNS, runs), start=1):
@@ -59,19 +60,22 @@ def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> go.Figu
                "traces": [0, 1, 2, 3], "name": str(s), "layout": _grad_ranges(runs, i)}
               for i, s in enumerate(steps)]
     for col, run in enumerate(runs, start=1):
-        for row in (1, 2):
-            shade_horizon(p, min(k, T), row=row, col=col)
+        for row in (1, 2):  # named above the lower row: the run's title is above the top one
+            shade_horizon(p, min(k, T), row=row, col=col, label=row == 2)
         p.yaxis(row=2, col=col, range=[0, padded_max(run["kl"], run["exact_kl"])])
-        position_axis(p, T, col=col)
+        position_axis(p, T, col=col, title="position t")  # two short titles side by side
     p.yaxis(tickformat=".2~g")  # plain decimals: an SI "300μ" would read as the penalty μ
     p.yaxis(row=1, col=1, title="‖∇ₜ J‖ (all states)")
     p.yaxis(row=2, col=1, title="KLₜ (nats)")
     p.update(sliders=[_step_slider(steps)], updatemenus=[_play_buttons()],
-             margin={"b": 40, "l": 90, "t": 90}, legend={"y": 1.1}, **_grad_ranges(runs, last))
+             margin={"b": _SLIDER + _LEGEND, "l": 90}, **_grad_ranges(runs, last))
     return p.figure(height=620, frames=frames)
 
 
 _FRAME = {"duration": 120, "redraw": True}
+# Room under the plots (px): the x axes, the step slider and the play buttons (plotly stacks
+# those), then up to three legend rows, which plotly does not stack with the slider.
+_SLIDER, _LEGEND = 150, 66
 
 
 def _grad_ranges(runs, i: int) -> dict:

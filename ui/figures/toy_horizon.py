@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._plot import Plot
-from ._style import BASE, BOUND, DEEP, SHALLOW, line_style
+from ._style import BASE, BOUND, DEEP, SHALLOW, line_style, log_axis, log_range
 from .toy_common import EXACT, horizon_line, padded_max, position_axis, wants_log
 
 
@@ -24,9 +24,9 @@ def build_martingale_paths(d: dict) -> go.Figure:
     p.hline(d["expected_harm"], color=BASE[0], dash="dot",
             label=f"h₀ = E[H] = {d['expected_harm']:.4g}", label_at="bottom right")
     if 0 < d["k"] < T:
-        horizon_line(p, d["k"], f" exact horizon k = {d['k']}", position="right")
+        horizon_line(p, d["k"], f"exact horizon k = {d['k']}", T=T)
     position_axis(p, T, start=-0.3,
-                  title="position t (1-indexed; t = 0 is the empty prefix, h₀ = E[H], h_T = H)")
+                  title="position t (1-indexed; t = 0: the empty prefix)")
     p.yaxis(title="hₜ = E[H | x₁…xₜ]")
     p.update(hovermode="closest")
     return p.figure(height=360)
@@ -46,14 +46,14 @@ def build_information(d: dict) -> go.Figure:
             label_at="bottom right")
     if k == k_num:
         if 0 < k < T:  # k = 0: H is constant, there is nothing to mark
-            horizon_line(p, k, f" horizon k = {k} (exact = numerical)", position="right")
-    else:
+            horizon_line(p, k, f"horizon k = {k} (exact = numerical)", T=T)
+    else:  # two lines, two label lines: the labels cannot meet
         if k < T:
-            horizon_line(p, k, f" exact horizon k = {k}", position="right")
-        horizon_line(p, k_num, f"numerical horizon {k_num} (Iₜ ≤ 1e-12·Var H after) ",
-                     dash="dot", position="left")
+            horizon_line(p, k, f"exact horizon k = {k}", T=T)
+        horizon_line(p, k_num, f"numerical horizon {k_num} (Iₜ ≤ 1e-12·Var H after)", T=T,
+                     dash="dot", level=1)
     if wants_log(info):
-        p.yaxis(row=1, type="log", exponentformat="power")
+        p.yaxis(row=1, **log_axis(log_range(info)))
     else:
         p.yaxis(row=1, range=[0, padded_max(info)], tickformat=".2~g")
     p.yaxis(row=1, title="Iₜ")

@@ -1,0 +1,101 @@
+"""Charts a student can read (issue 13): no piece of text in a chart overlaps another.
+
+In every plotly chart of every page and tab (ui/nav.py, tabs as the page draws them), in a
+1280 x 800 and a 1920 x 1080 window, and in the exported SVG of every figure in ui.catalog at
+the default parameters: legend entries, annotations, titles, tick labels (subplot axes too),
+slider and button labels and the plotly toolbar (which Streamlit shows over the top right corner
+while the pointer is on the chart) do not intersect by more than 1 px, and none is cut off at
+the chart's edge. Measured in one ``page.evaluate`` per state (``e2e_util.CHART_TEXT_JS``).
+
+A failure names the page, tab, window size, chart and the two texts, and leaves a screenshot
+``test-artifacts/chart-text-<size>-<page>-<tab>-<chart>.png`` (or ``chart-text-svg-<name>.png``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from e2e_util import (EXCEPTION, TAB, chart_text_problems, describe_text_problems, page_url,
+                      settle)
+from ui import catalog, nav
+from ui import params as P
+
+pytestmark = pytest.mark.e2e
+
+SIZES = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
+
+
+def _report(page, artifacts, stem: str, where: str, charts: list[dict], root: str) -> list[str]:
+    lines = []
+    for chart in charts:
+        problems = describe_text_problems(chart)
+        if not problems:
+            continue
+        shot = artifacts / f"{stem}-{chart['index']}.png"
+        page.locator(f'{root}[data-text-problem="{chart["index"]}"]').first.screenshot(path=shot)
+        lines += [f"{where}, chart {chart['index'] + 1} ({chart['name']}): {p} [{shot.name}]"
+                  for p in problems]
+    return lines
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_chart_text_does_not_overlap_on_any_page_or_tab(browser, server, artifacts, size):
+    ctx = browser.new_context(viewport=SIZES[size])
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    problems, charts_seen = [], 0
+    try:
+        for index, info in enumerate(nav.PAGES):
+            page.goto(page_url(server, info, default=index == 0))
+            settle(page)
+            tabs = page.locator(TAB)
+            for t in range(max(tabs.count(), 1)):
+                label = "(no tabs)"
+                if tabs.count():
+                    label = tabs.nth(t).inner_text().strip()
+                    tabs.nth(t).click()
+                    settle(page)
+                shown = page.locator(EXCEPTION)
+                assert shown.count() == 0, \
+                    f"{info.title}, tab {label!r}: exception\n{shown.first.inner_text()}"
+                charts = chart_text_problems(page)
+                charts_seen += len(charts)
+                assert all(c["count"] > 0 for c in charts), (f"{info.title}, tab {label!r}: a "
+                                                              "chart without text: have plotly's "
+                                                              "class names changed?")
+                problems += _report(page, artifacts, f"chart-text-{size}-{info.url_path}-{t}",
+                                    f"{size}, {info.title}, tab {label!r}", charts, ".js-plotly-plot")
+    finally:
+        ctx.close()
+    assert charts_seen >= len(catalog.FIGURES), f"only {charts_seen} charts found"
+    assert not problems, "text in charts overlaps or is cut off:\n" + "\n".join(problems)
+
+
+def test_exported_svg_text_does_not_overlap(browser, artifacts):
+    """Each figure of ui.catalog at the defaults, rendered by the export path (kaleido), opened
+    as an SVG document in the browser and measured like the charts on the page."""
+    from ui.export import bundle, renderer
+
+    if (why := renderer.problem()) is not None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true: {why}")
+        pytest.skip(why)
+    values = P.defaults()
+    out = artifacts / "svg"
+    out.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    problems = []
+    try:
+        for name in catalog.FIGURES:
+            path = out / f"{name}.svg"
+            path.write_bytes(bundle.figure_file(name, values, "svg"))
+            page.goto(path.as_uri())
+            charts = chart_text_problems(page, ":root")
+            assert len(charts) == 1 and charts[0]["count"] > 0, f"{name}.svg: no text measured"
+            problems += _report(page, artifacts, f"chart-text-svg-{name}", f"{name}.svg", charts,
+                                ":root")
+    finally:
+        page.close()
+    assert not problems, "text in exported SVGs overlaps or is cut off:\n" + "\n".join(problems)
