@@ -9,11 +9,13 @@ Pages are listed in ``ui/nav.py``.
 import streamlit as st
 
 from ui import layout, nav, state
+from ui.live import assets as live_assets
 
 st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
                    initial_sidebar_state=380)
 
 layout.style()
+live_assets.warm()  # print the live figures' math with sympy now, not when a visitor asks
 state.sync()  # before st.navigation, so every page sees the URL's values
 pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
          for i, p in enumerate(nav.PAGES)]

@@ -15,6 +15,7 @@ from ui import catalog
 from ui import params as P
 from ui.cli import PRESET_ALIASES
 from ui.export import share
+from ui.live import specs as live_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +43,7 @@ def test_help_documents_the_command():
 
 def test_writes_every_figure_in_every_format(deep_set):
     expected = {f"{n}.{f}" for n in catalog.FIGURES for f in ("svg", "pdf", "png", "csv")}
+    expected |= {f"{n}.html" for n in live_specs.LIVE}  # interactive: the live figures only
     assert expected | {"params.json", "README.md"} == {p.name for p in deep_set.iterdir()}
     for path in deep_set.glob("*.svg"):
         ET.parse(path)
@@ -49,6 +51,8 @@ def test_writes_every_figure_in_every_format(deep_set):
         assert path.read_bytes().startswith(b"%PDF")
     for path in deep_set.glob("*.png"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for path in deep_set.glob("*.html"):
+        assert f'"id": "{path.stem}"' in path.read_text(encoding="utf-8")
 
 
 def test_the_set_holds_the_preset_and_its_links(deep_set):

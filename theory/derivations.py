@@ -8,8 +8,12 @@ equal, and keep them; *stated* steps are the paper's definitions and reasoning t
 them, and are not derived here. The final expression is lambdified to numpy, and
 :meth:`Derivation.check` compares it with the numeric core.
 
+The last section, "stable forms for code generation", rewrites the results in the numerically
+stable forms of the numeric core, special cases included, and proves them equal to the derived
+ones (:func:`live_forms`); ``ui/live/jsmath.py`` prints them to JavaScript for the browser.
+
 Importing this module imports sympy (about 0.4 s); ``import theory`` does not. Derivations are
-computed once per process on first request (``get`` is cached).
+computed once per process on first request (``get`` and ``live_forms`` are cached).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
+from scipy.special import logit as _scipy_logit
+from sympy.codegen.cfunctions import expm1, log1p
+from sympy.utilities.lambdify import implemented_function
 
 from ._derivation_checks import REFERENCES as _REFERENCES
+from .recovery import _SERIES_BELOW, _SERIES_TERMS
 
-__all__ = ["Step", "Check", "Derivation", "names", "get", "to_tex"]
+__all__ = ["Step", "Check", "Derivation", "names", "get", "to_tex", "LiveForm", "live_forms", "live_helpers"]
 
 
 @dataclass(frozen=True)
@@ -349,3 +357,239 @@ def to_tex(key: str) -> str:
     lines += [r"\end{enumerate}", r"\end{document}", ""]
     return "\n".join(lines)
 
+
+# --- Stable forms for code generation ---------------------------------------------------------
+# The derived results read as the paper writes them, but in floating point some of them cancel
+# (KL* ~ a^2 is the difference of two terms ~ a) or overflow (e^a). The forms below are the same
+# functions as the numeric core evaluates them (theory/recovery.py, theory/robustness.py): the
+# same stable formulas, switches and special cases, so that code printed from them
+# (ui/live/jsmath.py) agrees with the core to rounding. Each closed branch is proved equal to the
+# result derived above; the small-shift series is derived here and checked against sympy's own.
+
+
+@dataclass(frozen=True)
+class LiveForm:
+    """One result as a single sympy expression in ``arguments``, in a numerically stable form."""
+
+    name: str
+    arguments: tuple[str, ...]
+    expr: sp.Expr
+    doc: str
+
+
+# logit stays a function call in the forms, so that conditions on log-odds stay one comparison
+# (a Piecewise inside a condition multiplies into every combination of branches). Numerically it
+# is scipy's logit; printed, it is the helper _STABLE_LOGIT, which evaluates as scipy does.
+LOGIT = implemented_function(sp.Function("logit", real=True), _scipy_logit)
+_x = sp.Symbol("x", nonnegative=True)
+_STABLE_LOGIT = LiveForm(
+    "logit", ("x",),
+    # near 1/2, log(x / (1 - x)) loses digits that log1p(s) - log1p(-s), s = 2x - 1, keeps
+    sp.Piecewise((log1p(2 * _x - 1) - log1p(1 - 2 * _x), (_x >= sp.Rational(3, 10)) & (_x <= sp.Rational(13, 20))),
+                 (_logit(_x), True)),
+    "log-odds log(x / (1 - x)), evaluated as scipy.special.logit.",
+)
+
+
+def _max(*args):
+    # Unevaluated: sympy's attempt to order the arguments is slow here, and never succeeds.
+    return sp.Max(*args, evaluate=False)
+
+
+def _min(*args):
+    return sp.Min(*args, evaluate=False)
+
+
+def _plain(expr):
+    """``expr`` with log1p, expm1 and logit written out, for the proofs."""
+    return (expr.replace(log1p, lambda x: sp.log(1 + x)).replace(expm1, lambda x: sp.exp(x) - 1)
+            .replace(LOGIT, _logit))
+
+
+def _assert_branches_equal(expr, target, what: str, probabilities=(p,)) -> None:
+    """Every branch of ``expr`` equals ``target`` for ``probabilities`` in (0, 1)."""
+    # As y / (1 + y) with y > 0 a probability is in (0, 1), and sympy may split log(1 - p).
+    inside = {x: y / (1 + y) for x in probabilities for y in [sp.Dummy(positive=True)]}
+    folded = sp.piecewise_fold(expr)
+    branches = [e for e, _ in folded.args] if isinstance(folded, sp.Piecewise) else [folded]
+    for i, branch in enumerate(branches):
+        _assert_equal(_plain(branch).subs(inside), target.subs(inside), f"{what} (branch {i})")
+
+
+def _log_expit(x):
+    """log sigma(x) as scipy.special.log_expit evaluates it: neither branch overflows."""
+    return sp.Piecewise((x - log1p(sp.exp(x)), x < 0), (-log1p(sp.exp(-x)), True))
+
+
+def _stable_recovery_probability(p_, a_):
+    """Theorem 20's r* as theory.recovery_probability evaluates it."""
+    u = (1 - p_) * expm1(-a_)
+    # p / (1 + u) is exact at a = 0 and accurate while 1 + u >= 1/2; beyond, the log-odds.
+    return sp.Piecewise(
+        (p_ / (1 + u), u > -sp.Rational(1, 2)),
+        (0, sp.Eq(p_, 0)),  # Remark 10; also keeps -inf + inf out of the log-odds at a = inf
+        (1 / (1 + sp.exp(-(LOGIT(p_) + a_))), True),
+    )
+
+
+def _stable_kl_closed(p_, a_):
+    """KL* = r log(r/p) - (1 - r) log Z from log Z and log(r/p), as theory's _kl_closed does."""
+    log_z = sp.Piecewise(
+        (log1p(p_ * expm1(a_)), a_ < 700),
+        # e^a overflows: log Z = log(p e^a) + log1p((1 - p) / (p e^a))
+        (a_ + sp.log(p_) + log1p(sp.exp(log1p(-p_) - sp.log(p_) - a_)), True),
+    )
+    u = (1 - p_) * expm1(-a_)
+    log_r_over_p = sp.Piecewise(
+        (-log1p(u), u > -sp.Rational(99, 100)),  # near u = -1 log1p loses the digits
+        (_log_expit(LOGIT(p_) + a_) - sp.log(p_), True),
+    )
+    # r = p (r/p) and 1 - r = (1 - p) / Z, each from its log, keep their relative accuracy.
+    kl = p_ * sp.exp(log_r_over_p) * log_r_over_p - (1 - p_) * sp.exp(-log_z) * log_z
+    return kl, log_z, log_r_over_p
+
+
+def _kl_series(n_terms: int = _SERIES_TERMS) -> list:
+    """c_n(p) with KL* = p (1 - p) a^2 sum_{n>=2} c_n(p) a^(n-2), for n = 2 .. n_terms + 1.
+
+    K(a) = log(1 - p + p e^a) is the cumulant generating function of Bernoulli(p), and
+    KL* = a K'(a) - K(a) = sum_n (n - 1)/n! kappa_n a^n. The cumulants obey kappa_1 = p,
+    kappa_{n+1} = p (1 - p) d kappa_n / dp; each kappa_n (n >= 2) has the factor p (1 - p),
+    kept outside so that the series stays accurate near p = 0 and p = 1.
+    """
+    variance = sp.Poly(p * (1 - p), p)
+    kappa, coefficients = sp.Poly(p, p), []
+    for n in range(2, n_terms + 2):
+        kappa = variance * kappa.diff(p)
+        factor, remainder = kappa.div(variance)
+        assert remainder.is_zero
+        coefficients.append(sp.Rational(n - 1, sp.factorial(n)) * factor.as_expr())
+    return coefficients
+
+
+def _check_kl_series(coefficients, kl_derived, order: int = 5) -> None:
+    """The cumulant series equals sympy's Taylor series of the derived KL* up to a^(order-1)."""
+    taylor = sp.series(kl_derived, a, 0, order).removeO()
+    ours = sum(p * (1 - p) * c * a**n for n, c in enumerate(coefficients[: order - 2], start=2))
+    if sp.expand(sp.simplify(sp.expand(taylor - ours))) != 0:
+        raise AssertionError("sympy could not confirm the cumulant series of KL*")
+
+
+def _stable_geometric(mu_, beta_, gamma_, first, count):
+    """sum_{t=first}^{first+count-1} mu gamma^t / beta; 1 - gamma^count as -expm1 keeps gamma ~ 1."""
+    return mu_ * gamma_**first / beta_ * -expm1(count * sp.log(gamma_)) / (1 - gamma_)
+
+
+def _stable_total_kl_bound(p_min_, mu_, beta_, gamma_, k_, T_):
+    """Theorem 22's bound on the total recovery KL, as theory.total_recovery_kl_bound sums it."""
+    n = T_ - k_  # > 0 wherever it is used
+    cap = -sp.log(p_min_)
+    # The positions whose shift mu gamma^t / beta is at least the cap are the first ones, t <= t_cap.
+    t_cap = (sp.log(cap) - (sp.log(mu_) - sp.log(beta_))) / sp.log(gamma_)
+    m = _min(_max(sp.floor(t_cap) - k_, 0), n)
+    geometric = _stable_geometric(mu_, beta_, gamma_, k_ + m + 1, n - m)
+    return sp.Piecewise(
+        (0, sp.Eq(mu_, 0) | sp.Eq(gamma_, 0) | (T_ <= k_) | sp.Eq(p_min_, 1)),
+        (n * _min(mu_ / beta_, cap), sp.Eq(gamma_, 1)),
+        (n * cap, m >= n),
+        (geometric, m <= 0),  # no capped position: m * cap would be 0 * inf at p_min = 0
+        (m * cap + geometric, True),
+    )
+
+
+def _stable_tau(delta_, p_min_, mu_, beta_, gamma_):
+    """Corollary 23's tau with theory.attack_threshold's special cases (earlier ones win)."""
+    gap = LOGIT(delta_) - LOGIT(p_min_)
+    return sp.Piecewise(
+        (sp.oo, gap <= 0),  # delta <= p_min: recovery never falls below delta
+        (-sp.oo, sp.Eq(mu_, 0)),
+        (0, sp.Eq(gamma_, 0)),
+        (sp.oo, sp.Eq(gamma_, 1) & (mu_ / beta_ >= gap)),
+        (-sp.oo, sp.Eq(gamma_, 1)),
+        ((sp.log(mu_) - sp.log(beta_) - sp.log(gap)) / -sp.log(gamma_), True),
+    )
+
+
+def _closed_branch(piecewise):
+    """The last (otherwise) branch of a Piecewise: the general case after the special ones."""
+    return piecewise.args[-1][0]
+
+
+def _prove_live_forms() -> list:
+    """Prove the stable branches equal to the derived results; return the KL* series terms."""
+    _, recovery_prob, z_value = _derive_gibbs()
+    kl_derived = a * recovery_prob - sp.log(z_value)  # the Gibbs form, equal to the grouped KL
+    x = sp.Symbol("x", positive=True)
+    _assert_branches_equal(_STABLE_LOGIT.expr.subs(_x, x), _logit(x), "stable logit", (x,))
+    _assert_branches_equal(_log_expit(x), sp.log(_sigma(x)), "log sigma")
+    _assert_branches_equal(_stable_recovery_probability(p, a), recovery_prob, "stable r*")
+    kl_from_logs, log_z, log_r_over_p = _stable_kl_closed(p, a)
+    _assert_branches_equal(log_z, sp.log(z_value), "stable log Z")
+    _assert_branches_equal(log_r_over_p, sp.log(recovery_prob / p), "stable log(r*/p)")
+    kl_from_logs = kl_from_logs.subs({log_z: sp.log(z_value), log_r_over_p: sp.log(recovery_prob / p)})
+    _assert_equal(kl_from_logs, kl_derived, "KL* from log Z and log(r*/p)")
+    series = _kl_series()
+    _check_kl_series(series, kl_derived)
+    # Theorem 22's sum: the stable geometric term against the one sympy summed; one position of
+    # that sum is the shift in the per-position cap.
+    _, tail, _ = _geometric_tail()
+    s = sp.Symbol("s", integer=True, positive=True)
+    summed = _closed_branch(tail)  # gamma != 1
+    _assert_equal(_plain(_stable_geometric(mu, beta, gamma, s, T - s + 1)), summed, "geometric tail")
+    _assert_equal(summed.subs({s: t, T: t}), _shift_expr().subs(w, 1), "one position of the tail")
+    _, tau_derived, _ = _tau()
+    tau_closed = _closed_branch(_stable_tau(delta, p_min, mu, beta, gamma))
+    _assert_branches_equal(tau_closed, tau_derived, "stable tau", (delta, p_min))
+    return series
+
+
+def live_helpers() -> dict[str, LiveForm]:
+    """Functions the live forms call besides the elementary ones (their code is printed too)."""
+    return {_STABLE_LOGIT.name: _STABLE_LOGIT}
+
+
+@functools.cache
+def live_forms() -> dict[str, LiveForm]:
+    """Theorem 20, Theorem 22 and Corollary 23 in stable forms for code generation (w = 1).
+
+    Each agrees with its counterpart in :mod:`theory` to rounding, special cases included; the
+    closed branches are proved equal to the derived results first. The forms call ``logit``
+    (:func:`live_helpers`).
+    """
+    series = _prove_live_forms()
+    P, MU, GAMMA, TT, P_MIN, T_, K, DELTA = sp.symbols("p mu gamma t p_min T k delta", nonnegative=True)
+    BETA = sp.Symbol("beta", positive=True)  # nonnegative would let mu / beta be complex infinity
+    shift = MU * GAMMA**TT / BETA
+    horner = sp.horner(sum(c * a ** (n - 2) for n, c in enumerate(series, start=2)), a, p)
+    # a * a unevaluated: sympy would expand a**2 into gamma**(2 t), which underflows while
+    # a**2 is still a normal float.
+    kl_series = sp.Mul(P * (1 - P) * horner.xreplace({p: P, a: shift}), shift, shift, evaluate=False)
+    kl_closed, _, _ = _stable_kl_closed(P, shift)
+    recovery_kl = sp.Piecewise(
+        (0, sp.Eq(P, 0) | sp.Eq(P, 1) | sp.Eq(shift, 0)),
+        (-sp.log(P), sp.Eq(shift, sp.oo)),  # mu / beta overflowed: the limit log(1/p)
+        (_max(kl_series, 0), shift < sp.Rational(repr(_SERIES_BELOW))),
+        (_max(kl_closed, 0), True),
+    )
+    r_star = _stable_recovery_probability(P, shift)
+    tau = _stable_tau(DELTA, P_MIN, MU, BETA, GAMMA)
+    forms = [
+        LiveForm("recoveryProbability", ("p", "mu", "beta", "gamma", "t"), r_star,
+                 "Theorem 20: recovery probability r* = sigma(logit p + mu gamma^t / beta)."),
+        LiveForm("recoveryKl", ("p", "mu", "beta", "gamma", "t"), recovery_kl,
+                 "Theorem 20: KL cost KL* of the recovery shift at position t, in nats."),
+        LiveForm("klCap", ("p", "mu", "beta", "gamma", "t"), _min(shift, -sp.log(P)),
+                 "Theorem 22: the per-position cap min(mu gamma^t / beta, log(1/p)) on KL*."),
+        LiveForm("recoverabilityBound", ("p_min", "mu", "beta", "gamma", "T"),
+                 r_star.xreplace({P: P_MIN, TT: T_}),
+                 "Theorem 22: recovery delta guaranteed down to depth T."),
+        LiveForm("totalKlBound", ("p_min", "mu", "beta", "gamma", "k", "T"),
+                 _stable_total_kl_bound(P_MIN, MU, BETA, GAMMA, K, T_),
+                 "Theorem 22: bound on the total recovery KL over positions k < t <= T, in nats."),
+        LiveForm("attackThreshold", ("delta", "p_min", "mu", "beta", "gamma"), tau,
+                 "Corollary 23: threshold tau; recovery is below delta at positions t > tau."),
+        LiveForm("minAttackLength", ("delta", "p_min", "mu", "beta", "gamma", "k"),
+                 _max(K, sp.floor(tau)),
+                 "Corollary 23: minimum prefilled prefix length L* = max(k, floor(tau))."),
+    ]
+    return {form.name: form for form in forms}

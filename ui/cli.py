@@ -33,7 +33,8 @@ examples:
   python -m ui export --list
 
 Each figure is written as <name>.svg/.pdf/.png (SVG and PDF carry the share URL and the
-parameters in their metadata) and <name>.csv (its data), plus params.json (the parameters the
+parameters in their metadata) and <name>.csv (its data); each live figure also as
+<name>.html, interactive with its sliders and self-contained (opens offline); plus params.json (the parameters the
 URL encodes, readable by --params) and README.md (what each figure shows, with its link).
 SVG/PDF/PNG need chromium (apt-get install chromium); without it CSV and JSON are still
 written and the exit status is 3. Links point at $SHALLOW_DEEP_URL (default
@@ -57,8 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override one parameter (repeatable), e.g. --set mu=10")
     ex.add_argument("--out", type=Path, default=Path("figs"), help="output directory (default: figs/)")
-    ex.add_argument("--formats", default="svg,pdf,png,csv",
-                    help="comma-separated subset of svg,pdf,png,csv (default: all)")
+    ex.add_argument("--formats", default="svg,pdf,png,csv,html",
+                    help="comma-separated subset of svg,pdf,png,csv,html (default: all; html: "
+                         "interactive, only for the live figures)")
     ex.add_argument("--only", metavar="NAMES", help="comma-separated figure names (see --list)")
     ex.add_argument("--base-url", help="where the app is served, for the links in the files")
     ex.add_argument("--no-caption", action="store_true",

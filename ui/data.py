@@ -101,9 +101,12 @@ def recoverability_by_depth(p: float, mu: float, beta: float, gamma: float, k: i
     }
 
 
+MU_GRID = (-2.0, 6.0, 321)  # log10 of the first and last μ, and the number of points
+
+
 def mu_grid() -> np.ndarray:
     """The μ axis of the attack-length chart: the μ control's log range, 40 points a decade."""
-    return np.logspace(-2, 6, 321)
+    return np.logspace(*MU_GRID)
 
 
 @_cache

@@ -20,6 +20,7 @@ import streamlit as st
 
 from . import catalog, position_readout
 from .export import bundle, renderer, share, tables
+from .live import component as live, specs as live_specs
 
 TABLE_HEIGHT = 300  # px: the data table scrolls inside this
 COLUMN_WIDTH = 120  # px of a value column (wider tables scroll sideways; free room is shared out)
@@ -55,7 +56,10 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
             _DESCRIBED.clear()
         entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
     box = (container if container is not None else st).container()
-    box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
+    if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
+        live.mount(name, values, box, key, alt=entry[1])
+    else:
+        box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
     reading = position_readout.of(fig, spec.positions)  # None unless the x axis is a position
     if reading is not None:
         with box:
@@ -88,7 +92,8 @@ def _table(fig) -> None:
 
 def _downloads(name: str, values: dict, key: str) -> None:
     base = _base()
-    cols = st.columns(5)
+    interactive = name in live_specs.LIVE
+    cols = st.columns(6 if interactive else 5)
     why = renderer.problem()
     for col, fmt in zip(cols, bundle.IMAGE_FORMATS):
         # Rendered only when clicked (Streamlit calls `data` on a worker thread).
@@ -102,6 +107,12 @@ def _downloads(name: str, values: dict, key: str) -> None:
     cols[4].download_button("JSON", share.params_json(values), file_name="params.json",
                             mime="application/json", key=f"dl_{key}_json", on_click="ignore",
                             icon=":material/download:", help="The parameters, as in the share link")
+    if interactive:
+        cols[5].download_button("HTML", lambda: bundle.figure_file(name, values, "html", base=base),
+                                file_name=f"{name}.html", mime=bundle.MIME["html"],
+                                key=f"dl_{key}_html", on_click="ignore", icon=":material/download:",
+                                help="Interactive, with its sliders: one self-contained file that "
+                                     "opens offline (for slides and course sites)")
     if why:
         st.info(why + " CSV and JSON still work.", icon=":material/info:")
 

@@ -26,11 +26,11 @@ from . import state
 _MANTISSAS = (1.0, 2.0, 3.0, 5.0)
 
 
-def log_options(lo: float, hi: float) -> list[float]:
-    """1-2-3-5 values per decade within ``[lo, hi]``, both ends included."""
+def log_options(lo: float, hi: float, mantissas=_MANTISSAS) -> list[float]:
+    """1-2-3-5 values (or ``mantissas``) per decade within ``[lo, hi]``, both ends included."""
     options = {lo, hi}
     for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
-        for m in _MANTISSAS:
+        for m in mantissas:
             x = float(f"{m}e{e}")  # exact decimal text, so labels read 3e-07, not 2.9999e-07
             if lo < x < hi:
                 options.add(x)

@@ -27,7 +27,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 VIEWPORT = {"width": 1400, "height": 1000}
 
 EXCEPTION = '[data-testid="stException"]'
-CHART = '[data-testid="stPlotlyChart"], [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'
+CHART = ('[data-testid="stPlotlyChart"], [data-live-figure], [data-testid="stVegaLiteChart"], '
+         '[data-testid="stArrowVegaLiteChart"]')
 SLIDER_INPUT = '[data-testid="stSlider"] input[type="range"]'
 TAB = '[data-testid="stTab"]'  # st.tabs is react-aria in 1.67: no baseweb tab-list
 WARNING = '[data-testid="stAlertContentWarning"]'
@@ -112,14 +113,14 @@ SETTLED_JS = """() => {
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chunk still loading
-  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
+  for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"], .live-root'))
     if (!c.querySelector('.js-plotly-plot .main-svg')) return false;
   return true;
 }"""
 
 # What the charts show: plotly's input data, or vega's rendered output.
 CHART_SIGNATURE_JS = """() => Array.from(document.querySelectorAll(
-    '[data-testid="stPlotlyChart"] .js-plotly-plot, [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'))
+    '[data-testid="stPlotlyChart"] .js-plotly-plot, [data-live-figure] .js-plotly-plot, [data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]'))
   .map(el => el.classList.contains('js-plotly-plot')
        ? JSON.stringify(el.data) + JSON.stringify(el.layout && el.layout.shapes)
        : (el.querySelector('canvas') ? el.querySelector('canvas').toDataURL() : el.innerHTML))"""
@@ -197,6 +198,11 @@ ARM_JS = """() => {
       }
   });
   window.__drawObserver.observe(document.body, {subtree: true, childList: true});
+  // A live figure (ui/live) keeps its chart and redraws it in place: its data-redraws counts.
+  if (window.__liveObserver) window.__liveObserver.disconnect();
+  window.__liveObserver = new MutationObserver(() => { window.__lastDraw = performance.now(); });
+  window.__liveObserver.observe(document.body, {subtree: true, attributes: true,
+                                                attributeFilter: ['data-redraws']});
   // When the script run ends (rerun finished on the server, deltas applied): splits the time
   // into Streamlit rerun vs. chart drawing.
   let ran = false;

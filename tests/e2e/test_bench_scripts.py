@@ -43,3 +43,14 @@ def test_load_test_prints_its_figures_with_no_errors(browser):
     assert re.search(r"idle reference \(one user alone\): 3 timed slider presses, 0 errors", out), out
     assert re.search(r"server RSS \(MiB\): before load \d+", out), out
     assert "p95 under load / idle p95:" in out or "p95 ratio: not enough" in out, out
+
+
+def test_live_benchmark_prints_its_figures(browser):
+    out = run("bench_live.py", "--moves", "5", "--floor-presses", "2", timeout=300)
+    assert re.search(r"^live overall: median \d+\.\d\d frames \(\d+\.\d ms\), p95 \d+\.\d\d frames",
+                     out, flags=re.M), out
+    assert re.search(r"^ratio live / trivial key press: \d+\.\d\d$", out, flags=re.M), out
+    figures = re.findall(r"^live figure (\w+) \((.+?)\): median \d+\.\d\d frames", out, flags=re.M)
+    assert sorted(f for f, _ in figures) == sorted([  # every live figure on every page it is on
+        "recovery_by_position", "recovery_by_position", "kl_by_position",
+        "recoverability_by_depth", "attack_length_vs_mu"]), out

@@ -15,10 +15,19 @@ from . import meta, publish, renderer, share, tables
 
 IMAGE_FORMATS = renderer.FORMATS
 DATA_FORMATS = ("csv",)
-ALL_FORMATS = IMAGE_FORMATS + DATA_FORMATS
+# Interactive HTML: only the live figures (ui.live) have one; for the others it is skipped.
+INTERACTIVE_FORMATS = ("html",)
+ALL_FORMATS = IMAGE_FORMATS + DATA_FORMATS + INTERACTIVE_FORMATS
 PNG_SCALE = 3  # 2400 px wide: sharp on a projector and at 300 dpi in an 8 in column
 MIME = {"svg": "image/svg+xml", "pdf": "application/pdf", "png": "image/png", "csv": "text/csv",
-        "json": "application/json", "zip": "application/zip"}
+        "json": "application/json", "zip": "application/zip", "html": "text/html"}
+
+
+def has_format(name: str, fmt: str) -> bool:
+    """Whether figure ``name`` exists as ``fmt`` (only live figures exist as HTML)."""
+    from ..live import specs
+
+    return fmt not in INTERACTIVE_FORMATS or name in specs.LIVE
 
 
 def info(name: str, values: dict, fig=None, base: str | None = None) -> meta.Info:
@@ -40,6 +49,12 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
     for fmt in formats:
         if fmt == "csv":
             yield fmt, tables.to_csv(fig).encode("utf-8")
+            continue
+        if fmt == "html":
+            if has_format(name, fmt):
+                from ..live import export as live_export
+
+                yield fmt, live_export.page(name, values, base=base).encode("utf-8")
             continue
         if styled is None:
             styled = publish.publication(
@@ -92,8 +107,9 @@ def write_set(values: dict, sink: Callable[[str, bytes], None], *, names=None,
         problems.append(why)
         images = []
     # Data first: if the renderer fails half-way, each figure still has its CSV.
-    wanted = [f for f in formats if f in DATA_FORMATS] + images
-    done, total = 0, len(names) * len(wanted)
+    wanted = [f for f in formats if f in DATA_FORMATS + INTERACTIVE_FORMATS] + images
+    done = 0
+    total = sum(has_format(n, f) for n in names for f in wanted)
     sink("params.json", share.params_json(values).encode("utf-8"))
     for name in names:
         try:

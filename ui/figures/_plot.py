@@ -163,7 +163,7 @@ class Plot:
 
     def label_above(self, text: str, *, x: float, row: int = 1, col: int = 1,
                     xanchor: str = "left", size: int = 11, color: str = "grey",
-                    level: int = 0, xref: str | None = None) -> None:
+                    level: int = 0, xref: str | None = None, **props) -> None:
         """A label just above a subplot at data x (log10 units on a log axis): in the strip over
         the top row (the figure makes room for it) or in the gap over a lower row. ``level`` 1
         puts it one line higher, for two labels that could meet. ``xref="paper"``: x is a
@@ -172,7 +172,7 @@ class Plot:
         self.note(text, x=x, xref=xref or self._ref("x", n), y=1,
                   yref=self._ref("y", n) + " domain",
                   xanchor=xanchor, yanchor="bottom", size=size, color=color,
-                  yshift=LABEL_LINE * level)
+                  yshift=LABEL_LINE * level, **props)
         if row == 1:
             self._strip = max(self._strip, level + 1)
 

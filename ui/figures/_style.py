@@ -36,6 +36,10 @@ BOUND = (OKABE_ITO["orange"], "dashdot", "diamond-open")
 EXTRA = (OKABE_ITO["green"], "longdash", "square"), (OKABE_ITO["purple"], "dot", "triangle-up")
 SERIES = (DEEP, SHALLOW, BOUND, BASE) + EXTRA
 
+# The name of shapes and labels whose place depends on parameter values a live figure's sliders
+# move (ui/live): it hides them while a slider moves, and the server's redraw puts them back.
+STALE = "live-stale"
+
 HORIZON_FILL = "rgba(0,0,0,0.06)"  # shading of positions 1..k (inside the harm horizon)
 
 

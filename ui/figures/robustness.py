@@ -10,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._plot import Plot
+from ._style import STALE
 from ._style import (BOUND, DEEP, SERIES, axis_fraction, count_ticks, line_style, log_axis,
                      log_range, mark_x)
 
@@ -90,14 +91,14 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figur
     zeros = log_y and bool((finite_values == 0).any())
     if zeros:  # above the plot (on it, lines rise through any place it could go)
         p.label_above("L* = 0 (no prefix needed) lies below the axis", x=1.0, xref="paper",
-                      xanchor="right", level=1, color="#444")
+                      xanchor="right", level=1, color="#444", name=STALE)
     if len(never) == len(rows):  # an empty plot: say why in the middle of it
         p.note("no finite attack for any γ here (L* = ∞)", xref="paper", yref="paper", x=0.5,
-               y=0.5, size=12, color="#444")
+               y=0.5, size=12, color="#444", name=STALE)
     elif never:  # above the plot, over the current μ's label: not on a line
         names = ", ".join(f"{g:g}" for g in never)
         p.label_above(f"γ = {names}: no finite attack (L* = ∞ for every μ)", x=0.0,
-                      xref="paper", level=2 if zeros else 1, color="#444")
+                      xref="paper", level=2 if zeros else 1, color="#444", name=STALE)
     p.xaxis(title="recovery penalty μ (log scale)", type="log", exponentformat="power",
             hoverformat=".4g")
     # The unified hover takes each line's nearest point within hoverdistance px: with plotly's
@@ -120,10 +121,11 @@ def _infinite_beyond(p: Plot, x_last: float, x_inf: float, y: float, top: float,
     last finite value to x_inf, then up to the top of the plot, labelled at the top."""
     color, dash, _ = style
     line = {"color": color, "dash": dash, "width": 2}
+    # name: where these go depends on δ, p_min and β; a live figure hides them while they move
     p.layout["shapes"].append({"type": "line", "x0": x_last, "x1": x_inf, "y0": y, "y1": y,
-                               "xref": "x", "yref": "y", "line": line})
+                               "xref": "x", "yref": "y", "line": line, "name": STALE})
     p.layout["shapes"].append({"type": "line", "x0": x_inf, "x1": x_inf, "y0": y, "y1": top,
-                               "xref": "x", "yref": "y", "line": line})
+                               "xref": "x", "yref": "y", "line": line, "name": STALE})
     p.note(f"{name}: L* = ∞ beyond ", x=np.log10(x_inf), xref="x", y=1, yref="y domain",
            xanchor="right" if right_half else "left", yanchor="top", size=12, color=color,
-           xshift=-4 if right_half else 4)
+           xshift=-4 if right_half else 4, name=STALE)

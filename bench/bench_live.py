@@ -1,0 +1,299 @@
+"""Dragging a live figure's own slider -> the figure redrawn in the browser, in frames (issue 14).
+
+    .venv/bin/python bench/bench_live.py [--moves 60] [--only FIGURE_ID] [--floor-presses 20]
+
+Starts the explorer (app.py) and bench/trivial_app.py (one slider, one chart: Streamlit's floor
+for a key press, as in bench_latency.py) on free loopback ports in one run. On the explorer's
+first page it measures the browser's animation-frame interval (median of 120
+requestAnimationFrame deltas). Then, for every live figure (``[data-live-figure]``, the pages
+and tabs below) and each of its own sliders (``<input type="range">`` in the figure), it
+"drags" the slider ``--moves`` times after 5 unmeasured moves: each move sets the input to the
+next position (bouncing between min and max, so every move changes the value; a sweep takes at
+most ~30 moves) and dispatches an ``input`` event, as a drag does (no ``change``: no rerun).
+On the page's own clock it times, from just before the dispatch, (a) the figure's data changing
+(``data-redraws`` incremented; without it, the graph's y arrays differing) and (b) the next
+animation frame after that (a requestAnimationFrame callback), and waits for that frame before
+the next move. Times are also given in frames (ms / frame interval); per slider it also prints
+the median time inside Plotly.react (a full redraw: the first move of a drag, or data leaving
+the drawn axes; the other moves take plotly's animation path and show 0 here) and how
+many moves left every y value as it was (a saturated curve: still redrawn). The floor is the median
+time from ArrowRight on trivial_app's slider to its chart redrawn after the rerun (half the
+presses before the live figures, half after, so drift averages out).
+
+Prints figures only (targets: median <= 1.2 frames, p95 <= 3 frames over all moves); it asserts
+nothing about time. It exits non-zero when a live figure or one of its sliders is missing, or a
+move is never redrawn. Needs chromium on PATH and the playwright package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "bench")]
+
+from bench_latency import press_ms  # noqa: E402
+from e2e_util import (CHROMIUM_ARGS, VIEWPORT, chromium_path, page_url, settle,  # noqa: E402
+                      streamlit_server)
+from ui import nav  # noqa: E402
+
+WARMUP = 5  # first moves of a slider pay one-off costs (JIT, plotly's first react on new data)
+FRAME_SAMPLES = 120
+TARGET_MEDIAN, TARGET_P95 = 1.2, 3.0  # frames
+
+# (page in ui.nav.BY_NAME, tab = the ``view`` URL parameter, figure id, its sliders' URL keys)
+LIVE = (
+    ("overview", 0, "recovery_by_position", ("mu", "gamma", "p_base", "beta")),
+    ("deep_alignment", 0, "recovery_by_position", ("mu", "gamma", "p_base", "beta")),
+    ("deep_alignment", 1, "kl_by_position", ("mu", "gamma", "p_base", "beta")),
+    ("robustness", 0, "recoverability_by_depth", ("mu", "gamma", "p_base", "beta")),
+    ("robustness", 1, "attack_length_vs_mu", ("delta", "p_base", "beta")),
+)
+
+# The figure's root by id, in the document or in any open shadow root (Components v2 puts a
+# component in one when it isolates its styles).
+FIND_ROOT = """
+const findRoot = (id) => {
+  const sel = `[data-live-figure="${CSS.escape(id)}"]`;
+  const walk = (node) => {
+    const hit = node.querySelector(sel);
+    if (hit) return hit;
+    for (const el of node.querySelectorAll('*'))
+      if (el.shadowRoot) { const h = walk(el.shadowRoot); if (h) return h; }
+    return null;
+  };
+  return walk(document);
+};
+"""
+
+# The figure's slider names once its graph is drawn, else null.
+READY_JS = "(id) => {" + FIND_ROOT + """
+  const root = findRoot(id);
+  if (!root || !root.querySelector('.js-plotly-plot .main-svg')) return null;
+  const names = [...root.querySelectorAll('input[type="range"]')].map(e => e.name);
+  return names.length ? names : null;
+}"""
+
+FRAME_INTERVAL_JS = """async (n) => {
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  let last = await frame();
+  const deltas = [];
+  for (let i = 0; i < n; i++) { const t = await frame(); deltas.push(t - last); last = t; }
+  return deltas;
+}"""
+
+# Drag slider `name` of figure `id`: `warmup + moves` input events, one per frame. Returns
+# {moves: [[data ms, frame ms, y changed?, ms inside Plotly.react], ...], lost, counter,
+#  positions, stride} or {error}.
+DRAG_JS = "async ([id, name, moves, warmup]) => {" + FIND_ROOT + """
+  const root = findRoot(id);
+  if (!root) return {error: `no [data-live-figure="${id}"]`};
+  const input = root.querySelector(`input[type="range"][name="${CSS.escape(name)}"]`);
+  if (!input) return {error: `no slider named ${name}`};
+  const gd = root.querySelector('.js-plotly-plot');
+  if (!gd) return {error: 'no .js-plotly-plot'};
+  root.scrollIntoView({block: 'center'});
+  const frame = () => new Promise(r => requestAnimationFrame(() => r(performance.now())));
+  const channel = new MessageChannel();
+  const task = () => new Promise(r => {
+    channel.port1.onmessage = () => r();
+    channel.port2.postMessage(0);
+  });
+  const ys = () => (gd.data || []).map(t => Array.from(t.y || []));
+  const same = (a, b) => a.length === b.length &&
+    a.every((ya, i) => ya.length === b[i].length && ya.every((v, j) => Object.is(v, b[i][j])));
+  const lo = +input.min, hi = +input.max;
+  let step = parseFloat(input.step);
+  if (!(step > 0)) step = (hi - lo) / 100;  // step="any"
+  const positions = Math.round((hi - lo) / step) + 1;
+  const stride = Math.max(1, Math.ceil((positions - 1) / 30)) * step;
+  let dir = 1;
+  const moveTo = () => {  // the next position, bouncing at min and max; false if stuck
+    const old = input.value;
+    for (let tries = 0; tries < 2; tries++) {
+      const next = Math.min(hi, Math.max(lo, +old + dir * stride));
+      input.value = String(next);
+      if (input.value !== old) return true;
+      dir = -dir;
+    }
+    return false;
+  };
+  // Time spent inside Plotly.react per move (the rest of "data ms" is the runtime's own work).
+  const plotly = window.Plotly, react = plotly && plotly.react;
+  let inReact = 0;
+  if (react) plotly.react = function (...a) {
+    const t = performance.now();
+    try { return react.apply(this, a); } finally { inReact += performance.now() - t; }
+  };
+  await frame(); await frame();  // scrolled and painted
+  const out = [];
+  let lost = 0;
+  try {
+    for (let i = 0; i < warmup + moves; i++) {
+      await task();  // each move in a fresh task, after the previous move's frame, as input comes
+      const before = root.dataset.redraws;
+      const y0 = ys();
+      inReact = 0;
+      const changed = () => before !== undefined ? root.dataset.redraws !== before
+                                                 : !same(y0, ys());
+      if (!moveTo()) return {error: `slider ${name} does not move (${input.min}..${input.max})`};
+      const t0 = performance.now();
+      input.dispatchEvent(new Event('input', {bubbles: true}));
+      let tData = changed() ? performance.now() : null;
+      if (tData === null) tData = await new Promise(resolve => {  // a redraw later than the event
+        const done = (t) => { obs.disconnect(); resolve(t); };
+        const obs = new MutationObserver(() => { if (changed()) done(performance.now()); });
+        obs.observe(root, {attributes: true, childList: true, subtree: true});
+        const poll = () => changed() ? done(performance.now())
+          : performance.now() - t0 > 1000 ? done(null) : requestAnimationFrame(poll);
+        requestAnimationFrame(poll);
+      });
+      if (tData === null) { if (i >= warmup) lost += 1; continue; }
+      const tFrame = await frame();
+      if (i >= warmup) out.push([tData - t0, tFrame - t0, !same(y0, ys()), react ? inReact : null,
+                              input.dataset.value ?? input.value]);
+    }
+  } finally {
+    if (react) plotly.react = react;
+  }
+  return {moves: out, lost, counter: root.dataset.redraws !== undefined, positions,
+          stride: stride / step};
+}"""
+
+
+def p95(xs):
+    if len(xs) < 2:
+        return max(xs)
+    return statistics.quantiles(xs, n=20, method="inclusive")[-1]
+
+
+def frame_interval(page) -> float:
+    return statistics.median(page.evaluate(FRAME_INTERVAL_JS, FRAME_SAMPLES))
+
+
+def open_figure(page, url: str, fig_id: str) -> list[str] | None:
+    """Load ``url``, wait until the app is idle and the figure drawn; its slider names or None."""
+    page.goto(url)
+    settle(page, timeout=60_000)
+    try:
+        page.wait_for_function(READY_JS, arg=fig_id, timeout=30_000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: the figure is not there
+        return None
+    settle(page)
+    return page.evaluate(READY_JS, fig_id)
+
+
+def drag(page, fig_id: str, name: str, moves: int) -> dict:
+    return page.evaluate(DRAG_JS, [fig_id, name, moves, WARMUP])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--moves", type=int, default=60, help="measured moves per slider (>= 60)")
+    ap.add_argument("--only", metavar="FIGURE_ID",
+                    help="only this live figure (on every page that has it)")
+    ap.add_argument("--floor-presses", type=int, default=20,
+                    help="measured ArrowRight presses on trivial_app.py (the floor)")
+    args = ap.parse_args()
+    figures = [f for f in LIVE if args.only in (None, f[2])]
+    if not figures:
+        known = ", ".join(sorted({f[2] for f in LIVE}))
+        sys.exit(f"--only {args.only}: not a live figure ({known})")
+    path = chromium_path()
+    if path is None:
+        sys.exit("no chromium on PATH (bash scripts/ensure_chromium.sh)")
+    from playwright.sync_api import sync_playwright
+
+    results = []  # (label, figure label, slider, result dict)
+    problems = []
+    with (sync_playwright() as pw,
+          streamlit_server("app.py", "bench-live-app.log") as (app, _),
+          streamlit_server("bench/trivial_app.py", "bench-live-trivial.log") as (trivial, _)):
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        half = max(1, args.floor_presses // 2)
+        _, floor, _ = press_ms(browser, trivial + "/", half, slider=0)
+        ctx = browser.new_context(viewport=VIEWPORT)
+        page = ctx.new_page()
+        interval = None
+        for page_name, view, fig_id, expected in figures:
+            info = nav.BY_NAME[page_name]
+            url = page_url(app, info, default=info is nav.PAGES[0])
+            url += f"?view={view}" if view else ""
+            where = info.title + (f", tab {view}" if view else "")
+            names = open_figure(page, url, fig_id)
+            if interval is None:  # on a loaded, idle page of the app, before any drag
+                interval = frame_interval(page)
+            if names is None:
+                problems.append(f"live figure {fig_id} on {where}: not found at {url}")
+                continue
+            missing = [n for n in expected if n not in names]
+            if missing:
+                problems.append(f"live figure {fig_id} on {where}: no slider {', '.join(missing)}")
+            extra = [n for n in names if n not in expected]  # measured too, in DOM order
+            for name in [n for n in expected if n in names] + extra:
+                r = drag(page, fig_id, name, args.moves)
+                if "error" in r:
+                    problems.append(f"live figure {fig_id} on {where} [{name}]: {r['error']}")
+                    continue
+                if r["lost"]:
+                    problems.append(f"live figure {fig_id} on {where} [{name}]: "
+                                    f"{r['lost']} moves never redrawn")
+                if r["moves"]:
+                    results.append((where, fig_id, name, r))
+        ctx.close()
+        _, more, _ = press_ms(browser, trivial + "/", max(1, args.floor_presses - half), slider=0)
+        floor += more
+        browser.close()
+
+    if interval is None:
+        interval = float("nan")
+    print(f"frame interval: {interval:.2f} ms "
+          f"(median of {FRAME_SAMPLES} requestAnimationFrame deltas)")
+    print(f"trivial key press -> chart redrawn: median {statistics.median(floor):.0f} ms, "
+          f"p95 {p95(floor):.0f} ms (n {len(floor)})")
+    print("\ninput event -> next frame (drag)" + " " * 28 + "data ms  react ms  median ms   p95 ms"
+          "  median fr   p95 fr    n  same y")
+    for where, fig_id, name, r in results:
+        data = [m[0] for m in r["moves"]]
+        frame = [m[1] for m in r["moves"]]
+        same_y = sum(not m[2] for m in r["moves"])
+        react = [m[3] for m in r["moves"] if m[3] is not None]
+        label = f"{fig_id} ({where}) [{name}]"
+        print(f"{label:<60} {statistics.median(data):7.1f} "
+              f"{statistics.median(react) if react else float('nan'):9.1f} "
+              f"{statistics.median(frame):10.1f} {p95(frame):8.1f} "
+              f"{statistics.median(frame) / interval:10.2f} {p95(frame) / interval:8.2f} "
+              f"{len(frame):4d} {same_y:7d}")
+    print()
+    shown = []
+    for where, fig_id, *_ in results:
+        if (where, fig_id) not in shown:
+            shown.append((where, fig_id))
+    everything = []
+    for where, fig_id in shown:
+        frame = [m[1] for w, f, _, r in results if (w, f) == (where, fig_id) for m in r["moves"]]
+        everything += frame
+        print(f"live figure {fig_id} ({where}): median {statistics.median(frame) / interval:.2f} "
+              f"frames ({statistics.median(frame):.1f} ms), p95 {p95(frame) / interval:.2f} frames")
+    if everything:
+        med, top = statistics.median(everything), p95(everything)
+        print(f"\nlive overall: median {med / interval:.2f} frames ({med:.1f} ms), "
+              f"p95 {top / interval:.2f} frames ({top:.1f} ms), n {len(everything)}")
+        print(f"ratio live / trivial key press: {med / statistics.median(floor):.2f}")
+        print(f"target median <= {TARGET_MEDIAN} frames: "
+              f"{'met' if med / interval <= TARGET_MEDIAN else 'not met'}")
+        print(f"target p95 <= {TARGET_P95:.0f} frames: "
+              f"{'met' if top / interval <= TARGET_P95 else 'not met'}")
+    else:
+        print("live overall: nothing measured")
+    for p in problems:
+        print(f"problem: {p}")
+    if problems or not everything:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

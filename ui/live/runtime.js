@@ -1,0 +1,235 @@
+// Live figures (issue 14): sliders that redraw a plotly.js figure in the browser on every input
+// event. This file holds no mathematics: every number comes from the functions that sympy prints
+// into live_math (ui/live/jsmath.py), named by the figure's spec (ui/live/specs.py). The server
+// sends the figure's layout and trace styles without their data; this file fills in the data.
+//
+// liveMount(root, data, send): draw into `root`; call it again with new data after every rerun.
+// send(name, value) is called when a slider is released (its `change` event).
+
+const LIVE_FUNCTIONS = { recoveryProbability, recoveryKl, klCap, recoverabilityBound,
+                         totalKlBound, minAttackLength };
+
+// Python's format(x, "g"): six significant digits, exponent below 1e-4 and from 1e6 on.
+function formatG(x) {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? "nan" : (x > 0 ? "inf" : "-inf");
+  if (x === 0) return "0";
+  const rounded = Number(x.toPrecision(6));
+  const exponent = Math.floor(Math.log10(Math.abs(rounded)));
+  if (exponent < -4 || exponent >= 6) {
+    const [mantissa, power] = rounded.toExponential(5).split("e");
+    const digits = mantissa.replace(/\.?0+$/, "");
+    const sign = power[0] === "-" ? "-" : "+";
+    return `${digits}e${sign}${power.replace(/^[+-]/, "").padStart(2, "0")}`;
+  }
+  return rounded.toFixed(Math.max(0, 5 - exponent)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+}
+
+// A slider's position is the value itself (linear) or an index into its stops (log scale).
+function sliderValue(spec, position) {
+  return spec.stops ? spec.stops[Math.round(position)] : Number(position);
+}
+
+function sliderPosition(spec, value) {
+  if (!spec.stops) return value;
+  let best = 0;
+  spec.stops.forEach((stop, i) => {
+    const far = (s) => (value <= 0 || s <= 0) ? (s === value ? 0 : Infinity) : Math.abs(Math.log10(s / value));
+    if (far(stop) < far(spec.stops[best])) best = i;
+  });
+  if (value > 0 && spec.stops[best] === 0) best = 1;  // a positive value never sits on 0
+  return best;
+}
+
+function xValues(x, params) {
+  if (x.logspace) {  // as numpy.logspace: 10 to the power of evenly spaced exponents
+    const [lo, hi, n] = x.logspace, step = (hi - lo) / (n - 1);
+    return Array.from({ length: n }, (_, i) => 10 ** (i === n - 1 ? hi : lo + i * step));
+  }
+  const from = params[x.from] + (x.offset || 0), to = params[x.to], out = [];
+  for (let t = from; t <= to; t++) out.push(t);
+  return out;
+}
+
+function argument(a, params, x) {
+  return a === "$x" ? x : (typeof a === "string" ? params[a] : a);
+}
+
+function seriesData(data, params) {
+  const xs = xValues(data.x, params);
+  return data.series.map((s) => {
+    const fn = LIVE_FUNCTIONS[s.fn];
+    const y = xs.map((x) => {
+      const value = fn(...s.args.map((a) => argument(a, params, x)));
+      return Number.isFinite(value) ? value : null;  // a gap, as the server draws it
+    });
+    const name = s.name ? s.name.replace(/\{(\w+)\}/g, (_, key) => formatG(params[key])) : undefined;
+    return { x: xs, y, name };
+  });
+}
+
+// The same rule as ui/figures/_style.py's log_range and log_axis, for the axes a drag rescales:
+// a log axis around the positive values (and the parameters named in `extra`), linear when
+// there are none or when a trace named in `require` has a value that is not positive.
+// While dragging, `drawn` is the axis as drawn: a log range then only grows, so the next moves
+// fit in it and take the cheap path.
+function rescale(layout, axis, traces, params, drawn) {
+  const props = layout[axis.axis] = layout[axis.axis] || {};
+  const own = axis.traces.flatMap((i) => traces[i].y).filter((y) => y !== null && Number.isFinite(y));
+  if (axis.scale === "linear") {  // from 0 (or the lowest value) to the highest, 5 % headroom
+    const lo = Math.min(0, ...own), hi = Math.max(...own, 0) * 1.05 || 1;
+    const range = drawn && drawn.range ? [Math.min(lo, drawn.range[0]), Math.max(hi, drawn.range[1])] : [lo, hi];
+    Object.assign(props, { range, autorange: false });
+    return;
+  }
+  const positive = own.concat((axis.extra || []).map((key) => params[key])).filter((y) => y > 0);
+  const required = (axis.require || []).flatMap((i) => traces[i].y);
+  if (!own.some((y) => y > 0) || required.some((y) => !(y > 0))) {
+    Object.assign(props, { type: "linear", dtick: undefined });
+    if (axis.linear) Object.assign(props, { range: axis.linear, autorange: false });
+    else { delete props.range; props.autorange = true; }
+    return;
+  }
+  const lo = Math.log10(Math.min(...positive)), hi = Math.log10(Math.max(...positive));
+  const span = Math.max(hi - lo, 0.2), pad = axis.pad ?? 0.1;
+  const range = [lo - pad * span, hi + pad * span];
+  if (drawn && drawn.type === "log" && drawn.range) {
+    range[0] = Math.min(range[0], drawn.range[0]);
+    range[1] = Math.max(range[1], drawn.range[1]);
+  }
+  const width = range[1] - range[0];
+  Object.assign(props, { type: "log", range, autorange: false, exponentformat: "power",
+                         dtick: width <= 1.3 ? "D2" : (width <= 6 ? 1 : undefined) });
+}
+
+// While the data stay inside the drawn y range, a move replaces the traces' y values only: the
+// axes hold still under the hand (as in Desmos) and plotly skips the layout, which is most of
+// a full redraw's cost. Otherwise, and on release, the whole figure is redrawn.
+function fitsDrawnAxes(state, traces) {
+  const layout = state.gd.layout;
+  return (state.data.axes || []).every((axis) => {
+    const props = layout[axis.axis] || {};
+    const ys = axis.traces.flatMap((i) => traces[i].y).filter((y) => y !== null);
+    if (!props.range) return false;
+    if (props.type !== "log") {
+      return axis.scale === "linear" ? ys.every((y) => y >= props.range[0] && y <= props.range[1])
+        : ys.every((y) => y <= 0);
+    }
+    if (!ys.length || ys.some((y) => !(y > 0))) return false;
+    const [lo, hi] = props.range;
+    return Math.log10(Math.min(...ys)) >= lo && Math.log10(Math.max(...ys)) <= hi;
+  });
+}
+
+// The animation path leaves the legend as drawn: write a changed name into its text directly.
+function renameLegend(gd, traces) {
+  for (const item of gd.querySelectorAll(".legend .traces")) {
+    const index = item.__data__ && item.__data__[0] && item.__data__[0].trace.index;
+    const text = item.querySelector(".legendtext");
+    if (text && traces[index] && traces[index].name && text.textContent !== traces[index].name) {
+      text.textContent = traces[index].name;
+    }
+  }
+}
+
+// `fresh`: the first move of a drag, which redraws in full to set up the cheap moves after it.
+function draw(state, fresh = false) {
+  const { data, params, gd } = state;
+  const computed = seriesData(data, params);
+  const traces = data.figure.data.map((trace, i) => ({ ...trace, ...computed[i],
+                                                       name: computed[i].name ?? trace.name }));
+  if (state.dragging && !fresh && state.drawn && fitsDrawnAxes(state, traces)) {
+    // plotly's animation path with redraw off moves the scatter paths only (axes, legend and
+    // labels stay drawn): about a third of a restyle's cost on the two-panel figures
+    window.Plotly.animate(gd, { data: traces.map((t) => ({ y: t.y })), traces: traces.map((_, i) => i) },
+                          { transition: { duration: 0 }, frame: { duration: 0, redraw: false },
+                            mode: "immediate" });
+    renameLegend(gd, traces);
+  } else {
+    const layout = structuredClone(data.figure.layout);
+    for (const axis of data.axes || []) {
+      rescale(layout, axis, traces, params, state.dragging && gd.layout ? gd.layout[axis.axis] : null);
+    }
+    if (state.dragging) {
+      // shapes and labels the server places from values: back on release
+      for (const key of ["shapes", "annotations"]) {
+        layout[key] = (layout[key] || []).filter((item) => item.name !== "live-stale");
+      }
+      // the pointer is on a slider, not on the plot: no hover to keep up to date
+      layout.hovermode = false;
+      // every other axis holds its drawn range: no autorange to recompute on the next moves
+      const rescaled = new Set((data.axes || []).map((axis) => axis.axis));
+      for (const [key, drawn] of Object.entries(gd.layout || {})) {
+        if (/^[xy]axis\d*$/.test(key) && !rescaled.has(key) && drawn.range) {
+          layout[key] = { ...layout[key], range: [...drawn.range], autorange: false };
+        }
+      }
+    }
+    window.Plotly.react(gd, traces, layout, data.config);
+    state.drawn = true;
+    state.root.dataset.layouts = String(+(state.root.dataset.layouts || 0) + 1);
+  }
+  state.redraws += 1;
+  state.root.dataset.redraws = String(state.redraws);
+}
+
+function buildSlider(state, spec) {
+  const label = document.createElement("label");
+  label.className = "live-slider";
+  const text = document.createElement("span");
+  const input = document.createElement("input");
+  input.type = "range";
+  input.name = spec.name;
+  input.setAttribute("aria-label", spec.aria);
+  if (spec.stops) {
+    Object.assign(input, { min: 0, max: spec.stops.length - 1, step: 1 });
+  } else {
+    Object.assign(input, { min: spec.min, max: spec.max, step: spec.step ?? "any" });
+  }
+  label.append(text, input);
+  const show = (value) => {
+    text.textContent = `${spec.label} = ${formatG(value)}`;
+    input.dataset.value = String(value);
+    input.setAttribute("aria-valuetext", `${spec.symbol} = ${formatG(value)}`);
+  };
+  input.addEventListener("input", () => {
+    const value = sliderValue(spec, input.value);
+    state.params[spec.name] = value;
+    const fresh = !state.dragging;
+    state.dragging = true;
+    show(value);
+    draw(state, fresh);
+  });
+  input.addEventListener("change", () => {
+    state.dragging = false;
+    const value = sliderValue(spec, input.value);
+    draw(state);
+    state.send(spec.name, value);
+  });
+  state.sliders[spec.name] = { input, set: (value) => { input.value = sliderPosition(spec, value); show(value); } };
+  return label;
+}
+
+function liveMount(root, data, send) {
+  let state = root.__live;
+  if (!state || state.id !== data.id) {
+    root.replaceChildren();
+    root.dataset.liveFigure = data.id;
+    const controls = document.createElement("div");
+    controls.className = "live-controls";
+    const gd = document.createElement("div");
+    gd.className = "live-plot";
+    gd.setAttribute("role", "img");
+    root.append(controls, gd);
+    state = root.__live = { id: data.id, root, gd, sliders: {}, redraws: 0, dragging: false };
+    state.data = data;
+    data.sliders.forEach((spec) => controls.append(buildSlider(state, spec)));
+  }
+  state.data = data;
+  state.send = send;
+  if (data.alt) state.gd.setAttribute("aria-label", data.alt);
+  state.params = { ...data.params };
+  state.dragging = false;
+  for (const spec of data.sliders) state.sliders[spec.name].set(data.params[spec.name]);
+  draw(state);
+  return state;
+}

@@ -1,0 +1,136 @@
+"""Which figures are live, which sliders they carry, and which generated function draws each trace.
+
+A live figure is one of ``ui.catalog``'s closed-form figures whose traces the browser can
+recompute from Theorem 20, Theorem 22 and Corollary 23 alone (``ui.live.jsmath``). The server
+still builds the figure (layout, styles, labels); :func:`payload` strips its data and says, per
+trace and in trace order, which generated function fills it in, with which arguments: a
+parameter's URL key, a number, or ``"$x"`` for the x value. Figures that need the toy engine
+stay on the server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.io as pio
+
+from .. import catalog, data, widgets
+from .. import params as P
+from ..catalog.closed import attack_gammas
+
+# Log sliders here move in finer steps than the sidebar's 1-2-3-5 (which they include), so a
+# drag moves the curve smoothly; the value sent on release is one of these round numbers.
+FINE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+POSITIONS = {"from": "k", "offset": 1, "to": "T"}  # t = k+1 .. T: beyond the horizon
+
+
+@dataclass(frozen=True)
+class LiveSpec:
+    sliders: tuple[str, ...]  # parameters the figure's own sliders move
+    x: dict  # POSITIONS, or {"logspace": (log10 first, log10 last, number of points)}
+    series: object  # values -> [{"fn", "args", "name"?}], one per trace, in trace order
+    # y axes to rescale while dragging (runtime.js ``rescale``): "traces" are the indices on it
+    # ("all": every trace), "linear" the range without positive values, "require" the traces
+    # that must be all positive for a log axis, "extra" parameters the range must show;
+    # "scale": "linear" for an axis that stays linear (from 0 to the largest value).
+    axes: tuple[dict, ...] = ()
+
+
+def _recovery(v):
+    return [{"fn": "recoveryProbability", "args": ["p_base", 0, "beta", "gamma", "$x"]},
+            {"fn": "recoveryProbability", "args": ["p_base", "mu", "beta", "gamma", "$x"],
+             "name": "deep, μ = {mu}, γ = {gamma}"}]
+
+
+def _kl(v):
+    return [{"fn": "klCap", "args": ["p_base", "mu", "beta", "gamma", "$x"]},
+            {"fn": "recoveryKl", "args": ["p_base", "mu", "beta", "gamma", "$x"]}]
+
+
+def _depth(v):
+    return [{"fn": "recoverabilityBound", "args": ["p_base", "mu", "beta", "gamma", "$x"]},
+            {"fn": "totalKlBound", "args": ["p_base", "mu", "beta", "gamma", "k", "$x"]}]
+
+
+def _attack(v):
+    return [{"fn": "minAttackLength", "args": ["delta", "p_base", "$x", "beta", g, "k"]}
+            for g in attack_gammas(v["gamma"])]
+
+
+LIVE: dict[str, LiveSpec] = {
+    "recovery_by_position": LiveSpec(
+        ("mu", "gamma", "p_base", "beta"), POSITIONS, _recovery,
+        ({"axis": "yaxis", "traces": [0, 1], "linear": [-0.03, 1.03]},)),
+    "kl_by_position": LiveSpec(
+        ("mu", "gamma", "p_base", "beta"), POSITIONS, _kl,
+        # log only while every KL*_t is positive, as the server decides (μ = 0 or p = 0: linear)
+        ({"axis": "yaxis", "traces": [0, 1], "require": [1]},)),
+    "recoverability_by_depth": LiveSpec(
+        ("mu", "gamma", "p_base", "beta"), POSITIONS, _depth,
+        ({"axis": "yaxis", "traces": [0], "linear": [-0.03, 1.03], "pad": 0.15,
+          "extra": ["delta"]},
+         {"axis": "yaxis2", "traces": [1], "scale": "linear"})),
+    "attack_length_vs_mu": LiveSpec(
+        ("delta", "p_base", "beta"), {"logspace": data.MU_GRID}, _attack,
+        ({"axis": "yaxis", "traces": "all"},)),
+}
+
+
+def fine_stops(p: P.Param) -> list[float]:
+    """The stops of ``p``'s live log slider: the sidebar's stops and more between them."""
+    stops = widgets.log_options(p.log_min if p.lo == 0 else p.lo, p.hi, FINE_MANTISSAS)
+    return [0.0, *stops] if p.lo == 0 else stops
+
+
+def slider(name: str) -> dict:
+    """What runtime.js needs to draw parameter ``name``'s slider (ui.params is the one table)."""
+    p = P.PARAMS[name]
+    words, _, symbol = p.label.rpartition(" ")
+    words = words if words[1:2].isupper() else words[:1].lower() + words[1:]  # "KL weight" stays
+    spec = {"name": name, "label": p.label, "symbol": symbol, "aria": f"{symbol}, {words}"}
+    if p.scale == "log":
+        spec["stops"] = fine_stops(p)
+    else:
+        spec |= {"min": p.lo, "max": p.hi, "step": p.step}
+    return spec
+
+
+def payload(name: str, values: dict) -> dict:
+    """Everything runtime.js's ``liveMount`` needs for figure ``name`` at ``values``: the
+    server's figure without its trace data, the series to compute, the sliders, the values."""
+    spec = LIVE[name]
+    fig = json.loads(pio.to_json(catalog.build(name, values), validate=False))
+    for trace in fig["data"]:
+        for key in ("x", "y"):
+            trace.pop(key, None)
+    series = spec.series(values)
+    assert len(series) == len(fig["data"]), f"{name}: one live series per trace"
+    axes = [{**a, "traces": list(range(len(series)))} if a.get("traces") == "all" else a
+            for a in spec.axes]
+    x = dict(spec.x)
+    used = {a for s in series for a in s["args"] if isinstance(a, str) and a != "$x"}
+    used |= {k for s in series for k in _template_keys(s.get("name", ""))}
+    used |= {x.get("from"), x.get("to")} - {None}
+    used |= {e for axis in spec.axes for e in axis.get("extra", [])}
+    return {
+        "id": name,
+        "figure": {"data": fig["data"], "layout": fig["layout"]},
+        "config": {"displaylogo": False, "responsive": True},
+        "x": x,
+        "series": series,
+        "axes": axes,
+        "sliders": [slider(s) for s in spec.sliders],
+        "params": {k: _number(values[k]) for k in sorted(used | set(spec.sliders))},
+    }
+
+
+def _template_keys(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\{(\w+)\}", text)
+
+
+def _number(x):
+    return int(x) if isinstance(x, (int, np.integer)) else float(x)
