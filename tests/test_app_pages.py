@@ -55,6 +55,10 @@ def test_page_loads_with_defaults(path):
         assert "NaN" not in text
 
 
+# Tabs that are text, or show a chart only once the user gives data (Evidence page).
+WITHOUT_CHART = {"What the theory does not explain", "Your own curve"}
+
+
 @pytest.mark.parametrize("path", CHARTED)
 def test_every_tab_loads_with_a_chart_and_no_nan(path):
     """Tabs run only when open (ui.layout.views): open each one through the view parameter."""
@@ -63,7 +67,8 @@ def test_every_tab_loads_with_a_chart_and_no_nan(path):
         at = open_page(path, {"view": str(view)})
         assert not at.exception, (labels[view], [e.value for e in at.exception])
         assert at.query_params["view"] == str(view)
-        assert at.get("plotly_chart"), f"no chart in tab {labels[view]!r}"
+        if labels[view] not in WITHOUT_CHART:
+            assert at.get("plotly_chart"), f"no chart in tab {labels[view]!r}"
         for text in shown_text(at):
             assert "NaN" not in text and "nan" not in text.lower().replace("nano", "").split()
 

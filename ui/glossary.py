@@ -109,6 +109,14 @@ ENTRIES = (
           "prefix length (Corollary 23)", "Robustness & attacks (toy-model tab)"),
     Entry(r"\nu", "Lagrange multiplier of Σᵥ q(v) = 1 in the Gibbs derivation.",
           "Lagrange multiplier (proof of Theorem 20)", "Derivations"),
+    Entry(r"\kappa", "Evidence fits: a floor of KL at every position, the untargeted incidental KL "
+          "that shared parameters move (≥ 0).", "incidental KL of shared parameters (Appendix A, "
+          "Proposition 26)", "Evidence"),
+    Entry(r"A", "Evidence fits: the fitted profile's scale, (η²/2)·I₁ in nats.",
+          "KLₜ ≈ (η²/2)·Iₜ (Theorem 14) at t = 1", "Evidence"),
+    Entry(r"\rho,\ \alpha", "Evidence fits: the assumed decay of the harm information, Iₜ ∝ ρᵗ⁻¹ "
+          "(geometric) or Iₜ ∝ t⁻ᵅ (power law); the theory does not give its shape.",
+          "not in the paper (a modelling choice for the fit)", "Evidence"),
 )
 
 

@@ -43,9 +43,11 @@ PAGES = (
              "A recovery penalty μγ^t shifts the log-odds of recovery at every depth (Theorem 20)."),
     PageInfo("views/6_robustness.py", "Robustness & attacks", ":material/shield:", "robustness",
              "How deep recovery reaches and how long a prefilling attack must be (Thm 22, Cor 23)."),
-    PageInfo("views/7_derivations.py", "Derivations", ":material/function:", "derivations",
+    PageInfo("views/7_evidence.py", "Evidence", ":material/science:", "evidence",
+             "Published measurements of real models beside the theory, with honest fits."),
+    PageInfo("views/8_derivations.py", "Derivations", ":material/function:", "derivations",
              "Every closed form derived step by step with sympy, checked numerically."),
-    PageInfo("views/8_glossary.py", "Glossary", ":material/menu_book:", "glossary",
+    PageInfo("views/9_glossary.py", "Glossary", ":material/menu_book:", "glossary",
              "Every symbol: its meaning, the paper's name for it, where it appears."),
 )
 

@@ -137,3 +137,33 @@ def download_all(values: dict, container=None) -> None:
                         icon=":material/download:", type="primary")
     for p in problems:
         box.info(p + " The zip holds CSV and JSON only.", icon=":material/info:")
+
+
+def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) -> None:
+    """A figure made from data the catalog does not hold (a user's upload): chart, alt text and
+    SVG/PNG/CSV downloads, the same files ``show_figure`` gives, without a share link."""
+    box = (container if container is not None else st).container()
+    box.plotly_chart(fig, key=f"fig_{name}", alt=alt)
+    box.caption("**Chart:** " + _plain(alt))
+    why = renderer.problem()
+    with box.expander(f"Data table and downloads: {heading}", icon=":material/table:"):
+        _table(fig)
+        cols = st.columns(3)
+        for col, fmt in zip(cols, ("svg", "png")):
+            col.download_button(
+                fmt.upper(), lambda fmt=fmt: _plain_image(fig, heading, fmt), file_name=f"{name}.{fmt}",
+                mime=bundle.MIME[fmt], key=f"dl_{name}_{fmt}", on_click="ignore",
+                disabled=why is not None, icon=":material/download:")
+        cols[2].download_button("CSV", tables.to_csv(fig), file_name=f"{name}.csv", mime="text/csv",
+                                key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
+        if why:
+            st.info(why + " CSV still works.", icon=":material/info:")
+
+
+def _plain_image(fig, heading: str, fmt: str) -> bytes:
+    from .export import publish
+
+    styled = publish.publication(fig, title=heading, caption_tex=None)
+    scale = bundle.PNG_SCALE if fmt == "png" else 1
+    return renderer.plotly_bytes(styled, fmt, scale=scale, width=styled.layout.width,
+                                 height=styled.layout.height)

@@ -22,6 +22,8 @@ class FigureSpec:
     # x axis is a position (t or depth T′): a readout under the chart reads every series at one
     # position (ui.position_readout). None: decided by the x-axis title ("position t…", "depth…").
     positions: bool | None = None
+    # published data: the source, one $…$ LaTeX line under the parameters in exported files
+    source_tex: str = ""
 
     def link_values(self, values: dict) -> dict:
         """``values`` with the tab that shows this figure open: what its share link carries."""

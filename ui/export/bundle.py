@@ -57,9 +57,10 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
                 yield fmt, live_export.page(name, values, base=base).encode("utf-8")
             continue
         if styled is None:
-            styled = publish.publication(
-                fig, title=spec.title,
-                caption_tex=publish.caption(spec.param_names(values), values) if caption else None)
+            lines = publish.caption(spec.param_names(values), values) if caption else None
+            if caption and spec.source_tex:
+                lines = [*lines, spec.source_tex]
+            styled = publish.publication(fig, title=spec.title, caption_tex=lines)
             about = info(name, values, fig, base)
         scale = PNG_SCALE if fmt == "png" else 1
         data = renderer.plotly_bytes(styled, fmt, scale=scale, width=styled.layout.width,

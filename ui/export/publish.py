@@ -14,6 +14,19 @@ WIDTH = 800  # px at scale 1: about 8.3 in at 96 dpi, the width of a slide or a 
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # metric-compatible with Arial, embedded in PDFs
 TITLE_SPACE = 125  # px above the plot: title, then the legend row
 CAPTION_LINE = 26  # px per caption line below the plot
+LEGEND_TOP, LEGEND_ROW = 62, 21  # px: where the legend starts under the title, and one row of it
+TITLE_PIN = 38  # px from the top edge to the title's middle where plotly puts it with TITLE_SPACE
+
+
+def _legend_rows(fig: go.Figure) -> int:
+    """Rows the legend takes at WIDTH, over-estimated (plotly lays long entries in columns as
+    wide as the widest): more rows than TITLE_SPACE holds push it up over the title."""
+    names = [t.name for t in fig.data if t.name and t.showlegend is not False]
+    if not names:
+        return 0
+    widest = 40 + 7.5 * max(len(n) for n in names)  # symbol + text at 13 px
+    columns = max(1, int((WIDTH - 20) // widest))
+    return -(-len(names) // columns)
 
 
 def symbol(name: str) -> str:
@@ -52,17 +65,23 @@ def publication(fig: go.Figure, *, title: str | None, caption_tex: list[str] | N
     out.layout.sliders, out.layout.updatemenus = (), ()
     lines = caption_tex or []
     bottom = 60 + CAPTION_LINE * len(lines) + (10 if lines else 0)
-    height = int(out.layout.height or 420) + TITLE_SPACE + bottom - 40
+    top = max(TITLE_SPACE, LEGEND_TOP + LEGEND_ROW * _legend_rows(out) + 4)
+    height = int(out.layout.height or 420) + top + bottom - 40
     out.update_layout(
         width=WIDTH, height=height,
         font={"family": FONT, "size": 14, "color": "#000000"},
         # y is left to plotly: a fixed y/yanchor clips MathJax titles at the top edge.
-        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}} if title else None,
+        # With TITLE_SPACE plotly centres the title above the legend; a taller top (a legend of
+        # many rows) must not move it down into the legend, so then it is pinned under the edge.
+        title=({"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}}
+               | ({} if top == TITLE_SPACE else
+                  {"yref": "container", "y": 1 - TITLE_PIN / height, "yanchor": "middle"})
+               if title else None),
         # The legend goes in its own row under the title, where it cannot cover the title or the
         # subplot titles (builders place it for the page, which has no title).
-        legend={"orientation": "h", "yref": "container", "y": 1 - 62 / height, "yanchor": "top",
+        legend={"orientation": "h", "yref": "container", "y": 1 - LEGEND_TOP / height, "yanchor": "top",
                 "x": 0.0, "xanchor": "left", "font": {"size": 13}},
-        margin={"l": max(out.layout.margin.l or 0, 80), "r": 30, "t": TITLE_SPACE, "b": bottom},
+        margin={"l": max(out.layout.margin.l or 0, 80), "r": 30, "t": top, "b": bottom},
         paper_bgcolor="white", plot_bgcolor="white",
     )
     out.update_xaxes(showline=True, linecolor="#444444", ticks="outside", mirror=False)
