@@ -81,3 +81,21 @@ def test_own_curve_malformed_text_gives_a_message_not_an_exception(text, says):
     at.text_area(key="own_curve_text").input(text).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(says in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_own_curve_exports_like_every_figure():
+    from _export_support import require_renderer
+    from ui import evidence_upload, show
+    from ui.figures import evidence as figures
+
+    at = open_page(PAGE, {"view": "3"})
+    at.text_area(key="own_curve_text").input(evidence_upload.EXAMPLE_KL).run()
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"SVG", "PDF", "PNG", "CSV"} <= labels
+    require_renderer()
+    from ui import data_evidence
+
+    curve, _ = evidence_upload.parse(evidence_upload.EXAMPLE_KL)
+    fig = figures.own_curve(data_evidence.own_profile(curve))
+    assert show._plain_image(fig, "Your curve", "pdf").startswith(b"%PDF")
+    assert b"<svg" in show._plain_image(fig, "Your curve", "svg")[:400]

@@ -141,20 +141,20 @@ def download_all(values: dict, container=None) -> None:
 
 def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) -> None:
     """A figure made from data the catalog does not hold (a user's upload): chart, alt text and
-    SVG/PNG/CSV downloads, the same files ``show_figure`` gives, without a share link."""
+    SVG/PDF/PNG/CSV downloads, the same files ``show_figure`` gives, without a share link."""
     box = (container if container is not None else st).container()
     box.plotly_chart(fig, key=f"fig_{name}", alt=alt)
     box.caption("**Chart:** " + _plain(alt))
     why = renderer.problem()
     with box.expander(f"Data table and downloads: {heading}", icon=":material/table:"):
         _table(fig)
-        cols = st.columns(3)
-        for col, fmt in zip(cols, ("svg", "png")):
+        cols = st.columns(4)
+        for col, fmt in zip(cols, bundle.IMAGE_FORMATS):
             col.download_button(
                 fmt.upper(), lambda fmt=fmt: _plain_image(fig, heading, fmt), file_name=f"{name}.{fmt}",
                 mime=bundle.MIME[fmt], key=f"dl_{name}_{fmt}", on_click="ignore",
                 disabled=why is not None, icon=":material/download:")
-        cols[2].download_button("CSV", tables.to_csv(fig), file_name=f"{name}.csv", mime="text/csv",
+        cols[3].download_button("CSV", tables.to_csv(fig), file_name=f"{name}.csv", mime="text/csv",
                                 key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
         if why:
             st.info(why + " CSV still works.", icon=":material/info:")
