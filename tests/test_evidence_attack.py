@@ -8,8 +8,24 @@ import numpy as np
 import pytest
 
 from theory import refuse_or_comply
-from theory.evidence_attack import (CAVEAT, FAMILIES, PUBLISHED, TABLE2_K, attack_success,
-                                    fit_deep, fit_family, fit_published_family)
+import evidence
+from theory.evidence_attack import CAVEAT, TABLE2_K, attack_success, fit_deep, fit_family
+from ui.data_evidence import FAMILIES
+
+
+def published(series: str) -> np.ndarray:
+    """A published attack-success curve, k = 0, 3, 5, 7, 10, from evidence/ (its one source)."""
+    df = evidence.prefill_asr()
+    return df[df["series"] == series].sort_values("k")["asr_percent"].to_numpy(float)
+
+
+def fit_published_family(name: str, **kwargs):
+    base, aligned = FAMILIES[name]
+    return fit_family(published(base), [published(a) for a in aligned], **kwargs)
+
+
+def table2(column: str) -> np.ndarray:
+    return evidence.augmentation().sort_values("prefill_tokens")[column].to_numpy(float)
 
 
 def brute_asr(L, T, horizon, p_r, p_c, decay, h_u, eta, tilt):
@@ -179,8 +195,8 @@ def test_non_convergence_is_reported():
     base, aligned = synthetic(eta=1.0, sigma=0.3, seed=2)
     fit = fit_family(base, aligned, K, T=40, horizons=[3], max_nfev=1)
     assert not fit.converged and "did not converge" in fit.message
-    deep = fit_deep([50.0, 50.0, 50.0, 50.0], T=60, horizon=3, p_recover=0.02, p_harm=0.3,
-                    max_nfev=1)
+    deep = fit_deep([50.0, 50.0, 50.0, 50.0], after_sigma=1.0, T=60, horizon=3, p_recover=0.02,
+                    p_harm=0.3, max_nfev=1)
     assert not deep.converged and "did not converge" in deep.message
 
 
@@ -189,7 +205,8 @@ def test_deep_fit_recovers_synthetic_penalty():
     mu, gamma, sigma = 1.5, 0.97, 0.3
     clean = attack_success(TABLE2_K, mu=mu, gamma=gamma, model="deep", **toy)
     noisy = clean + sigma * np.random.default_rng(3).standard_normal(clean.size)
-    fit = fit_deep(noisy, after_sigma=sigma, **toy)
+    fit = fit_deep(noisy, after_sigma=sigma, initial=table2("asr_initial_percent"),
+                   initial_sigma=table2("std_initial_percent"), **toy)
     assert fit.converged and fit.names == ("mu", "gamma")
     within(fit, dict(mu=mu, gamma=gamma))
     assert np.all(np.isfinite(fit.stderr))
@@ -205,11 +222,13 @@ def test_published_family_fits_are_fast_and_honest(name):
         fit = fit_published_family(name, joint=joint)
         assert fit.converged and fit.seconds < 15  # the page's budget is ~5 s; shared CI is slow
         assert fit.data.shape == (1 + len(FAMILIES[name][1]), 5)
-        np.testing.assert_allclose(fit.data[0], PUBLISHED[FAMILIES[name][0]])
+        np.testing.assert_allclose(fit.data[0], published(FAMILIES[name][0]))
         np.testing.assert_allclose(fit.residuals, fit.data - fit.fitted)
         # the toy's standard curve is the base curve for k >= 1: the published gap shows up
         np.testing.assert_allclose(fit.fitted[1:, 1:], np.repeat(fit.fitted[:1, 1:],
                                                                   fit.fitted.shape[0] - 1, 0))
         assert "does not describe these data" in fit.message and CAVEAT in fit.message
-    deep = fit_deep(**fit.toy_params())
+    deep = fit_deep(table2("asr_after_percent"), after_sigma=table2("std_after_percent"),
+                    initial=table2("asr_initial_percent"),
+                    initial_sigma=table2("std_initial_percent"), **fit.toy_params())
     assert deep.converged and deep.comparison is not None and deep.seconds < 5

@@ -1,5 +1,6 @@
 """The refuse-or-comply toy model's prefilling-attack curve, fitted to published attack success
-rates (Qi et al. 2025, arXiv 2406.05946, Figure 2 and Table 2; /work/shared/EVIDENCE.md).
+rates (Qi et al. 2025, arXiv 2406.05946, Figure 2 and Table 2; the numbers live in
+evidence/*.csv and are passed in by the caller).
 
 Paper results this module illustrates: section 9's prefilling attacks, Corollary 23 (under
 standard alignment the model has no recovery capability beyond the base model's once the prefix
@@ -46,22 +47,9 @@ CAVEAT = ("A toy model fitted to a handful of points read from a figure illustra
 # reading error (about +-2 points) is the uncertainty used for the fits.
 PREFILL_K = (0, 3, 5, 7, 10)
 FIGURE_SIGMA = 2.0
-PUBLISHED = types.MappingProxyType({
-    "Llama-2-7B": (68.0, 81.0, 86.0, 88.0, 89.0),
-    "Llama-2-7B-Chat": (0.0, 19.0, 46.0, 48.0, 54.0),
-    "Gemma-7B": (88.0, 92.0, 92.5, 92.5, 94.0),
-    "Gemma-1.1-7B-IT": (2.0, 28.0, 42.0, 51.0, 57.5),
-    # independent reproduction (eric15342335/shallow-vs-deep-alignment, other judge, n = 330)
-    "Llama-2-7B-Chat (reproduction)": (2.7, 20.0, 42.4, 47.6, 54.2),
-})
-FAMILIES = types.MappingProxyType({
-    "Llama-2-7B": ("Llama-2-7B", ("Llama-2-7B-Chat", "Llama-2-7B-Chat (reproduction)")),
-    "Gemma-7B": ("Gemma-7B", ("Gemma-1.1-7B-IT",)),
-})
-# Table 2 (Llama-2-7B-Chat, recovery augmentation), mean and std over 3 runs.
+# The published numbers themselves live in evidence/*.csv (one source per row); the fits take
+# them as arguments. These are only the k grids of Figure 2 and Table 2.
 TABLE2_K = (5, 10, 20, 40)
-TABLE2_INITIAL = ((42.1, 0.9), (51.5, 1.6), (56.1, 2.5), (57.0, 0.4))
-TABLE2_AFTER = ((2.8, 0.4), (2.9, 0.2), (3.4, 0.6), (4.5, 0.6))
 
 MODELS = ("base", "standard", "deep")
 NEUTRAL_FLOOR = 1e-15  # as theory.toy.presets: a rounding-level q is no neutral token
@@ -443,10 +431,7 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
         message=" ".join(parts), grid=tuple(grid), seconds=time.perf_counter() - start)
 
 
-def fit_deep(after=tuple(v for v, _ in TABLE2_AFTER), k=TABLE2_K, *,
-             after_sigma=tuple(s for _, s in TABLE2_AFTER),
-             initial=tuple(v for v, _ in TABLE2_INITIAL),
-             initial_sigma=tuple(s for _, s in TABLE2_INITIAL),
+def fit_deep(after, k=TABLE2_K, *, after_sigma, initial=None, initial_sigma=None,
              T=60, horizon, p_recover, p_harm, decay=1.0, eta=0.0, h_undecided=0.0,
              mu0=3.0, gamma0=0.99, max_nfev=200) -> AttackFit:
     """Fit the deep optimum's recovery penalty mu gamma^t (Definition 17, Theorem 20; beta = 1)
@@ -514,12 +499,3 @@ def fit_deep(after=tuple(v for v, _ in TABLE2_AFTER), k=TABLE2_K, *,
         residuals=data - fitted, chi2=chi2, dof=dof, converged=bool(res.status > 0),
         at_bound=at_bound, message=" ".join(parts), comparison=comparison,
         seconds=time.perf_counter() - start)
-
-
-def fit_published_family(name="Llama-2-7B", **kwargs) -> AttackFit:
-    """:func:`fit_family` on a family of :data:`FAMILIES` (base + its aligned curves)."""
-    if name not in FAMILIES:
-        raise ValueError(f"name must be in {list(FAMILIES)}, got {name!r}")
-    base_name, aligned_names = FAMILIES[name]
-    return fit_family(PUBLISHED[base_name], [PUBLISHED[a] for a in aligned_names],
-                      labels=(base_name,) + aligned_names, **kwargs)
