@@ -160,7 +160,7 @@ def test_url_restores_every_parameter():
 def test_state_and_url_survive_switching_pages():
     at = open_page(DEEP, {"mu": "7.5", "p_base": "1e-05"})
     set_param(at, "gamma", 0.95)
-    for path in (ROBUST, OVERVIEW, "views/8_derivations.py", DEEP):
+    for path in (ROBUST, OVERVIEW, "views/10_derivations.py", DEEP):
         at.switch_page(path).run()
         assert not at.exception
         assert at.query_params["mu"] == "7.5" and at.query_params["gamma"] == "0.95"

@@ -176,7 +176,7 @@ def test_the_page_labels_every_step_derived_or_stated():
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
-    at.switch_page("views/8_derivations.py").run()
+    at.switch_page("views/10_derivations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     shown = [m.value for m in at.markdown]
     expected = [f"**Step {i} ({s.kind}).** {s.title}"

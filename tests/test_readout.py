@@ -192,7 +192,8 @@ def test_every_position_chart_has_a_card_and_no_card_shows_nan(path):
 
 POSITIONAL = {"recovery_by_position", "kl_by_position", "recoverability_by_depth",
               "martingale_paths", "harm_information", "gradient_norms", "training",
-              "kl_vs_information", "shared_variant", "toy_attack", "exact_vs_per_prefix"}
+              "kl_vs_information", "shared_variant", "toy_attack", "exact_vs_per_prefix",
+              "methods_by_position", "methods_finetune_positions", "methods_base_favored"}
 
 
 def test_readout_is_built_for_exactly_the_position_indexed_figures():

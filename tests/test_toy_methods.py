@@ -209,3 +209,132 @@ def test_hybrid_teacher_changes_nothing_beyond_the_horizon_of_the_standard_optim
     assert np.abs(run.kl[2:]).max() < 1e-10
     base = M.prefill_recoveries(model, M.base_logits(model))
     np.testing.assert_allclose(run.prefill_recovery[2:], base[2:], atol=1e-10)
+
+
+# --- Bach et al.'s targeted completion and the penalty fit -------------------------------------
+@pytest.mark.parametrize("which", range(3))
+def test_targeted_completion_gradient_matches_central_differences(which):
+    model = _models()[which]
+    aligned = _random_logits(model, 1)  # random: base-favored tokens at every position
+    favored = M.base_favored_tokens(model, aligned, top_k=2)
+    assert favored.any(axis=1).all()
+    objective = M.targeted_completion_objective(model, aligned, alpha=0.7, rise=2.0, top_k=2)
+    x = _random_logits(model, 2)
+    _, grad = objective(x)
+    numeric = _central_differences(objective, x)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8 * np.abs(grad).max())
+    weights = M.completion_weights(model.T, 0.7, 2.0)
+    term = lambda z: M.completion_loss(model, z, favored, weights)  # noqa: E731
+    np.testing.assert_allclose(term(x)[1], _central_differences(term, x), rtol=1e-6,
+                               atol=1e-8 * np.abs(term(x)[1]).max())
+
+
+def test_base_favored_tokens_by_hand():
+    model = refuse_or_comply(T=3, k=2, p_recover=0.2, p_harm=0.3)
+    aligned = M.base_logits(model).copy()
+    s0, s1 = M.harmful_path(model)[:2]
+    aligned[0, s0, model.harmful] -= 1.0  # the aligned model emits C less: C base-favored
+    aligned[1, s1, model.harmful] += 0.5  # C aligned-favored here: R and N gain relative to it
+    favored = M.base_favored_tokens(model, aligned, top_k=100)
+    assert favored[0].tolist() == [v == model.harmful for v in range(model.n_tokens)]
+    assert favored[1].sum() == model.n_tokens - 1 and not favored[1, model.harmful]
+    assert not favored[2].any()
+    # top_k = 1 keeps the largest log-ratio; ties are broken by token order
+    assert M.base_favored_tokens(model, aligned, top_k=1).sum(axis=1).tolist() == [1, 1, 0]
+    np.testing.assert_allclose(M.completion_weights(3, 2.0, 1.0), [2.0, 3.0, 4.0])
+    assert M.completion_weights(1, 2.0, 5.0).tolist() == [2.0]
+
+
+def test_targeted_completion_reaches_the_direct_optimum():
+    model = threshold_harm(T=3, k=3, m=2, p_recover=0.2, p_harm=0.4)
+    aligned = M.aligned_logits(model, lam=1.0, beta=1.0)
+    settings = dict(lam_teacher=1.2, tau=2.0, alpha=1.0, rise=1.0, top_k=100)
+    run = M.train_targeted_completion(model, aligned, **settings, steps=3000, lr=2.0,
+                                      record_every=3000)
+    value, logits = _direct(M.targeted_completion_objective(model, aligned, **settings), aligned)
+    assert run.objective_value[-1] == pytest.approx(value, rel=1e-6)
+    assert run.objective_value[-1] < run.objective_value[0]
+    np.testing.assert_allclose(run.policy, M.softmax(logits), atol=1e-4)
+
+
+def test_targeted_completion_changes_nothing_beyond_the_horizon_of_the_standard_optimum():
+    model = threshold_harm(T=6, k=3, m=2, p_recover=0.2, p_harm=0.3)
+    aligned = M.aligned_logits(model, lam=2.0, beta=1.0)
+    favored = M.base_favored_tokens(model, aligned)
+    assert favored[:2].any() and not favored[3:].any()  # m = 2: open until 2 C's, then decided
+    run = M.train_targeted_completion(model, aligned, alpha=5.0, rise=3.0, steps=400, lr=1.0)
+    assert run.expected_harm[-1] < run.expected_harm[0] - 1e-3
+    assert np.abs(run.kl[3:]).max() < 1e-10
+    base = M.prefill_recoveries(model, M.base_logits(model))
+    np.testing.assert_allclose(run.prefill_recovery[3:], base[3:], atol=1e-10)
+
+
+@pytest.mark.parametrize("mu, gamma", [(0.8, 0.9), (3.0, 0.6)])
+def test_penalty_fit_recovers_a_known_penalty(mu, gamma):
+    model = refuse_or_comply(T=8, k=3, p_recover=0.1, p_harm=0.3)
+    target = M.prefill_recoveries(model, M.aligned_logits(model, 1.0, 1.0, mu, gamma))
+    fit = M.fit_deep_to_prefill(model, target)
+    assert fit.mu == pytest.approx(mu, rel=1e-5) and fit.gamma == pytest.approx(gamma, rel=1e-5)
+    assert fit.rms < 1e-8 and fit.at_bound == ()
+    np.testing.assert_allclose(fit.fitted, target, atol=1e-8)
+    exact = model.deep_equilibrium(1.0, 1.0, mu, gamma).kl_exact.sum()
+    assert fit.total_kl == pytest.approx(exact, rel=1e-6)
+
+
+def test_penalty_fit_to_augmentation_and_its_limits():
+    model = refuse_or_comply(T=8, k=3, p_recover=0.1, p_harm=0.3)
+    augmented = M.train_augmentation(model, alpha=0.2, steps=400, lr=0.5)
+    fit = M.fit_deep_to_prefill(model, augmented.prefill_recovery)
+    standard = M.prefill_recoveries(model, M.aligned_logits(model))
+    # the fitted penalty explains the augmentation much better than no penalty at all
+    gap = np.sqrt(np.mean((standard - augmented.prefill_recovery)[1:8] ** 2))
+    assert fit.rms < 0.1 * gap
+    # a target of the base model's own recovery needs no penalty: mu at its lower bound
+    none = M.fit_deep_to_prefill(model, M.prefill_recoveries(model, M.base_logits(model)))
+    assert "mu" in none.at_bound or none.mu < 1e-3
+    with pytest.raises(ValueError, match="target must be"):
+        M.fit_deep_to_prefill(model, np.zeros(3))
+
+
+def test_positions_open_on_the_harmful_path():
+    # refuse-or-comply: the first non-N token decides, so after x_1 = C nothing is open
+    rc = refuse_or_comply(T=6, k=3, p_recover=0.2, p_harm=0.3)
+    assert M.open_on_harmful_path(rc).tolist() == [True] + [False] * 5
+    # threshold m = 2 of k = 4: open until the second C, i.e. positions 1 and 2
+    th = threshold_harm(T=6, k=4, m=2, p_recover=0.2, p_harm=0.3)
+    assert M.open_on_harmful_path(th).tolist() == [True, True] + [False] * 4
+    # m = 3 > positions left? m = 3 of k = 4: positions 1..3 open
+    th3 = threshold_harm(T=6, k=4, m=3, p_recover=0.2, p_harm=0.3)
+    assert M.open_on_harmful_path(th3).tolist() == [True, True, True] + [False] * 3
+    assert M.qi_betas(3, late=0.2, first=1.0, early=3.0).tolist() == [1.0, 3.0, 3.0]
+
+
+@pytest.mark.parametrize("which", range(3))
+def test_prefill_recoveries_match_the_forward_simulation(which):
+    """The one backward pass against attacks.continue_after (one forward pass per L)."""
+    from theory.toy.attacks import continue_after
+
+    model = _models()[which]
+    logits = _random_logits(model, 3)
+    pi = M.softmax(logits)
+    forward = [continue_after(model, lambda t: pi[t - 1], L)[1] for L in range(model.T + 1)]
+    np.testing.assert_allclose(M.prefill_recoveries(model, logits), forward, rtol=1e-12,
+                               atol=1e-15)
+
+
+def test_methods_refuse_what_they_cannot_do():
+    model = refuse_or_comply(T=4, k=2, p_recover=0.2, p_harm=0.0)  # C never emitted
+    aligned = M.aligned_logits(model)
+    with pytest.raises(ValueError, match="no harmful response"):
+        M.finetune_attack(model, aligned, constrained=False)
+    with pytest.raises(ValueError, match="finite aligned and base"):
+        M.train_targeted_completion(model, aligned)
+
+
+def test_kl_by_position_of_an_exact_optimum_that_never_emits_a_token():
+    model = refuse_or_comply(T=5, k=2, p_recover=0.1, p_harm=0.2)
+    logits = M.aligned_logits(model, 1.0, 1.0, mu=1e4, gamma=1.0)  # pi(C), pi(N) underflow to 0
+    assert np.isneginf(logits).any()
+    kl = M.kl_by_position(model, logits)
+    assert np.isfinite(kl).all()
+    np.testing.assert_allclose(kl, model.deep_equilibrium(1.0, 1.0, 1e4, 1.0).kl_exact, rtol=1e-9)

@@ -26,6 +26,7 @@ class Entry:
 ALL = "every page"
 CLOSED = "Overview, Deep alignment, Robustness & attacks, Derivations"
 TOY = "Harm horizon, Gradients, Shallow equilibrium, toy-model tabs"
+METHODS = "Methods lab"
 
 ENTRIES = (
     Entry(r"t", "Position in the response, 1-indexed: t = 1, …, T.", "position", ALL),
@@ -117,6 +118,18 @@ ENTRIES = (
     Entry(r"\rho,\ \alpha", "Evidence fits: the assumed decay of the harm information, Iₜ ∝ ρᵗ⁻¹ "
           "(geometric) or Iₜ ∝ t⁻ᵅ (power law); the theory does not give its shape.",
           "not in the paper (a modelling choice for the fit)", "Evidence"),
+    Entry(r"\alpha_{\mathrm{aug}},\ K", "Methods lab: weight of Qi et al.'s recovery examples in "
+          "the training objective, and the longest harmful prefix they use (k = 0 w.p. ½, else "
+          "uniform on 1…K).", "not in the paper (Qi et al., arXiv 2406.05946)", METHODS),
+    Entry(r"\beta_t", "Methods lab: Qi et al.'s token-wise constraint at position t of a "
+          "fine-tuning attack (large: the token stays near the aligned model). Not the KL weight β.",
+          "not in the paper (Qi et al., arXiv 2406.05946)", METHODS),
+    Entry(r"\lambda_{\mathrm{teacher}},\ \tau_d", "Methods lab: Bach et al.'s hybrid teacher "
+          "λ·aligned + (1 − λ)·base (logits) and the distillation temperature.",
+          "not in the paper (Bach et al., arXiv 2511.12155)", METHODS),
+    Entry(r"\alpha_c,\ \omega,\ K_{\mathrm{top}}", "Methods lab: the completion penalty on "
+          "base-favored tokens at position t, α_c·(1 + ω·(t − 1)/(T − 1)), on at most K_top "
+          "tokens per position.", "not in the paper (our reading of Bach et al.)", METHODS),
 )
 
 

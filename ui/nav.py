@@ -45,9 +45,13 @@ PAGES = (
              "How deep recovery reaches and how long a prefilling attack must be (Thm 22, Cor 23)."),
     PageInfo("views/7_evidence.py", "Evidence", ":material/science:", "evidence",
              "Published measurements of real models beside the theory, with honest fits."),
-    PageInfo("views/8_derivations.py", "Derivations", ":material/function:", "derivations",
+    PageInfo("views/8_methods.py", "Methods lab", ":material/labs:", "methods",
+             "Published deepening methods trained on the exact toy model, beside the recovery penalty."),
+    PageInfo("views/9_lessons.py", "Lessons", ":material/school:", "lessons",
+             "Guided lessons: predict, then reveal. For lecturers: your own lesson file."),
+    PageInfo("views/10_derivations.py", "Derivations", ":material/function:", "derivations",
              "Every closed form derived step by step with sympy, checked numerically."),
-    PageInfo("views/9_glossary.py", "Glossary", ":material/menu_book:", "glossary",
+    PageInfo("views/11_glossary.py", "Glossary", ":material/menu_book:", "glossary",
              "Every symbol: its meaning, the paper's name for it, where it appears."),
 )
 

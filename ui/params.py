@@ -35,7 +35,7 @@ class Param:
     label: str = ""  # plain Unicode: screen readers read it aloud (no LaTeX, issue 13)
     help: str = ""  # units and conventions
     step: float | None = None  # slider step for linear parameters
-    group: Literal["closed", "toy", "view"] = "closed"
+    group: Literal["closed", "toy", "methods", "view"] = "closed"
     # A log slider cannot reach 0 by itself: when lo = 0 its stops are 0, then log_min … hi.
     log_min: float = 0.0
     tex: str = ""  # the symbol in LaTeX, for exported captions (empty: the label in words)
@@ -114,6 +114,43 @@ _TABLE = [
           "Number of sampled responses drawn as martingale paths.", step=1, group="toy"),
     Param("seed", int, 0, 0, 2**31 - 1, "linear", "Random seed",
           "Seed of sampled paths, so a shared link shows the same samples.", step=1, group="toy"),
+    # --- the Methods lab (issue 16): published deepening methods on the toy model. Published
+    # values are the defaults; counts larger than the toy allows (Qi's K = 100, Bach's top-100)
+    # are used as min(value, what the toy has), which the page states, rather than clamped with
+    # a warning on every page.
+    Param("alpha_aug", float, 0.2, 0.0, 10.0, "linear", "Augmentation weight α_aug",
+          "Qi et al.'s recovery augmentation: weight α of the recovery examples mixed into the "
+          "standard objective (Qi: α = 0.2).", step=0.05, group="methods", tex=r"\alpha_\mathrm{aug}"),
+    Param("K_aug", int, 100, 1, 2000, "linear", "Augmentation: longest prefix K",
+          "Harmful prefixes of k = 0 tokens (probability ½) or k uniform on 1…K (Qi: K = 100); "
+          "used as min(K, T − 1) on the toy.", step=1, group="methods", tex=r"K"),
+    Param("ft_steps", int, 100, 1, 2000, "linear", "Fine-tuning attack: steps",
+          "Gradient steps of the fine-tuning attack on harmful responses (the attacker's budget).",
+          step=1, group="methods", tex=r"\text{attack steps}"),
+    Param("ft_lr", float, 0.1, 1e-3, 10.0, "log", "Fine-tuning attack: learning rate",
+          "Step size of the fine-tuning attack.", group="methods", tex=r"\text{attack lr}"),
+    Param("qi_beta1", float, 0.5, 0.01, 100.0, "log", "Constrained fine-tuning: β₁",
+          "Qi et al.'s token-wise constraint at position 1 (Qi: 0.5). Large β holds the token "
+          "near the aligned model; small β is plain fine-tuning.", group="methods", tex=r"\beta_1"),
+    Param("qi_beta2_5", float, 2.0, 0.01, 100.0, "log", "Constrained fine-tuning: β₂…β₅",
+          "Constraint at positions 2 to 5 (Qi: 2).", group="methods", tex=r"\beta_{2..5}"),
+    Param("qi_beta_late", float, 0.1, 0.01, 100.0, "log", "Constrained fine-tuning: β after 5",
+          "Constraint at positions 6 onward (Qi: 0.1).", group="methods", tex=r"\beta_{>5}"),
+    Param("lam_teacher", float, 1.2, 0.0, 3.0, "linear", "Hybrid teacher λ",
+          "Bach et al.'s teacher logits λ·aligned + (1 − λ)·base (Bach: 1.2; λ > 1 extrapolates "
+          "away from the base).", step=0.05, group="methods", tex=r"\lambda_\mathrm{teacher}"),
+    Param("tau_d", float, 2.0, 0.1, 20.0, "log", "Distillation temperature τ_d",
+          "Temperature of the distillation to the hybrid teacher (Bach: 2).", group="methods",
+          tex=r"\tau_d"),
+    Param("c_alpha", float, 1.0, 0.0, 100.0, "log", "Completion penalty α_c",
+          "Weight of the L2 penalty on base-favored tokens at position 1 (Bach's α_base; the "
+          "paper's summary gives no value).", log_min=0.01, group="methods", tex=r"\alpha_c"),
+    Param("c_rise", float, 1.0, 0.0, 10.0, "linear", "Completion penalty rise ω",
+          "The penalty at position t is α_c·(1 + ω·(t − 1)/(T − 1)): it grows with the position.",
+          step=0.1, group="methods", tex=r"\omega"),
+    Param("top_k", int, 100, 1, 1000, "linear", "Base-favored tokens: top K",
+          "At most K base-favored tokens per position (Bach: 100); the toy has 3 tokens.",
+          step=1, group="methods", tex=r"K_\mathrm{top}"),
     # --- what is on screen: the open tab of the page (ui.layout.views), so a link shows it ---
     Param("view", int, 0, 0, MAX_VIEWS - 1, "linear", "Open tab",
           "Which tab of the page is open (0 = the first). Reset to 0 on a page switch.", step=1,

@@ -99,7 +99,7 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
     return state.get(name)
 
 
-def use_value(name: str, value: float, container=None) -> None:
+def use_value(name: str, value: float, container=None, *, label: str = "Use this value") -> None:
     """A "Use this value" button that sets parameter ``name`` to ``value``, an answer the page
     computed. When ``value`` is not one ``name`` can take (∞, or outside its range) the button is
     disabled and the reason is shown under it: a silent grey button explains nothing.
@@ -116,7 +116,7 @@ def use_value(name: str, value: float, container=None) -> None:
         reason = None
     # on_click, not `if st.button(...)`: the callback runs before the rerun draws the controls,
     # so the sidebar and the URL show the new value in that same run.
-    box.button("Use this value", key=f"_w_{name}_use", disabled=reason is not None,
+    box.button(label, key=f"_w_{name}_use", disabled=reason is not None,
                help=reason or f"Set {p.label} to {value:.6g} (the sidebar and the link follow).",
                on_click=state.set_value, args=(name, value))
     if reason:

@@ -17,10 +17,10 @@ import functools
 
 import plotly.graph_objects as go
 
-from . import closed, evidence, toy
+from . import closed, evidence, methods, toy
 from .spec import FigureSpec
 
-_SPECS = closed.SPECS + toy.SPECS + evidence.SPECS
+_SPECS = closed.SPECS + toy.SPECS + evidence.SPECS + methods.SPECS
 FIGURES: dict[str, FigureSpec] = {s.name: s for s in _SPECS}
 assert len(FIGURES) == len(_SPECS), "duplicate figure name"
 

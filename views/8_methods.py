@@ -1,0 +1,320 @@
+"""Methods lab (issue 16): published deepening methods trained on the exact toy model, beside
+the paper's recovery penalty. Numbers from ``ui.data_methods`` (math in
+``theory.toy.methods``), figures from ``ui.figures.methods`` through the catalog."""
+
+import numpy as np
+import streamlit as st
+
+from ui import data_methods, data_toy, layout, toy_controls, widgets
+from ui.catalog import methods as specs
+from ui.latex import text
+from ui.show import show_figure
+
+v = toy_controls.sidebar("methods", ["eta", "beta", "mu", "gamma", "steps", "lr"])
+s = data_toy.spec(v)
+
+st.title("Methods lab")
+st.markdown(
+    "The paper explains why standard alignment is shallow and analyses one cure, a recovery "
+    "penalty μγᵗ. Two published methods deepen alignment in other ways: **Qi et al.** "
+    "(arXiv 2406.05946) train on recovery examples and constrain fine-tuning token by token; "
+    "**Bach et al.** (arXiv 2511.12155) penalise base-favored tokens and distil from a hybrid "
+    "teacher. Here each is a training objective on the toy model, run by gradient descent and "
+    "measured by the quantities the theory names. The toy illustrates the mechanisms exactly; "
+    "it is not a language model, and its numbers are not the papers' measurements.")
+toy_controls.describe(v)
+
+
+def _settings(names, container) -> None:
+    """Method parameters in columns of ``container`` (their values come back through ``v``)."""
+    cols = container.columns(len(names))
+    for col, name in zip(cols, names):  # number boxes: four sliders in a row would be cramped
+        widgets.control(name, col, slider=False)
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def _run(fn, names, spinner: str, what: str):
+    """``fn(spec, **those values)`` with a spinner; ``None`` and a warning if the model cannot."""
+    with st.spinner(spinner):
+        result, err = data_toy.attempt(fn, s, **{n: v[n] for n in names})
+    if err:
+        st.warning(f"Cannot {what} on this model: {err}", icon="⚠️")
+    return result
+
+
+def _compare(spinner: str = "Training four methods…"):
+    return _run(data_methods.compare, specs.COMPARE, spinner, "train the methods")
+
+
+def side_by_side():
+    with st.expander("Method settings (published values are the defaults)", expanded=False):
+        _settings(["alpha_aug", "K_aug", "lam_teacher", "tau_d"], st)
+        _settings(["c_alpha", "c_rise", "top_k"], st)
+    d = _compare()
+    if d is None:
+        return
+    k, T = d["k"], d["T"]
+    if d["skipped"]:
+        st.info(f"Bach's targeted completion cannot run on this model: {d['skipped']['completion']}"
+                " (p_C = 0 or p_R + p_C = 1 leaves a token the base model never emits).", icon="ℹ️")
+    show_figure("methods_by_position", v)
+    runs, names = d["runs"], dict(data_methods.METHODS)
+    zero = [names[key] for key, r in runs.items() if k < T and r["kl"][k:].max() <= 1e-12]
+    if zero:
+        st.caption(f"KLₜ is exactly 0 beyond the horizon (t > {k}) for: {', '.join(zero)}; "
+                   "zeros are not drawn on the log axis.")
+    L = min(k, T - 1)
+    rows = [[names[key], text(r["harm"][-1], 4), text(r["total_kl"][-1], 4),
+             text(r["kl"][k:].sum(), 4) if k < T else "—", text(r["prefill"][L], 4)]
+            for key, r in runs.items()]
+    rows.append(["base model", "", "0", "0", text(d["prefill_base"][L], 4)])
+    st.markdown(_table(rows, ["method", "E[H]", "total KL (nats)", f"KL beyond k = {k} (nats)",
+                              f"recovery after L = {L} harmful tokens"]))
+    st.caption(f"All runs: {d['steps_run']} gradient steps at learning rate {v['lr']:g} "
+               f"(sidebar) on the objectives divided by β (KL weight 1, harm weight "
+               f"η = {v['eta']:g}, penalty μ/β = {v['mu'] / v['beta']:.3g}): the same optima. "
+               "Standard, deep and augmentation start from the base model; targeted completion "
+               "starts from the trained standard model (Bach fine-tunes an aligned model).")
+    _findings(d, names)
+    left, right = st.columns(2, gap="large")
+    show_figure("methods_prefill", v, left)
+    show_figure("methods_training", v, right)
+    _objectives(d)
+
+
+def _findings(d, names):
+    k, T, runs = d["k"], d["T"], d["runs"]
+    st.markdown("#### What the toy shows at these settings")
+    items = []
+    if k < T and "completion" in runs:
+        moved = np.abs(runs["completion"]["kl"][k:] - runs["standard"]["kl"][k:]).max()
+        std_late = runs["standard"]["kl"][k:].sum()
+        if std_late <= 1e-12 and moved <= 1e-9:
+            items.append(
+                f"**Bach's targeted completion does not reach beyond the horizon.** The standard-"
+                f"aligned model equals the base there (its KL beyond t = {k} is "
+                f"{text(std_late, 3)}), so no token is base-favored and the hybrid teacher "
+                f"λ·aligned + (1 − λ)·base *is* the base: after training, KLₜ beyond the "
+                f"horizon changed by at most {text(moved, 3)} nats. It sharpens what standard "
+                f"alignment already changed (E[H] {text(runs['standard']['harm'][-1], 3)} → "
+                f"{text(runs['completion']['harm'][-1], 3)}).")
+        else:
+            items.append(
+                f"**Bach's targeted completion** changes KLₜ beyond the horizon by up to "
+                f"{text(moved, 3)} nats (the standard-aligned model's KL there: "
+                f"{text(std_late, 3)}).")
+    if k < T:
+        if d["r_star"] is not None:
+            gap = np.abs(runs["deep"]["recovery"][k:] - d["r_star"][k:]).max()
+            items.append(
+                f"**The recovery penalty reaches Theorem 20.** Beyond the horizon the trained deep "
+                f"model's recovery is within {text(gap, 2)} of r* = σ(logit p_R + μγᵗ/β) after "
+                f"{d['steps_run']} steps (the optimum is exactly r*; more steps close the gap).")
+        else:
+            items.append("Theorem 20's r* is not drawn: with recovery decay < 1 the base recovery "
+                         "differs between states, so no single p_base applies.")
+        L = min(k, T - 1)
+        before, after = runs["standard"]["prefill"][L], runs["augmentation"]["prefill"][L]
+        items.append(
+            f"**Recovery augmentation** {'raises' if after > before + 1e-3 else 'does not raise'} "
+            f"recovery after L = {L} harmful tokens ({text(before, 3)} standard → "
+            f"{text(after, 3)}) and spends {text(runs['augmentation']['kl'][k:].sum(), 3)} nats "
+            "beyond the horizon. Its extra term acts only on the states after harmful tokens, "
+            "which the aligned model rarely visits. Which penalty μγᵗ it matches: the third tab.")
+    if k >= T:
+        items.append(f"The harm horizon is the whole response here (k = T = {T}): no position "
+                     "lies beyond it, so what deepens alignment cannot be seen. Pick a model "
+                     "with k < T.")
+    st.markdown("\n".join(f"- {item}" for item in items))
+
+
+def _objectives(d):
+    with st.expander("The four objectives (what is trained)"):
+        st.markdown("Tabular softmax policy π(v | s, t): one logit vector per position and toy "
+                    "state, trained by plain gradient descent on each objective.")
+        st.latex(r"J_{\mathrm{std}}=\lambda\,\mathbb{E}_\pi[H]+\beta\sum_t\mathrm{KL}_t"
+                 r"\qquad\text{(paper, Eq. 2)}")
+        st.latex(r"J_{\mathrm{deep}}=J_{\mathrm{std}}+\sum_t\mu\gamma^t\,"
+                 r"\mathbb{E}_\pi\!\left[1-\pi(R\mid x_{<t})\right]\qquad\text{(Definition 17)}")
+        st.latex(r"J_{\mathrm{aug}}=J_{\mathrm{std}}+\alpha_{\mathrm{aug}}\,\mathbb{E}_{k}\!\left[-\log\pi(R\mid "
+                 r"C^{k})\right],\quad k=0\ \text{w.p.}\ \tfrac12,\ \text{else}\ k\sim U\{1..K\}")
+        st.markdown(f"Qi et al.: α_aug = 0.2, K = 100; here K = min(K, T − 1) = {d['K']}, since the "
+                    "toy's responses are short. Cᵏ is a prefix of k harmful tokens; the "
+                    "recovery token at position k + 1 stands for Qi's refusal text.")
+        st.latex(r"J_{\mathrm{Bach}}=\tau_d^2\sum_{t,s}d_t(s)\,\mathrm{KL}\!\left(\mathrm{softmax}"
+                 r"\tfrac{z_{\mathrm{teacher}}}{\tau_d}\,\middle\|\,\mathrm{softmax}\tfrac{z}{\tau_d}"
+                 r"\right)+\sum_t\alpha_{c,t}\!\!\sum_{v\in B_t}\!\pi(v\mid C^{t-1})^2")
+        st.latex(r"z_{\mathrm{teacher}}=\lambda\,z_{\mathrm{aligned}}+(1-\lambda)\,z_{\mathrm{base}},"
+                 r"\qquad\alpha_{c,t}=\alpha_c\left(1+\omega\,\tfrac{t-1}{T-1}\right)")
+        st.markdown(
+            f"Bᵗ: the base-favored tokens after a harmful prefix (log π_base > log π_aligned), "
+            f"at most top-K = {d['top_k']}. d_t(s): how often the base model reaches state s "
+            "before position t. **Our reading**: the summary of Bach et al. (seed 004) names an "
+            "L2 penalty on detected tokens scaled by positional risk and the hybrid teacher, not "
+            "their equations; we penalise the squared probability of each base-favored token on "
+            "harmful prefixes and let the risk grow linearly with the position.")
+
+
+def finetune_attack():
+    st.markdown(
+        "Qi et al. defend an aligned model against **fine-tuning on harmful data** with a "
+        "token-wise constrained loss. Here the attacker fine-tunes the standard-aligned toy model "
+        "on the all-harmful response C…C, with plain cross-entropy or with the constraint:")
+    st.latex(r"\mathcal{L}_{\beta}=\sum_t-\frac{2}{\beta_t}\log\sigma\!\left(\beta_t\log"
+             r"\frac{\pi_\theta(x_t\mid x_{<t})}{\pi_{\mathrm{aligned}}(x_t\mid x_{<t})}\right)")
+    st.caption("Small βₜ: plain fine-tuning at that position. Large βₜ: the loss stops pulling "
+               "once π_θ(xₜ) exceeds π_aligned(xₜ) by about 1/βₜ nats. Qi: β₁ = 0.5, "
+               "β₂…₅ = 2, 0.1 after.")
+    with st.expander("Attack and schedule settings", expanded=False):
+        _settings(["ft_steps", "ft_lr"], st)
+        _settings(["qi_beta1", "qi_beta2_5", "qi_beta_late"], st)
+    f = _run(data_methods.finetune, specs.FINETUNE, "Fine-tuning three ways…", "run the attack")
+    if f is None:
+        return
+    runs, k, T = f["runs"], f["k"], f["T"]
+    opened = [int(t) for t in f["t"][f["open"]]]
+    start = runs["plain"]["harm"][0]
+    rows = [[name, text(runs[key]["harm"][-1], 3), text(runs[key]["total_kl"][-1], 3)]
+            for key, name in _FINETUNE_NAMES.items()]
+    left, right = st.columns([3, 2], gap="large")
+    show_figure("methods_finetune", v, left)
+    right.markdown(_table(rows, ["attack loss", "E[H] after", "total KL (nats)"]))
+    right.caption(f"After {f['ft_steps']} steps at learning rate {v['ft_lr']:g}; E[H] before the "
+                  f"attack: {text(start, 3)}. The attack starts from the standard-aligned model "
+                  f"trained on the first tab ({data_toy.train_steps(T, v['steps'])} steps). "
+                  "Total KL is to the base model. Neither loss has a finite "
+                  "minimum (both fall toward π(C) = 1): steps and learning rate are the "
+                  "attacker's budget.")
+    show_figure("methods_finetune_positions", v)
+    st.markdown("#### What the toy shows at these settings")
+    where = ", ".join(str(t) for t in opened)
+    betas = ", ".join(f"β{_sub(t)} = {f['betas'][t - 1]:g}" for t in opened[:6])
+    st.markdown(
+        (f"- **Where a harmful response still decides the harm.** After a harmful prefix the "
+         f"next token still changes the expected harm only at position(s) {where} (inside the "
+         f"harm horizon k = {k}, Theorem 9). An attack raises the harm only through those "
+         f"positions; the constraint protects only where its βₜ is large there. Your schedule "
+         f"has {betas} there."
+         if opened else
+         "- **No position of a harmful response decides the harm** in this model: after a "
+         "harmful prefix no token changes the expected harm.")
+        + f"\n- **Plain fine-tuning** raises E[H] to {text(runs['plain']['harm'][-1], 3)}; "
+        f"**your schedule** to {text(runs['schedule']['harm'][-1], 3)}; **β = "
+        f"{f['uniform']:g} at every position** to {text(runs['uniform']['harm'][-1], 3)}."
+        + _schedule_verdict(f, opened)
+        + "\n- Beyond the horizon the constraint changes no harm: what it holds there is the "
+        "aligned model's behaviour, which standard alignment left equal to the base.")
+
+
+_FINETUNE_NAMES = {"plain": "plain fine-tuning", "schedule": "constrained, your βₜ",
+                   "uniform": "constrained, β₂…₅ at every t"}
+
+
+def _schedule_verdict(f, opened) -> str:
+    """How the schedule's β on the harm-deciding positions explains its result (computed)."""
+    if not opened:
+        return ""
+    weakest = min(opened, key=lambda t: f["betas"][t - 1])
+    beta = f["betas"][weakest - 1]
+    gap = f["runs"]["schedule"]["harm"][-1] - f["runs"]["uniform"]["harm"][-1]
+    if beta < f["uniform"] and gap > 0.01:
+        return (f" The schedule's weakest β on a harm-deciding position is β{_sub(weakest)} = "
+                f"{beta:g} < {f['uniform']:g}: the attack gets through there, so the schedule "
+                "protects less than the uniform constraint.")
+    if gap < -0.01:
+        return " Your schedule is stronger than the uniform one on the harm-deciding positions."
+    return " On the harm-deciding positions your schedule is as strong as the uniform one."
+
+
+def _sub(t: int) -> str:
+    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+def penalty_fit():
+    st.markdown(
+        "Which recovery penalty μγᵗ does recovery augmentation act like? The toy is trained with "
+        "augmentation; then μ and γ of the paper's deep objective are fitted so that its exact "
+        "optimum's recovery after L = 1 … T − 1 prefilled harmful tokens matches (least squares "
+        "in log μ and γ, scipy).")
+    with st.expander("Augmentation settings", expanded=False):
+        _settings(["alpha_aug", "K_aug"], st)
+    g = _run(data_methods.penalty_fit, specs.FIT, "Training augmentation and fitting μ, γ…",
+             "fit")
+    if g is None:
+        return
+    show_figure("methods_penalty_fit", v)
+    st.markdown(_table(
+        [["recovery augmentation (Qi), trained", "—", "—", text(g["total_kl_augmented"], 4)],
+         ["recovery penalty, fitted", f"{g['mu']:.4g}", f"{g['gamma']:.4g}",
+          text(g["total_kl_fitted"], 4)]],
+        ["policy", "μ", "γ", "total KL (nats)"]))
+    if "mu" in g["at_bound"]:
+        st.warning("The fit ended on the edge of μ's search range (μ/β in [10⁻⁴, 10⁴]): no "
+                   "penalty μγᵗ in that range matches this augmentation well.", icon="⚠️")
+    elif "gamma" in g["at_bound"]:
+        st.info(f"The best γ is {g['gamma']:g}, the edge of the paper's range (0 ≤ γ ≤ 1): "
+                "augmentation holds recovery up at least as well late as early, and a penalty "
+                "that grew with depth (γ > 1) might match it better.", icon="ℹ️")
+    cheaper = g["total_kl_fitted"] < g["total_kl_augmented"]
+    st.markdown(
+        f"**What the toy shows:** recovery augmentation (α_aug = {v['alpha_aug']:g}, K = {g['K']}) "
+        f"acts like a recovery penalty with μ ≈ {g['mu']:.3g}, γ ≈ {g['gamma']:.3g}: their "
+        f"recoveries after L = 1 … {g['T'] - 1} harmful tokens differ by {text(g['rms'], 2)} "
+        "(root mean square). "
+        + ("The penalty reaches that recovery with **less** total KL than augmentation."
+           if cheaper else
+           "Augmentation reaches that recovery with **less** total KL than the penalty: it "
+           "spends KL only after harmful prefixes, which the aligned model rarely visits, while "
+           "the penalty acts on the model's own prefixes at every position."))
+    a, b = st.columns(2)
+    mu, gamma = float(f"{g['mu']:.3g}"), round(g["gamma"], 2)
+    widgets.use_value("mu", mu, a, label=f"Use μ = {mu:g}")
+    widgets.use_value("gamma", gamma, b, label=f"Use γ = {gamma:g}")
+    st.caption("The buttons set the sidebar's μ or γ (rounded), so the first tab and the "
+               "closed-form pages show the fitted penalty.")
+
+
+def base_favored():
+    st.markdown(
+        "Bach et al. look for **base-favored tokens**: at a position of a harmful response, the "
+        "tokens the base model prefers to the aligned model (log π_base > log π_aligned). They "
+        "read them as places where alignment is incomplete, penalise them, and distil from a "
+        "hybrid teacher that extrapolates past the aligned model (λ > 1).")
+    with st.expander("Teacher and detection settings", expanded=False):
+        _settings(["lam_teacher", "top_k"], st)
+    d = _compare("Training…")
+    if d is None:
+        return
+    if d["skipped"]:
+        st.info(f"The hybrid teacher cannot be built on this model: {d['skipped']['completion']}",
+                icon="ℹ️")
+    show_figure("methods_base_favored", v)
+    k, T = d["k"], d["T"]
+    flagged = [(int(t) + 1, d["tokens"][i]) for t, i in np.argwhere(d["favored"])]
+    listed = ", ".join(f"t = {t}: {tok}" for t, tok in flagged[:12]) or "none"
+    late = [t for t, _ in flagged if t > k]
+    st.markdown(
+        f"**Base-favored tokens on a harmful response:** {listed}. "
+        + (f"None beyond the horizon k = {k}: there the standard-aligned model is the base "
+           "model (Corollary 15), so log π_base − log π_aligned = 0 for every token and the "
+           "hybrid teacher equals the base (right panel). Detection finds the incomplete "
+           "learning only where alignment already acted."
+           if not late else
+           f"{len(late)} of them beyond the horizon k = {k}."))
+    st.caption("The aligned model here is the standard-aligned toy model trained on the first tab, "
+               "with per-position parameters. In a real model shared parameters also move late "
+               "positions (the Shallow equilibrium page, Appendix A), and Bach et al. locate the "
+               "incomplete learning at later positions; with per-position parameters the toy has "
+               "nothing there to detect.")
+
+
+layout.views("methods", {
+    "Side by side": side_by_side,
+    "Fine-tuning attack (Qi's βₜ)": finetune_attack,
+    "Which μ, γ match augmentation": penalty_fit,
+    "Base-favored tokens (Bach)": base_favored,
+})
