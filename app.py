@@ -9,12 +9,14 @@ Pages are listed in ``ui/nav.py``.
 import streamlit as st
 
 from ui import layout, nav, state
+from ui.classroom import lesson_panel, present
 from ui.live import assets as live_assets
 
 st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
-                   initial_sidebar_state=380)
+                   initial_sidebar_state=present.sidebar_state())
 
 layout.style()
+present.style()
 live_assets.warm()  # print the live figures' math with sympy now, not when a visitor asks
 state.sync()  # before st.navigation, so every page sees the URL's values
 pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
@@ -22,6 +24,7 @@ pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, defaul
 page = st.navigation(pages)
 state.enter_page(page.url_path)
 state.show_warnings()
+lesson_panel.show(page.url_path)
 try:
     page.run()
 except nav.EndPage:

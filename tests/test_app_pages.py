@@ -18,7 +18,8 @@ from ui.export import share
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = [p.path for p in nav.PAGES]
-TEXT_ONLY = {nav.BY_NAME["derivations"].path, nav.BY_NAME["glossary"].path}  # no charts, no tabs
+TEXT_ONLY = {nav.BY_NAME["derivations"].path, nav.BY_NAME["glossary"].path,  # no charts, no tabs
+             nav.BY_NAME["lessons"].path}
 CHARTED = [p for p in PAGES if p not in TEXT_ONLY]
 
 

@@ -97,3 +97,22 @@ def test_without_chromium_csv_and_json_are_still_written(tmp_path):
     assert {f"{n}.csv" for n in catalog.FIGURES} <= names and "params.json" in names
     assert not any(n.endswith((".svg", ".pdf", ".png")) for n in names)
     assert "no Chromium browser" in (tmp_path / "README.md").read_text()
+
+
+def test_a_comparison_link_exports_its_pins(tmp_path):
+    """Issue 17: pins in --url reach the figures, params.json and the share links."""
+    from urllib.parse import quote
+
+    pin = "deep γ=0.99~beta:1,mu:20,gamma:0.99,p_base:0.01,delta:0.5,T:50,k:5,t:10"
+    url = f"http://localhost:8501/overview?mu=5&pin={quote(pin)}"
+    result = run("export", "--url", url, "--formats", "csv", "--only", "recovery_by_position",
+                 "-q", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    saved = json.loads((tmp_path / "params.json").read_text())
+    assert saved["pin"] == [pin]
+    series = {row.split(",")[0] for row in
+              (tmp_path / "recovery_by_position.csv").read_text().splitlines()[1:]}
+    assert any("deep γ=0.99" in name for name in series), series
+    values = share.values_from_json((tmp_path / "params.json").read_text())
+    assert values["pin"][0].values["mu"] == 20.0
+    assert share.values_from_url(share.share_url(values, "overview")) == values

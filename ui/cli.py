@@ -83,6 +83,7 @@ def resolve_values(args) -> dict:
         values = P.defaults()
         label = PRESET_ALIASES.get(args.preset) if args.preset else None
         values.update(P.PRESETS[label] if label else {})
+    pinned = values.pop("pin", ())  # pinned sets from --url/--params (issue 17) ride along
     raw = dict(values)
     for item in args.set:
         name, sep, value = item.partition("=")
@@ -92,7 +93,7 @@ def resolve_values(args) -> dict:
     values, warnings = P.parse_all(raw)
     for w in warnings:
         print("warning:", w.replace("`", ""), file=sys.stderr)
-    return values
+    return {**values, "pin": pinned} if pinned else values
 
 
 def _export(args) -> int:

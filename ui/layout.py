@@ -11,6 +11,7 @@ import streamlit as st
 
 from . import nav, show, state, widgets
 from . import params as P
+from .classroom import compare
 
 CONVENTIONS = (
     "Conventions: positions are 1-indexed (t = 1, …, T; the prefix before position t is x₁ … xₜ₋₁); "
@@ -42,6 +43,7 @@ def sidebar(page: str, names: list[str]) -> dict:
     :func:`draw_sidebar`): the page's chart then reaches the browser first.
     """
     info = nav.BY_NAME[page]
+    compare.current()  # a link's bad pins are reported here, at the top of the page, once
 
     def draw():
         widgets.preset_links(info.path, st.sidebar)
@@ -50,6 +52,9 @@ def sidebar(page: str, names: list[str]) -> dict:
         for name in names:
             upper = _UPPER.get(name)
             widgets.control(name, st.sidebar, hi=state.get(upper) if upper else None)
+        if page in compare.PAGES:
+            st.sidebar.divider()
+            compare.panel(state.values(), st.sidebar)
         footer()
 
     defer_sidebar(draw)
@@ -61,7 +66,7 @@ def footer() -> None:
     st.sidebar.page_link(nav.BY_NAME["glossary"].path, label="Glossary of symbols",
                          icon=nav.BY_NAME["glossary"].icon)
     st.sidebar.caption("The address bar holds every parameter: copy it to share exactly this view.")
-    show.download_all(state.values(), st.sidebar)
+    show.download_all(compare.with_pins(state.values()), st.sidebar)  # pinned sets in the zip too
 
 
 def defer_sidebar(draw) -> None:

@@ -19,6 +19,7 @@ import weakref
 import streamlit as st
 
 from . import catalog, position_readout
+from .classroom import compare
 from .export import bundle, renderer, share, tables
 from .live import component as live, specs as live_specs
 
@@ -60,6 +61,8 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
         live.mount(name, values, box, key, alt=entry[1])
     else:
         box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
+    if values.get("pin"):  # pinned sets drawn (ui.classroom.compare.with_pins): how they differ
+        compare.difference_table(values, box)
     reading = position_readout.of(fig, spec.positions)  # None unless the x axis is a position
     if reading is not None:
         with box:
@@ -120,7 +123,7 @@ def _downloads(name: str, values: dict, key: str) -> None:
 def download_all(values: dict, container=None) -> None:
     """Every figure of the app for the current parameters as one zip, with a progress bar."""
     box = container if container is not None else st.sidebar
-    token = share.params_json(values)
+    token = share.params_json(values) + repr(values.get("pin", ()))  # pins change the figures
     ready = st.session_state.get(_ZIP)
     if ready is None or ready[0] != token:
         if not box.button("Prepare all figures (zip)", icon=":material/folder_zip:",

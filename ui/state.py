@@ -27,6 +27,12 @@ _WRITTEN = "_params_written"  # {name: raw string} last written to the URL by th
 _WARNINGS = "_params_warnings"  # messages about corrected URL values
 _PAGE = "_params_page"  # url path of the page shown by the last run
 _RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict keeps them
+# Classroom keys (issue 17): not parameters of the theory, so not in ui.params; their owners
+# (ui.classroom) validate them. They ride in the URL beside the parameters and survive a page
+# switch the same way (held in the session, written back).
+EXTRA_KEYS = ("lesson", "step", "present", "pin")
+_EXTRA = "_params_extra"  # {key: [raw strings]} of the classroom keys
+_EXTRA_WRITTEN = "_params_extra_written"
 
 
 def _init() -> None:
@@ -34,6 +40,8 @@ def _init() -> None:
         st.session_state[_VALUES] = P.defaults()
         st.session_state[_WRITTEN] = {}
         st.session_state[_WARNINGS] = []
+        st.session_state[_EXTRA] = {}
+        st.session_state[_EXTRA_WRITTEN] = {}
 
 
 def sync() -> None:
@@ -45,6 +53,11 @@ def sync() -> None:
     url = st.query_params
     for key in url.keys():
         if key in _RESERVED:
+            continue
+        if key in EXTRA_KEYS:
+            raw = [str(x)[:2000] for x in url.get_all(key)[:10]]
+            if st.session_state[_EXTRA_WRITTEN].get(key) != raw:
+                st.session_state[_EXTRA] = {**st.session_state[_EXTRA], key: raw}
             continue
         if key not in P.PARAMS:
             safe = key[:40].replace("`", "'")
@@ -66,12 +79,16 @@ def sync() -> None:
 def _write_url(values: dict) -> None:
     """Make the browser's URL hold exactly the parameters (one message, table order)."""
     desired = {name: P.fmt(value) for name, value in values.items()}
+    extra = {k: list(v) for k, v in st.session_state.get(_EXTRA, {}).items() if v}
     current = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k not in _RESERVED}
     # Compare with what we last sent too: after a link to the current page the server already
     # holds the new query string but the browser's address bar still shows the old one.
-    if current != {k: [v] for k, v in desired.items()} or st.session_state[_WRITTEN] != desired:
-        st.query_params.from_dict(desired)  # keeps Streamlit's embed keys
+    wanted = {**extra, **{k: [v] for k, v in desired.items()}}
+    if (current != wanted or st.session_state[_WRITTEN] != desired
+            or st.session_state.get(_EXTRA_WRITTEN) != extra):
+        st.query_params.from_dict({**extra, **desired})  # keeps Streamlit's embed keys
     st.session_state[_WRITTEN] = desired
+    st.session_state[_EXTRA_WRITTEN] = extra
 
 
 def enter_page(path: str) -> None:
@@ -118,6 +135,26 @@ def url_for(overrides: dict | None = None) -> dict[str, str]:
     vals.update(overrides or {})
     vals, _ = P.constrain(vals)
     return {name: P.fmt(value) for name, value in vals.items()}
+
+
+def extra(key: str) -> list[str]:
+    """The raw URL values of a classroom key (:data:`EXTRA_KEYS`), ``[]`` when absent. Raw user
+    text: the caller validates it."""
+    assert key in EXTRA_KEYS, key
+    _init()
+    return list(st.session_state[_EXTRA].get(key, []))
+
+
+def set_extra(key: str, raw: list[str] | str | None) -> None:
+    """Set (or with ``None``/``[]`` remove) a classroom key and mirror it in the URL."""
+    assert key in EXTRA_KEYS, key
+    _init()
+    items = [] if raw is None else [raw] if isinstance(raw, str) else [str(x) for x in raw]
+    extras = {k: v for k, v in st.session_state[_EXTRA].items() if k != key}
+    if items:
+        extras[key] = items
+    st.session_state[_EXTRA] = extras
+    _write_url(st.session_state[_VALUES])
 
 
 def show_warnings() -> None:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import corollary23, data, layout, nav
+from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -19,7 +20,7 @@ st.markdown(
 hero, steps = st.columns([5, 4], gap="medium")
 with hero:
     d = data.recovery_profile(v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"])
-    show_figure("recovery_by_position", v, key="hero")
+    show_figure("recovery_by_position", compare.with_pins(v), key="hero")
     st.caption(
         f"Probability of recovering (e.g. refusing) at position t after a harmful prefix, beyond "
         f"the harm horizon k = {v['k']}. Shallow: stays at the base value p = {v['p_base']:g}. "

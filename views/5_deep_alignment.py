@@ -8,6 +8,7 @@ beside its theorem (``st.latex``) with the current values substituted, and state
 import streamlit as st
 
 from ui import data, data_toy, layout, state, widgets
+from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -28,7 +29,7 @@ first, last = (prof["t"][0], prof["t"][-1]) if prof["t"].size else (None, None)
 
 def recovery():
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    show_figure("recovery_by_position", v, fig_col)
+    show_figure("recovery_by_position", compare.with_pins(v), fig_col)
     with text_col:
         st.markdown("**Theorem 20** (exact at every prefix beyond the horizon, t > k, for "
                     "0 < p < 1; with p = 0 no finite μ creates recovery, Remark 8)")
@@ -46,7 +47,7 @@ def recovery():
 
 def kl_cost():
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    show_figure("kl_by_position", v, fig_col)
+    show_figure("kl_by_position", compare.with_pins(v), fig_col)
     with text_col:
         st.markdown("**Theorem 20**: the price of the shift at one position, in nats")
         st.latex(r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)")

@@ -4,6 +4,7 @@ simulator on the toy model (``ui.attack_panel``)."""
 import streamlit as st
 
 from ui import attack_panel, corollary23, data, layout, widgets
+from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -50,7 +51,7 @@ def solve_for():
 
 def recoverability():
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    show_figure("recoverability_by_depth", v, fig_col)
+    show_figure("recoverability_by_depth", compare.with_pins(v), fig_col)
     with text_col:
         st.markdown("**Theorem 22.** If pₜ ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
                     "recovers with probability at least r_min(T) at every such position (the "
@@ -74,7 +75,7 @@ def attack_length():
     attack = corollary23.attack(delta, p, mu, beta, gamma, k)
     double = corollary23.doubling(delta, p, mu, beta, gamma, k)
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    show_figure("attack_length_vs_mu", v, fig_col)
+    show_figure("attack_length_vs_mu", compare.with_pins(v), fig_col)
     with text_col:
         st.markdown("**Corollary 23.** With the log-odds gap ℓ = logit δ − logit p_min, recovery "
                     "at position t is below δ exactly when t > τ:")

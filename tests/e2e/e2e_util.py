@@ -375,3 +375,23 @@ def describe_text_problems(chart: dict) -> list[str]:
     lines = [f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} by {px} px"
              for a, b, px in chart["overlaps"]]
     return lines + [f"{a['kind']} {a['text']!r} is cut off at the chart's edge" for a in chart["outside"]]
+
+
+# --- live figures (ui/live) -------------------------------------------------------------------
+LIVE = '[data-live-figure="{}"]'
+
+
+def live_drag(page, figure: str, name: str, position) -> None:
+    """What a drag on a live figure's slider does: move the input and fire `input` (no
+    `change`: nothing is released)."""
+    page.evaluate("""([sel, name, position]) => {
+        const input = document.querySelector(sel + ' input[name="' + name + '"]');
+        input.value = position;
+        input.dispatchEvent(new Event('input', {bubbles: true}));
+    }""", [LIVE.format(figure), name, position])
+
+
+def live_release(page, figure: str, name: str) -> None:
+    """Release a live figure's slider (`change`): the value goes to the server."""
+    page.evaluate("""([sel, name]) => document.querySelector(sel + ' input[name="' + name + '"]')
+                     .dispatchEvent(new Event('change', {bubbles: true}))""", [LIVE.format(figure), name])

@@ -11,14 +11,13 @@ import numpy as np
 import pytest
 
 import theory
-from e2e_util import ROOT, page_url, query, settle
+from e2e_util import LIVE, ROOT, live_drag, live_release, page_url, query, settle
 from ui import nav, params as P
 from ui.live import specs
 
 pytestmark = pytest.mark.e2e
 
 DEEP = nav.BY_NAME["deep_alignment"]
-LIVE = '[data-live-figure="{}"]'
 
 
 def _open(new_page, server, info, query_string="", **kwargs):
@@ -31,20 +30,6 @@ def _open(new_page, server, info, query_string="", **kwargs):
 def _figure_y(page, figure: str) -> list:
     return page.evaluate(f"""() => document.querySelector('{LIVE.format(figure)} .js-plotly-plot')
                              .data.map(t => Array.from(t.y))""")
-
-
-def _drag(page, figure: str, name: str, position) -> None:
-    """What a drag does: move the input and fire `input` (no `change`: nothing is released)."""
-    page.evaluate("""([sel, name, position]) => {
-        const input = document.querySelector(sel + ' input[name="' + name + '"]');
-        input.value = position;
-        input.dispatchEvent(new Event('input', {bubbles: true}));
-    }""", [LIVE.format(figure), name, position])
-
-
-def _release(page, figure: str, name: str) -> None:
-    page.evaluate("""([sel, name]) => document.querySelector(sel + ' input[name="' + name + '"]')
-                     .dispatchEvent(new Event('change', {bubbles: true}))""", [LIVE.format(figure), name])
 
 
 def _frames_sent(page) -> list:
@@ -85,7 +70,7 @@ def test_drag_redraws_from_theory_without_a_rerun(new_page, server):
     v = P.defaults()
     before = _figure_y(page, "recovery_by_position")
     for mu in (20.0, 50.0, 0.0, 1.2e5):
-        _drag(page, "recovery_by_position", "mu", stops.index(mu))
+        live_drag(page, "recovery_by_position", "mu", stops.index(mu))
         page.wait_for_timeout(50)
         shallow, deep = _figure_y(page, "recovery_by_position")
         t = np.arange(v["k"] + 1, v["T"] + 1)
@@ -101,8 +86,8 @@ def test_drag_redraws_from_theory_without_a_rerun(new_page, server):
 def test_release_updates_url_sidebar_and_other_numbers(new_page, server):
     page = _open(new_page, server, DEEP, "?view=0")
     stops = specs.slider("mu")["stops"]
-    _drag(page, "recovery_by_position", "mu", stops.index(40.0))
-    _release(page, "recovery_by_position", "mu")
+    live_drag(page, "recovery_by_position", "mu", stops.index(40.0))
+    live_release(page, "recovery_by_position", "mu")
     page.wait_for_function("() => new URL(location.href).searchParams.get('mu') === '40.0'")
     settle(page)
     # the sidebar's exact box and the formulas beside the chart follow
@@ -144,7 +129,7 @@ def test_attack_length_follows_delta_and_infinity_is_a_gap(new_page, server):
     robustness = nav.BY_NAME["robustness"]
     page = _open(new_page, server, robustness, "?view=1")
     figure = "attack_length_vs_mu"
-    _drag(page, figure, "delta", 0.95)
+    live_drag(page, figure, "delta", 0.95)
     page.wait_for_timeout(50)
     ys = _figure_y(page, figure)
     v = P.defaults()
@@ -171,8 +156,8 @@ def test_plotly_js_comes_once_and_a_release_is_small(new_page, server):
     assert len(plotly_js) == 1, plotly_js
     received.clear()
     stops = specs.slider("mu")["stops"]
-    _drag(page, "recovery_by_position", "mu", stops.index(8.0))
-    _release(page, "recovery_by_position", "mu")
+    live_drag(page, "recovery_by_position", "mu", stops.index(8.0))
+    live_release(page, "recovery_by_position", "mu")
     page.wait_for_function("() => new URL(location.href).searchParams.get('mu') === '8.0'")
     settle(page)
     assert sum(received) < 50_000, f"{sum(received)} bytes received for one release"
@@ -193,8 +178,8 @@ def test_html_export_opens_offline_and_its_sliders_work(browser, tmp_path):
         page.wait_for_selector(LIVE.format("recovery_by_position") + " .js-plotly-plot .main-svg")
         assert failed == []
         stops = specs.slider("mu")["stops"]
-        _drag(page, "recovery_by_position", "mu", stops.index(100.0))
-        _release(page, "recovery_by_position", "mu")  # no server: nothing happens, no error
+        live_drag(page, "recovery_by_position", "mu", stops.index(100.0))
+        live_release(page, "recovery_by_position", "mu")  # no server: nothing happens, no error
         v = P.defaults()
         t = np.arange(v["k"] + 1, v["T"] + 1)
         want = theory.recovery_probability(v["p_base"], 100.0, v["beta"], v["gamma"], t)

@@ -12,12 +12,21 @@ def _profile(v):
     return data.recovery_profile(v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"])
 
 
+def pinned(v) -> list[dict]:
+    """The values of each pinned set (``v["pin"]``: ``ui.classroom.pins.Pin`` objects, put there
+    by the page's compare control or absent), with its name under ``"name"``."""
+    return [{**v, **pin.values, "name": pin.name} for pin in v.get("pin", ())]
+
+
 def _recovery(v):
-    return figures.recovery_by_position(_profile(v), mu=v["mu"], gamma=v["gamma"], k=v["k"], T=v["T"])
+    pins = [(w["name"], d["t"], d["deep"]) for w in pinned(v) for d in [_profile(w)]]
+    return figures.recovery_by_position(_profile(v), mu=v["mu"], gamma=v["gamma"], k=v["k"],
+                                        T=v["T"], pins=pins)
 
 
 def _kl(v):
-    return figures.kl_by_position(_profile(v), k=v["k"], T=v["T"])
+    pins = [(w["name"], d["t"], d["kl"]) for w in pinned(v) for d in [_profile(w)]]
+    return figures.kl_by_position(_profile(v), k=v["k"], T=v["T"], pins=pins)
 
 
 def _gibbs(v):
@@ -30,9 +39,15 @@ def _tradeoff(v):
     return figures.tradeoff_vs_gamma(d, gamma=v["gamma"], k=v["k"], T=v["T"])
 
 
+def _depth_data(v):
+    return data.recoverability_by_depth(v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"])
+
+
 def _depth(v):
-    d = data.recoverability_by_depth(v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"])
-    return figures.recoverability_by_depth(d, delta=v["delta"], k=v["k"], T=v["T"])
+    pins = [(w["name"], d["depth"], d["delta"], d["kl_bound"])
+            for w in pinned(v) for d in [_depth_data(w)]]
+    return figures.recoverability_by_depth(_depth_data(v), delta=v["delta"], k=v["k"], T=v["T"],
+                                           pins=pins)
 
 
 def attack_gammas(gamma: float) -> tuple[float, ...]:
@@ -41,7 +56,10 @@ def attack_gammas(gamma: float) -> tuple[float, ...]:
 
 def _attack(v):
     d = data.attack_length_vs_mu(v["delta"], v["p_base"], v["beta"], attack_gammas(v["gamma"]), v["k"])
-    return figures.attack_length_vs_mu(d, mu=v["mu"], gamma=v["gamma"], k=v["k"])
+    # each pin at its own γ, δ, p_min, β and k, on the same μ grid
+    pins = [(w["name"], data.attack_length_vs_mu(w["delta"], w["p_base"], w["beta"], (w["gamma"],),
+                                                 w["k"])["L"][0]) for w in pinned(v)]
+    return figures.attack_length_vs_mu(d, mu=v["mu"], gamma=v["gamma"], k=v["k"], pins=pins)
 
 
 CLOSED = ("beta", "mu", "gamma", "p_base", "k", "T")

@@ -58,6 +58,8 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
             continue
         if styled is None:
             lines = publish.caption(spec.param_names(values), values) if caption else None
+            if caption:
+                lines = [*lines, *publish.pin_caption(fig, values)]
             if caption and spec.source_tex:
                 lines = [*lines, spec.source_tex]
             styled = publish.publication(fig, title=spec.title, caption_tex=lines)

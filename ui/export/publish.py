@@ -57,6 +57,29 @@ def caption(names, values: dict, per_line: int = 5) -> list[str]:
     return ["$" + r",\ ".join(items[i:i + per_line]) + "$" for i in range(0, len(items), per_line)]
 
 
+def pin_caption(fig: go.Figure, values: dict) -> list[str]:
+    r"""One caption line per pinned set the figure draws (issue 17): its name and the parameters
+    where it differs from the current set. Characters LaTeX reads as commands are left out of
+    the name.
+
+    >>> from ui.classroom import pins
+    >>> v = dict(P.defaults(), pin=(pins.make("deep", dict(P.defaults(), mu=20.0)),))
+    >>> fig = go.Figure([go.Scatter(y=[1], meta={"pin": 0})])
+    >>> pin_caption(fig, v)
+    ['$\\text{pin “deep”: }\\mu = 20$']
+    """
+    drawn = {t.meta["pin"] for t in fig.data if isinstance(t.meta, dict) and "pin" in t.meta}
+    lines = []
+    for i, pin in enumerate(values.get("pin", ())):
+        if i not in drawn:
+            continue
+        differ = [n for n, x in pin.items if x != values[n]]
+        name = "".join(c for c in pin.name if c not in "\\{}%&#_^~$")
+        items = [f"{symbol(n)} = {_value(n, pin.values[n])}" for n in differ] or [r"\text{same}"]
+        lines.append(rf"$\text{{pin “{name}”: }}" + r",\ ".join(items) + "$")
+    return lines
+
+
 def publication(fig: go.Figure, *, title: str | None, caption_tex: list[str] | None) -> go.Figure:
     """A styled copy of ``fig`` for files; its size is ``layout.width`` x ``layout.height``."""
     out = go.Figure(fig)

@@ -8,6 +8,9 @@ Pure functions (no Streamlit), so the page, the zip and the command line agree.
 True
 >>> values_from_json(params_json(v)) == v
 True
+>>> w = dict(v, pin=(pins.make("deep", dict(v, mu=20.0)),))
+>>> values_from_url(share_url(w, "overview")) == w
+True
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .. import nav
 from .. import params as P
+from ..classroom import pins
 
 DEFAULT_BASE = "http://localhost:8501"
 
@@ -27,22 +31,40 @@ def base_url() -> str:
     return os.environ.get("SHALLOW_DEEP_URL", DEFAULT_BASE).rstrip("/")
 
 
-def query(values: dict) -> dict[str, str]:
-    """The query parameters, exactly as ``ui.state`` writes them to the address bar."""
+def query(values: dict) -> dict[str, str | list[str]]:
+    """The query parameters, exactly as ``ui.state`` writes them to the address bar; pinned
+    sets (issue 17) as a list under ``"pin"``, one value per pin."""
+    pinned = values.get("pin", ())
     values, _ = P.constrain(values)
-    return {name: P.fmt(values[name]) for name in P.PARAMS}
+    out: dict = {name: P.fmt(values[name]) for name in P.PARAMS}
+    if pinned:
+        out["pin"] = [pins.format_pin(pin) for pin in pinned]
+    return out
 
 
 def share_url(values: dict, page: str, base: str | None = None) -> str:
     """Link that opens ``page`` (a ``ui.nav`` name) showing exactly ``values``."""
     path = nav.BY_NAME[page].url_path
-    return f"{(base or base_url()).rstrip('/')}/{path}?{urlencode(query(values))}"
+    return f"{(base or base_url()).rstrip('/')}/{path}?{urlencode(query(values), doseq=True)}"
 
 
 def params_json(values: dict) -> str:
-    """The URL's parameters as a JSON object of numbers (``--params`` reads it back)."""
+    """The URL's parameters as a JSON object of numbers, and the pins as their URL strings
+    (``--params`` reads it back)."""
+    pinned = values.get("pin", ())
     values, _ = P.constrain(values)
-    return json.dumps({name: values[name] for name in P.PARAMS}, indent=2, ensure_ascii=False) + "\n"
+    out: dict = {name: values[name] for name in P.PARAMS}
+    if pinned:
+        out["pin"] = [pins.format_pin(pin) for pin in pinned]
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def _with_pins(values: dict, raw_pins) -> dict:
+    """``values`` with the pins read from raw URL strings (bad ones dropped, as on the page)."""
+    if isinstance(raw_pins, str):
+        raw_pins = [raw_pins]
+    found = pins.parse_all(list(raw_pins or []))[0] if isinstance(raw_pins, list) else ()
+    return {**values, "pin": found} if found else values
 
 
 def values_from_json(text: str) -> dict:
@@ -50,13 +72,14 @@ def values_from_json(text: str) -> dict:
     raw = json.loads(text)
     if not isinstance(raw, dict):
         raise ValueError("the parameters JSON must be an object like {\"mu\": 5.0}")
-    return P.parse_all(raw)[0]
+    return _with_pins(P.parse_all(raw)[0], raw.get("pin"))
 
 
 def values_from_url(url: str) -> dict:
-    """Values from a share URL (or just its query string)."""
+    """Values from a share URL (or just its query string), pins included."""
     text = urlsplit(url).query if "?" in url or "://" in url else url
-    return P.parse_all({k: v for k, v in parse_qs(text).items()})[0]
+    raw = parse_qs(text)
+    return _with_pins(P.parse_all(raw)[0], raw.get("pin"))
 
 
 def base_from_page_url(url: str) -> str:

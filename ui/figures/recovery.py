@@ -10,10 +10,37 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ._plot import Plot
-from ._style import (BASE, BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range,
-                     mark_x, shade_horizon)
+from ._style import (BASE, BOUND, DEEP, OKABE_ITO, SHALLOW, axis_fraction, line_style, log_axis,
+                     log_range, mark_x, shade_horizon)
 
 POSITION_AXIS = "position t (1-indexed; penalty weight μγᵗ)"
+
+# Pinned parameter sets (ui.classroom.pins), drawn over the current set's curves: Okabe-Ito
+# colours the current set's series in these figures do not use (sky blue, reddish purple, bluish
+# green) and dash patterns no other series has, so a pin is told apart in greyscale too.
+PIN_STYLES = ((OKABE_ITO["sky_blue"], "longdashdot", "triangle-down"),
+              (OKABE_ITO["purple"], "8px,3px,2px,3px,2px,3px", "star"),
+              (OKABE_ITO["green"], "12px,3px,12px,3px,2px,3px", "hexagon"))
+
+
+def draw_pins(p: Plot, pins, *, row: int = 1, hover: str = "%{y:.6g}", log: bool = False,
+              legend: bool = True, empty: str = "nothing to draw here", **style) -> None:
+    """One trace per pinned set ``(name, x, y)``, after the current set's traces (a live figure
+    sends them precomputed and keeps them still while its sliders move). ``log``: the y axis is
+    logarithmic, so a pin with no positive value draws nothing and its legend name says why."""
+    for i, (name, x, y) in enumerate(pins):
+        ys = np.array([np.nan if v is None else v for v in y], dtype=float)
+        drawn = np.isfinite(ys) & (ys > 0 if log else True)
+        label = name if drawn.any() else f"{name} ({empty})"
+        p.scatter(x, y, name=label, mode="lines+markers", hovertemplate=hover, row=row,
+                  legendgroup=f"pin{i}", showlegend=legend, meta={"pin": i},
+                  **line_style(PIN_STYLES[i % len(PIN_STYLES)], width=2, **style))
+
+
+def last_position(T: int, pins) -> int:
+    """The last position on the axis: the current depth T, or a pin's deeper one (a pin is
+    ``(name, x, ...)``)."""
+    return max([T] + [int(pin[1][-1]) for pin in pins if len(pin[1])])
 
 
 def _log_or_linear(values) -> str:
@@ -27,16 +54,22 @@ def _series(p: Plot, x, y, name: str, style, hover: str, **props) -> None:
 
 
 def recovery_by_position(d: dict, *, mu: float, gamma: float, k: int, T: int,
-                         mark_t: int | None = None, height: int = 380) -> go.Figure:
-    """Recovery probability after a harmful prefix, deep (mu) vs shallow (mu = 0), t = k+1..T."""
+                         mark_t: int | None = None, height: int = 380, pins=()) -> go.Figure:
+    """Recovery probability after a harmful prefix, deep (mu) vs shallow (mu = 0), t = k+1..T.
+
+    ``pins``: pinned sets ``(name, t, deep recovery)``, drawn over them."""
     p = Plot()
     _series(p, d["t"], d["shallow"], "standard RLHF, μ = 0 (= base)", SHALLOW, "%{y:.6g}")
     _series(p, d["t"], d["deep"], f"deep, μ = {mu:g}, γ = {gamma:g}", DEEP, "%{y:.6g}")
+    # The axis is logarithmic while the current set recovers at all (p > 0), around every curve.
+    rng = log_range(d["shallow"], d["deep"]) and log_range(d["shallow"], d["deep"],
+                                                           *(y for _, _, y in pins))
+    draw_pins(p, pins, log=rng is not None, max_markers=40, empty="recovery 0: off the log axis")
     shade_horizon(p, k)
+    end = last_position(T, pins)
     if mark_t is not None and k < mark_t <= T:
-        mark_x(p, mark_t, f"t = {mark_t}", at=axis_fraction(mark_t, 0.5, T + 0.5))
-    p.xaxis(title=POSITION_AXIS, range=[0.5, T + 0.5], hoverformat="d")
-    rng = log_range(d["shallow"], d["deep"])
+        mark_x(p, mark_t, f"t = {mark_t}", at=axis_fraction(mark_t, 0.5, end + 0.5))
+    p.xaxis(title=POSITION_AXIS, range=[0.5, end + 0.5], hoverformat="d")
     if rng is None:  # p_base = 0: no recovery at all (Remark 8), a line at 0 on a linear axis
         p.yaxis(title="recovery probability at position t", range=[-0.03, 1.03])
     else:
@@ -44,15 +77,21 @@ def recovery_by_position(d: dict, *, mu: float, gamma: float, k: int, T: int,
     return p.figure(height=height)
 
 
-def kl_by_position(d: dict, *, k: int, T: int) -> go.Figure:
-    """KL cost of the recovery shift at each position beyond the horizon, with its cap."""
+def kl_by_position(d: dict, *, k: int, T: int, pins=()) -> go.Figure:
+    """KL cost of the recovery shift at each position beyond the horizon, with its cap.
+
+    ``pins``: pinned sets ``(name, t, KL*_t)``, drawn over them."""
     p = Plot()
     _series(p, d["t"], d["kl_cap"], "cap min(μγᵗ/β, log 1/p) (Thm 22)", BOUND, "%{y:.6g} nats")
     _series(p, d["t"], d["kl"], "KL*ₜ (Thm 20, exact)", DEEP, "%{y:.6g} nats")
+    log = _log_or_linear(d["kl"]) == "log"  # the current set decides, as runtime.js does
+    draw_pins(p, pins, log=log, hover="%{y:.6g} nats", max_markers=40,
+              empty="KL 0: off the log axis")
     shade_horizon(p, k)
-    p.xaxis(title=POSITION_AXIS, range=[0.5, T + 0.5], hoverformat="d")
-    if _log_or_linear(d["kl"]) == "log":
-        p.yaxis(title="KL cost at position t (nats)", **log_axis(log_range(d["kl"], d["kl_cap"])))
+    p.xaxis(title=POSITION_AXIS, range=[0.5, last_position(T, pins) + 0.5], hoverformat="d")
+    if log:
+        p.yaxis(title="KL cost at position t (nats)",
+                **log_axis(log_range(d["kl"], d["kl_cap"], *(y for _, _, y in pins))))
     else:
         p.yaxis(title="KL cost at position t (nats)", exponentformat="power")
     return p.figure()

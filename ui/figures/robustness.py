@@ -13,10 +13,14 @@ from ._plot import Plot
 from ._style import STALE
 from ._style import (BOUND, DEEP, SERIES, axis_fraction, count_ticks, line_style, log_axis,
                      log_range, mark_x)
+from .recovery import draw_pins, last_position
 
 
-def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int) -> go.Figure:
-    """Guaranteed recovery r_min(T') for every depth T' > k (top) and the total-KL bound (bottom)."""
+def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int, pins=()) -> go.Figure:
+    """Guaranteed recovery r_min(T') for every depth T' > k (top) and the total-KL bound (bottom).
+
+    ``pins``: pinned sets ``(name, depth, r_min, KL bound)``, drawn over them in both panels
+    (one legend entry each)."""
     p = Plot(rows=2, row_heights=[0.6, 0.4])
     for row, y, name, hover, style in (
             (1, d["delta"], "guaranteed recovery r_min(T′) (Thm 22)", "%{y:.6g}", DEEP),
@@ -26,21 +30,26 @@ def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int) -> go.Figu
     # The label on the side of the line the curve is not on at the right end (it falls with T′).
     above = len(d["delta"]) == 0 or delta >= d["delta"][-1]
     log_y = bool((np.asarray(d["delta"]) > 0).any())  # p_min = 0: r_min = 0, a line at 0
+    draw_pins(p, [(n, x, top) for n, x, top, _ in pins], log=log_y, max_markers=40,
+              empty="r_min 0: off the log axis")
+    draw_pins(p, [(n, x, kl) for n, x, _, kl in pins], row=2, legend=False, max_markers=40,
+              hover="%{y:.6g} nats")
     p.hline(delta, color=BOUND[0], dash="dash", row=1, label=f"target δ = {delta:g}", log=log_y,
             label_at="top right" if above else "bottom right")
     if log_y:
         p.yaxis(row=1, title="recovery probability",
-                **log_axis(log_range(d["delta"], [delta], pad=0.15)))
+                **log_axis(log_range(d["delta"], [delta], *(y for _, _, y, _ in pins), pad=0.15)))
     else:
         p.yaxis(row=1, title="recovery probability", range=[-0.03, 1.03])
     p.yaxis(row=2, title="KL bound (nats)")
     p.xaxis(hoverformat="d")
+    first = min([k] + [int(x[0]) - 1 for _, x, _, _ in pins if len(x)])  # a pin's k may be lower
     p.xaxis(row=2, title=f"depth T′ (1-indexed, beyond the horizon k = {k})",
-            range=[k + 0.5, T + 0.5])
+            range=[first + 0.5, last_position(T, pins) + 0.5])
     return p.figure(height=480)
 
 
-def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figure:
+def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int, pins=()) -> go.Figure:
     """Minimum prefilling-attack length L* against mu, one line per gamma, both axes logarithmic.
 
     L* spans decades (single digits for γ = 0.5, hundreds for γ = 0.99 at the same μ), so the y
@@ -49,10 +58,13 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figur
     (γ = 1 once μ/β ≥ ℓ) it rises to the top and is marked "∞ beyond"; a γ with no finite L*
     at all is not in the legend and is named above the plot. With k = 0, L* = 0 (no prefix needed)
     lies below a log axis: plotly draws those stretches under its bottom edge, and a note says so.
+    ``pins``: pinned sets ``(name, L* on the same μ grid)``, one line each at the pin's own γ.
     """
     mus = np.asarray(d["mu"], dtype=float)
     rows = np.asarray(d["L"], dtype=float)
-    finite_values = rows[np.isfinite(rows)]
+    pinned = np.asarray([row for _, row in pins], dtype=float).reshape(-1, mus.size)
+    everything = np.concatenate([rows, pinned])  # the y axis shows the pins' lines too
+    finite_values = everything[np.isfinite(everything)]
     positive = finite_values[finite_values > 0]
     log_y = bool(positive.size)
     if log_y:
@@ -82,6 +94,9 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figur
             y = row[j - 1] if row[j - 1] > 0 or not log_y else 10 ** y_range[0]
             _infinite_beyond(p, mus[j - 1], mus[j], y, top, style, f"γ = {g:g}",
                              right_half=axis_fraction(mus[j], mus[0], mus[-1], log=True) > 0.5)
+    draw_pins(p, [(name, mus, np.where(np.isfinite(row), row, None)) for name, row in pins],
+              log=log_y, hover="L* = %{y:d} tokens", shape="hv", max_markers=12,
+              empty="L* = ∞ or 0 at every μ")
     if mus[0] <= mu <= mus[-1] and mu > 0:
         mark_x(p, mu, f"current μ = {mu:g}", log=True,
                at=axis_fraction(mu, mus[0], mus[-1], log=True))
@@ -112,7 +127,9 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int) -> go.Figur
                 tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     else:
         p.yaxis(title="minimum attack length L* (tokens)", range=y_range)
-    return p.figure(height=400)
+    # each pin's legend entry may take a row under the plot: keep the plot (and so its long
+    # y-axis title) as tall as without them
+    return p.figure(height=400 + 20 * len(pins))
 
 
 def _infinite_beyond(p: Plot, x_last: float, x_inf: float, y: float, top: float, style,

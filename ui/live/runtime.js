@@ -4,7 +4,8 @@
 // sends the figure's layout and trace styles without their data; this file fills in the data.
 //
 // liveMount(root, data, send): draw into `root`; call it again with new data after every rerun.
-// send(name, value) is called when a slider is released (its `change` event).
+// send(name, value) is called when a slider is released (its `change` event). A series with
+// `fixed` data (a pinned parameter set, ui/classroom/pins.py) is drawn as sent.
 
 const LIVE_FUNCTIONS = { recoveryProbability, recoveryKl, klCap, recoverabilityBound,
                          totalKlBound, minAttackLength };
@@ -57,6 +58,7 @@ function argument(a, params, x) {
 function seriesData(data, params) {
   const xs = xValues(data.x, params);
   return data.series.map((s) => {
+    if (s.fixed) return s.fixed;  // a pinned parameter set: the server's data, still under a drag
     const fn = LIVE_FUNCTIONS[s.fn];
     const y = xs.map((x) => {
       const value = fn(...s.args.map((a) => argument(a, params, x)));

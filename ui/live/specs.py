@@ -6,6 +6,10 @@ still builds the figure (layout, styles, labels); :func:`payload` strips its dat
 trace and in trace order, which generated function fills it in, with which arguments: a
 parameter's URL key, a number, or ``"$x"`` for the x value. Figures that need the toy engine
 stay on the server.
+
+Pinned parameter sets (``values["pin"]``, ``ui.classroom.pins``) are the figure's last traces:
+their data is sent as the server computed it (``{"fixed": {"x", "y"}}``) and stays still while the
+sliders move the current set's curves; the y axes' rescaling counts them.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ def _attack(v):
 LIVE: dict[str, LiveSpec] = {
     "recovery_by_position": LiveSpec(
         ("mu", "gamma", "p_base", "beta"), POSITIONS, _recovery,
-        ({"axis": "yaxis", "traces": [0, 1], "linear": [-0.03, 1.03]},)),
+        # log while the current set recovers at all (p > 0), as the server decides, pins or not
+        ({"axis": "yaxis", "traces": [0, 1], "linear": [-0.03, 1.03], "require": [0, 1]},)),
     "kl_by_position": LiveSpec(
         ("mu", "gamma", "p_base", "beta"), POSITIONS, _kl,
         # log only while every KL*_t is positive, as the server decides (μ = 0 or p = 0: linear)
@@ -70,7 +75,7 @@ LIVE: dict[str, LiveSpec] = {
     "recoverability_by_depth": LiveSpec(
         ("mu", "gamma", "p_base", "beta"), POSITIONS, _depth,
         ({"axis": "yaxis", "traces": [0], "linear": [-0.03, 1.03], "pad": 0.15,
-          "extra": ["delta"]},
+          "extra": ["delta"], "require": [0]},
          {"axis": "yaxis2", "traces": [1], "scale": "linear"})),
     "attack_length_vs_mu": LiveSpec(
         ("delta", "p_base", "beta"), {"logspace": data.MU_GRID}, _attack,
@@ -101,16 +106,19 @@ def payload(name: str, values: dict) -> dict:
     """Everything runtime.js's ``liveMount`` needs for figure ``name`` at ``values``: the
     server's figure without its trace data, the series to compute, the sliders, the values."""
     spec = LIVE[name]
-    fig = json.loads(pio.to_json(catalog.build(name, values), validate=False))
+    built = catalog.build(name, values)
+    fig = json.loads(pio.to_json(built, validate=False))
+    series = spec.series(values)
+    live = len(series)
+    # the pinned sets' traces come after the live ones: sent with their data, drawn as they are
+    series += [{"fixed": {"x": _plain(t.x), "y": _plain(t.y)}} for t in built.data[live:]]
     for trace in fig["data"]:
         for key in ("x", "y"):
             trace.pop(key, None)
-    series = spec.series(values)
     assert len(series) == len(fig["data"]), f"{name}: one live series per trace"
-    axes = [{**a, "traces": list(range(len(series)))} if a.get("traces") == "all" else a
-            for a in spec.axes]
+    axes = [_with_pins(a, fig["data"], live) for a in spec.axes]
     x = dict(spec.x)
-    used = {a for s in series for a in s["args"] if isinstance(a, str) and a != "$x"}
+    used = {a for s in series for a in s.get("args", ()) if isinstance(a, str) and a != "$x"}
     used |= {k for s in series for k in _template_keys(s.get("name", ""))}
     used |= {x.get("from"), x.get("to")} - {None}
     used |= {e for axis in spec.axes for e in axis.get("extra", [])}
@@ -126,10 +134,26 @@ def payload(name: str, values: dict) -> dict:
     }
 
 
+def _with_pins(axis: dict, traces: list[dict], live: int) -> dict:
+    """An axis spec whose "traces" also list the pinned traces drawn on that axis ("all": every
+    trace), so that a rescale keeps them in view."""
+    if axis.get("traces") == "all":
+        return {**axis, "traces": list(range(len(traces)))}
+    on_axis = [i for i in range(live, len(traces))
+               if "yaxis" + traces[i].get("yaxis", "y")[1:] == axis["axis"]]
+    return {**axis, "traces": list(axis["traces"]) + on_axis}
+
+
 def _template_keys(text: str) -> list[str]:
     import re
 
     return re.findall(r"\{(\w+)\}", text)
+
+
+def _plain(values) -> list:
+    """Numbers as a JSON list (plotly.io would send numpy arrays base64-encoded); a value that
+    is missing or not finite is a gap (None), as the generated functions' results are."""
+    return [None if v is None or not np.isfinite(v) else _number(v) for v in values]
 
 
 def _number(x):

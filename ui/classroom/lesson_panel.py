@@ -1,0 +1,290 @@
+"""The lesson step above a page (``?lesson=<name>&step=<n>``, issue 17).
+
+``app.py`` calls :func:`show` after the URL is synced and before the page runs. When a lesson is
+open and this page is its current step's page, a panel shows the step's text, its question
+(predict, then "Reveal"), and previous / next links. Until Reveal the page below the panel is
+hidden (CSS only: the page still runs, so its numbers are computed and tested as usual), so that
+"predict before you look" means something.
+
+Going to a step (the links, a pasted ``?lesson=…&step=…``) applies the step's parameters: the
+defaults with the step's overrides, so a step always shows the same thing. The student may then
+move any slider; the question's answer stays the one for the step's parameters.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import nav, state
+from .. import params as P
+from ..latex import text
+from . import answers, lessons, present
+
+PANEL = "lesson_panel"  # the panel's container key: CSS and the e2e tests find it by it
+UPLOADS = "_lesson_uploads"  # {name: Lesson} uploaded in this session (views/9_lessons.py)
+_AT = "_lesson_at"  # (lesson, step, page) of the last run: tells an arrival from a rerun
+_REVEALED = "_lesson_revealed"  # {(lesson, step)} revealed in this session
+LESSONS_PAGE = nav.BY_NAME["lessons"].path
+
+
+# --- finding a lesson ----------------------------------------------------------------------------
+
+def _signature() -> tuple:
+    out = []
+    for path in sorted(lessons.FOLDER.glob("*.toml")):
+        try:
+            s = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, s.st_mtime_ns, s.st_size))
+    return tuple(out)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _shipped(signature: tuple) -> tuple[dict, dict]:
+    return lessons.shipped()  # lessons are frozen dataclasses: safe to share between sessions
+
+
+def shipped() -> tuple[dict[str, lessons.Lesson], dict[str, list[str]]]:
+    """The lessons in ``lessons/`` and the problems of those that failed, re-read when a file
+    changes."""
+    return _shipped(_signature())
+
+
+def uploads() -> dict[str, lessons.Lesson]:
+    return st.session_state.setdefault(UPLOADS, {})
+
+
+def find(name: str) -> lessons.Lesson | None:
+    return shipped()[0].get(name) or uploads().get(name)
+
+
+# --- links -------------------------------------------------------------------------------------
+
+def step_query(lesson: lessons.Lesson, n: int) -> dict:
+    """The query of a link to step ``n``: its parameters, the lesson, and the classroom keys
+    that should travel along (presentation mode, pins)."""
+    query = state.url_for(lesson.steps[n - 1].values())
+    query.update(lesson=lesson.name, step=str(n))
+    for key in ("present", "pin"):
+        if state.extra(key):
+            query[key] = state.extra(key)
+    return query
+
+
+def step_link(lesson: lessons.Lesson, n: int, label: str, container=None, **kwargs) -> None:
+    step = lesson.steps[n - 1]
+    (container or st).page_link(step.page_info.path, label=label,
+                                query_params=step_query(lesson, n), **kwargs)
+
+
+def leave() -> None:
+    state.set_extra("lesson", None)
+    state.set_extra("step", None)
+
+
+# --- arriving at a step ------------------------------------------------------------------------
+
+def _arrive(lesson: lessons.Lesson, n: int, url_path: str) -> None:
+    """Apply the step's parameters when the student arrives at it.
+
+    A new step (or a fresh visit) sets every parameter; coming back to the step's page from
+    another page sets only the open tab (``view``), which ``state.enter_page`` reset to the first.
+    """
+    now = (lesson.name, n, url_path)
+    last = st.session_state.get(_AT)
+    st.session_state[_AT] = now
+    step = lesson.steps[n - 1]
+    if url_path != step.page or last == now:
+        return
+    wanted = step.values()
+    names = list(P.PARAMS) if last is None or last[:2] != now[:2] else ["view"]
+    for name in names:  # table order: T before k, p_R before p_C, so constrain keeps them
+        if state.get(name) != wanted[name]:
+            state.set_value(name, wanted[name])
+
+
+# --- the panel ------------------------------------------------------------------------------------
+
+def show(url_path: str) -> None:
+    """Draw the current lesson step's panel when a lesson is open (app.py, before the page)."""
+    raw = state.extra("lesson")
+    if not raw:
+        st.session_state.pop(_AT, None)
+        return
+    name = raw[-1].strip()
+    lesson = find(name)
+    if lesson is None:
+        _unknown(name)
+        return
+    n, message = lessons.step_number(state.extra("step"), lesson)
+    if message:
+        st.warning(message, icon="⚠️")
+    if state.extra("step") != [str(n)]:
+        state.set_extra("step", str(n))
+    _arrive(lesson, n, url_path)
+    step = lesson.steps[n - 1]
+    if url_path != step.page:
+        _elsewhere(lesson, n)
+        return
+    _panel(lesson, n)
+
+
+def _unknown(name: str) -> None:
+    shown = name[:40].replace("`", "'")
+    hint = (" Uploaded lessons live only in the browser session that uploaded them."
+            if name.startswith("upload-") else "")
+    st.warning(f"There is no lesson `{shown}`.{hint} The lesson was closed; pick one on the "
+               "Lessons page.", icon="⚠️")
+    st.page_link(LESSONS_PAGE, label="All lessons", icon=nav.BY_NAME["lessons"].icon)
+    leave()
+
+
+def _elsewhere(lesson: lessons.Lesson, n: int) -> None:
+    """A short note on another page: the lesson is still open, its step is elsewhere."""
+    step = lesson.steps[n - 1]
+    with st.container(border=True, key=f"{PANEL}_away"):
+        left, mid, right = st.columns([5, 3, 2], vertical_alignment="center")
+        left.markdown(f"You are in the lesson **{lesson.title}**, step {n} of "
+                      f"{len(lesson.steps)}, on the page {step.page_info.title}.")
+        step_link(lesson, n, "Back to the step", mid, icon=":material/undo:")
+        right.button("Leave the lesson", key="_lesson_leave_away", on_click=leave)
+
+
+def _panel(lesson: lessons.Lesson, n: int) -> None:
+    step = lesson.steps[n - 1]
+    revealed = (lesson.name, n) in st.session_state.get(_REVEALED, set())
+    with st.container(border=True, key=PANEL):
+        where = f"Lesson · **{lesson.title}** · step {n} of {len(lesson.steps)}"
+        if lesson.uploaded:
+            where += " · uploaded: this session only, not in a shareable link"
+        st.caption(where)
+        if step.title:
+            st.subheader(step.title, anchor=False)
+        st.markdown(step.text)
+        if step.question is not None:
+            _question(lesson, n, revealed)
+        _navigation(lesson, n)
+        if present.on():
+            present.keys("lesson")
+    if step.question is not None and not revealed:
+        _hide_page()
+
+
+def _hide_page() -> None:
+    """Hide what follows the panel in the main area until Reveal (the page still runs)."""
+    st.html(f"<style>.st-key-{PANEL} ~ *, *:has(> .st-key-{PANEL}) ~ * "
+            "{ display: none !important; }</style>")
+
+
+def _reveal(name: str, n: int) -> None:
+    st.session_state[_REVEALED] = st.session_state.get(_REVEALED, set()) | {(name, n)}
+
+
+def _hide_again(name: str, n: int) -> None:
+    st.session_state[_REVEALED] = st.session_state.get(_REVEALED, set()) - {(name, n)}
+
+
+def answer_text(question: lessons.Question, right) -> str:
+    if question.kind == "choice":
+        return f"“{question.choices[right]}”"
+    unit = f" {question.unit}" if question.unit and question.unit != "%" else question.unit
+    return f"{text(right, 4)}{unit}"
+
+
+def _question(lesson: lessons.Lesson, n: int, revealed: bool) -> None:
+    step = lesson.steps[n - 1]
+    q = step.question
+    key = f"_lesson_answer_{lesson.name}_{n}"
+    st.markdown(f"**Predict:** {q.prompt}")
+    if q.kind == "choice":
+        given = st.radio("Your answer", list(range(len(q.choices))), index=None, key=key,
+                         format_func=lambda i: q.choices[i], disabled=revealed,
+                         label_visibility="collapsed")
+    else:
+        label = f"Your answer ({q.unit})" if q.unit else "Your answer"
+        given = st.number_input(label, value=None, format="%g", key=key, disabled=revealed,
+                                placeholder="Type a number")
+    if not revealed:
+        left, right = st.columns([2, 5], vertical_alignment="center")
+        left.button("Check and reveal" if given is not None else "Reveal", key=f"{key}_reveal",
+                    type="primary", on_click=_reveal, args=(lesson.name, n))
+        right.caption("The page below stays hidden until you reveal: predict first.")
+        return
+    _result(lesson, n, given)
+    st.button("Hide again", key=f"{key}_hide", on_click=_hide_again, args=(lesson.name, n),
+              help="Hide the page again and answer anew (for the next student at the projector).")
+
+
+def _result(lesson: lessons.Lesson, n: int, given) -> None:
+    step = lesson.steps[n - 1]
+    q, values = step.question, step.values()
+    try:
+        right = q.answer(values)
+    except (ValueError, KeyError) as err:  # validated at load; a backstop only
+        st.error(f"The app could not compute this answer: {err}")
+        return
+    shown = answer_text(q, right)
+    if given is None:
+        st.info(f"The answer: {shown}.", icon=":material/lightbulb:")
+    elif q.accepts(given, values):
+        st.success(f"Correct: {shown}.", icon=":material/check_circle:")
+    else:
+        mine = answer_text(q, given) if q.kind == "choice" else text(given, 6)
+        st.error(f"Not quite: the answer is {shown} (you said {mine}).", icon=":material/cancel:")
+    st.markdown(f"**Why.** {step.why}")
+    notes = []
+    if q.quantity is not None:
+        quantity = answers.QUANTITIES[q.quantity]
+        notes.append(f"Computed by the app ({quantity.source}): {quantity.label}, with this "
+                     "step's parameters.")
+    if q.kind == "number" and (q.tolerance or q.relative_tolerance):
+        tol = max(q.tolerance, q.relative_tolerance * abs(right))
+        notes.append(f"Answers within ±{text(tol, 3)} are accepted.")
+    if notes:
+        st.caption(" ".join(notes))
+    moved = [P.PARAMS[k].label for k, v in state.values().items() if k != "view" and v != values[k]]
+    if moved:
+        st.caption(f"You have moved {', '.join(moved[:4])}{' …' if len(moved) > 4 else ''} since; "
+                   "the answer is for this step's values.")
+        step_link(lesson, n, "Back to this step's values", icon=":material/restart_alt:")
+
+
+def _navigation(lesson: lessons.Lesson, n: int) -> None:
+    count = len(lesson.steps)
+    _link_style()
+    prev_col, next_col, leave_col = st.columns([2, 4, 2], vertical_alignment="center")
+    if n > 1:
+        with prev_col.container(key="lesson_prev"):
+            step_link(lesson, n - 1, "Previous step", icon=":material/arrow_back:",
+                      help=f"Step {n - 1}: {_name(lesson, n - 1)}")
+    if n < count:
+        with next_col.container(key="lesson_next"):
+            step_link(lesson, n + 1, f"Next: {_name(lesson, n + 1)}",
+                      icon=":material/arrow_forward:")
+    elif next_col.button("Finish: all lessons", key="_lesson_finish", icon=":material/flag:"):
+        leave()
+        st.switch_page(LESSONS_PAGE)
+    leave_col.button("Leave the lesson", key="_lesson_leave", on_click=leave,
+                     help="Close the lesson; the page and its parameters stay.")
+    if present.on():
+        note, exit_col = st.columns([6, 2], vertical_alignment="center")
+        note.caption("Presentation mode: ← / → or PageUp / PageDown move between steps.")
+        exit_col.button("Exit presentation", key="_lesson_present_off",
+                        on_click=state.set_extra, args=("present", None))
+
+
+def _link_style() -> None:
+    """Previous / next look like buttons (a page link to the current page is otherwise drawn
+    highlighted, the other one plain)."""
+    st.html("<style>.st-key-lesson_prev a, .st-key-lesson_next a { border: 1px solid "
+            "rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.35rem 0.75rem; "
+            "background: transparent !important; }"
+            ".st-key-lesson_prev a:hover, .st-key-lesson_next a:hover { border-color: "
+            "currentColor; }"
+            ".st-key-lesson_next a span, .st-key-lesson_prev a span { white-space: normal; }"
+            "</style>")
+
+
+def _name(lesson: lessons.Lesson, n: int) -> str:
+    return lesson.steps[n - 1].title or f"step {n}"

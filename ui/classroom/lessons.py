@@ -1,0 +1,433 @@
+"""Lesson files (issue 17): parse and validate, never raise, one message per problem.
+
+A lesson is a TOML file in ``lessons/`` (read with ``tomllib``, never executed)::
+
+    title = "Making alignment deep"
+    summary = "One paragraph for the Lessons page."
+    formula = 'r^*_t=\\sigma(\\operatorname{logit}p+\\mu\\gamma^t/\\beta)'   # optional LaTeX
+    order = 2                                                               # optional, for the list
+
+    [[steps]]
+    title = "A shift in log-odds"
+    page = "deep_alignment"                 # a page of ui/nav.py (its url path)
+    params = "mu=5&gamma=0.9&view=0"        # a URL query of ui/params.py names; the rest: defaults
+    text = "What the student reads (Markdown)."
+    why = "One paragraph shown after Reveal."
+
+    [steps.question]                        # optional
+    kind = "number"                         # or "choice"
+    prompt = "Predict r* at t = k + 1."
+    answer = "recovery_first"               # a quantity of ui/classroom/answers.py, or a number
+    tolerance = 0.005                       # absolute; relative_tolerance = 0.01 also works
+
+A choice question has ``choices = ["…", "…"]`` and either ``answer = "<the right choice's text>"``
+(stated) or ``answer = "<quantity>"`` with ``values = [x1, x2, …]``, one number per choice: the
+right choice is the one whose value is the computed quantity within the tolerance (``inf`` is a
+TOML number). Computed answers are checked when the file is loaded, so a file whose computed
+answer matches no choice (or two) is reported, not shown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from .. import nav
+from .. import params as P
+from . import answers
+
+FOLDER = Path(__file__).resolve().parents[2] / "lessons"
+MAX_BYTES = 64_000  # a lesson is a few kB of text; anything larger is a mistake or an attack
+MAX_STEPS = 20
+MAX_TEXT = 4_000  # characters in one text field
+MAX_CHOICES = 8
+MAX_PROBLEMS = 30  # messages shown for one file (a broken file can produce hundreds)
+KINDS = ("choice", "number")
+PAGES = tuple(p.url_path for p in nav.PAGES if p.url_path != "lessons")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+
+LESSON_KEYS = {"title", "summary", "formula", "order", "steps"}
+STEP_KEYS = {"title", "page", "params", "text", "why", "question"}
+QUESTION_KEYS = {"kind", "prompt", "choices", "answer", "values", "tolerance",
+                 "relative_tolerance", "unit"}
+
+
+@dataclass(frozen=True)
+class Question:
+    kind: str  # "choice" | "number"
+    prompt: str
+    quantity: str | None  # the answers.QUANTITIES name, when the app computes the answer
+    stated: float | int | None  # the stated answer: a number, or the right choice's index
+    choices: tuple[str, ...] = ()
+    values: tuple[float, ...] = ()  # choice with a computed answer: one number per choice
+    tolerance: float = 0.0
+    relative_tolerance: float = 0.0
+    unit: str = ""
+
+    def answer(self, values: dict) -> float | int:
+        """The right answer for the parameters ``values``: a number, or a choice's index.
+        Raises ``ValueError`` when a computed answer is undefined or matches no single choice."""
+        if self.quantity is None:
+            return self.stated
+        x = answers.compute(self.quantity, values)
+        if self.kind == "number":
+            return x
+        hits = [i for i, c in enumerate(self.values)
+                if answers.accepts(c, x, self.tolerance, self.relative_tolerance)]
+        if len(hits) != 1:
+            raise ValueError(f"the computed answer {x:.6g} matches {len(hits)} of the choices' "
+                             f"values {list(self.values)} within the tolerance, not exactly one")
+        return hits[0]
+
+    def accepts(self, given, values: dict) -> bool:
+        """Whether ``given`` (a typed number, or a choice's index) is right. Never raises."""
+        try:
+            right = self.answer(values)
+        except (ValueError, KeyError):
+            return False
+        if self.kind == "choice":
+            return given is not None and not isinstance(given, bool) and given == right
+        return answers.accepts(given, right, self.tolerance, self.relative_tolerance)
+
+
+@dataclass(frozen=True)
+class Step:
+    page: str  # a url path of ui.nav
+    params: tuple[tuple[str, float | int], ...]  # the overrides, in the file's order
+    text: str
+    title: str = ""
+    why: str = ""
+    question: Question | None = None
+
+    def values(self) -> dict:
+        """Every parameter: the defaults with this step's overrides (so a step always shows the
+        same thing, whatever the student moved before)."""
+        values, _ = P.constrain({**P.defaults(), **dict(self.params)})
+        return values
+
+    @property
+    def page_info(self) -> nav.PageInfo:
+        return next(p for p in nav.PAGES if p.url_path == self.page)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    name: str  # the URL's ?lesson= value
+    title: str
+    steps: tuple[Step, ...]
+    summary: str = ""
+    formula: str = ""
+    order: int = 100
+    uploaded: bool = False
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+class _Problems(list):
+    """Messages about one file; ``where`` prefixes them ("Step 2, question: …")."""
+
+    def add(self, where: str, message: str) -> None:
+        self.append(f"{where}: {message}" if where else message)
+
+
+def _shown(x, limit: int = 40) -> str:
+    """User text inside a message, short and unable to break the Markdown around it."""
+    s = repr(x) if not isinstance(x, str) else x
+    s = s.replace("`", "'").replace("\n", " ")
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _text(table: dict, key: str, where: str, problems: _Problems, *, required: bool,
+          limit: int = MAX_TEXT) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(where, f"`{key}` is missing.")
+        return ""
+    if not isinstance(value, str):
+        problems.add(where, f"`{key}` must be text in quotes, not {_shown(value)}.")
+        return ""
+    if required and not value.strip():
+        problems.add(where, f"`{key}` is empty.")
+    if len(value) > limit:
+        problems.add(where, f"`{key}` has {len(value)} characters; at most {limit} are allowed.")
+        return value[:limit]
+    return value.strip()
+
+
+def _unknown_keys(table: dict, known: set, where: str, problems: _Problems) -> None:
+    for key in table:
+        if key not in known:
+            problems.add(where, f"unknown key `{_shown(key)}` (known: {', '.join(sorted(known))}).")
+
+
+def _number(x) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _params(raw, where: str, problems: _Problems) -> tuple[tuple[str, float | int], ...]:
+    """A step's ``params``: a URL query of ``ui.params`` names, validated like a link's."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, str):
+        problems.add(where, f"`params` must be a URL query in quotes such as \"mu=5&gamma=0.9\", "
+                            f"not {_shown(raw)}.")
+        return ()
+    if len(raw) > 2000:
+        problems.add(where, "`params` is longer than 2000 characters.")
+        return ()
+    pairs = parse_qsl(raw.strip().lstrip("?"), keep_blank_values=True)
+    out: dict[str, float | int] = {}
+    for name, value in pairs:
+        if name not in P.PARAMS:
+            problems.add(where, f"`{_shown(name)}` in `params` is not a parameter (known: "
+                                f"{', '.join(P.PARAMS)}).")
+            continue
+        if name in out:
+            problems.add(where, f"`{name}` appears twice in `params`.")
+            continue
+        out[name], warning = P.parse(name, value)
+        if warning:
+            problems.add(where, f"in `params`, {_no_fix(warning)}")
+    _, warnings = P.constrain({**P.defaults(), **out})
+    for warning in warnings:
+        problems.add(where, f"in `params`, {_no_fix(warning)}")
+    return tuple(out.items())
+
+
+def _no_fix(warning: str) -> str:
+    """A link's warning says how the app corrected the value; a lesson file is rejected instead."""
+    return warning.split("; using")[0] + "."
+
+
+def _tolerance(q: dict, key: str, where: str, problems: _Problems) -> float:
+    x = q.get(key, 0.0)
+    if not _number(x) or not math.isfinite(x) or x < 0:
+        problems.add(where, f"`{key}` must be a number ≥ 0, not {_shown(x)}.")
+        return 0.0
+    return float(x)
+
+
+def _question(q, where: str, problems: _Problems) -> Question | None:
+    if not isinstance(q, dict):
+        problems.add(where, "`question` must be a table: a line `[steps.question]` followed by "
+                            "its keys.")
+        return None
+    before = len(problems)
+    _unknown_keys(q, QUESTION_KEYS, where, problems)
+    kind = q.get("kind")
+    if kind not in KINDS:
+        problems.add(where, f"`kind` must be \"choice\" or \"number\", not {_shown(kind)}.")
+        return None
+    prompt = _text(q, "prompt", where, problems, required=True)
+    unit = _text(q, "unit", where, problems, required=False, limit=20)
+    tol = _tolerance(q, "tolerance", where, problems)
+    rel = _tolerance(q, "relative_tolerance", where, problems)
+    answer = q.get("answer")
+    quantity, stated, choices, values = None, None, (), ()
+    if isinstance(answer, str) and (kind == "number" or "values" in q):
+        quantity = answer
+        if quantity not in answers.QUANTITIES:
+            problems.add(where, f"the answer `{_shown(quantity)}` is not a quantity the app "
+                                f"computes (known: {', '.join(answers.QUANTITIES)}).")
+    if kind == "number":
+        if "choices" in q or "values" in q:
+            problems.add(where, "a number question has no `choices` or `values`.")
+        if quantity is None:
+            if not _number(answer) or not math.isfinite(answer):
+                problems.add(where, "`answer` must be a finite number, or the name of a quantity "
+                                    f"in quotes, not {_shown(answer)}.")
+            else:
+                stated = float(answer)
+    else:
+        raw = q.get("choices")
+        if (not isinstance(raw, list) or not 2 <= len(raw) <= MAX_CHOICES
+                or not all(isinstance(c, str) and c.strip() for c in raw)):
+            problems.add(where, f"`choices` must be a list of 2 to {MAX_CHOICES} texts, such as "
+                                "[\"rises\", \"falls\"].")
+        elif len({c.strip() for c in raw}) != len(raw):
+            problems.add(where, "two choices have the same text.")
+        else:
+            choices = tuple(c.strip()[:300] for c in raw)
+        if "values" in q:
+            raw_values = q["values"]
+            if (not isinstance(raw_values, list) or not all(_number(x) for x in raw_values)
+                    or any(math.isnan(x) for x in raw_values)):
+                problems.add(where, "`values` must be a list of numbers, one per choice.")
+            elif choices and len(raw_values) != len(choices):
+                problems.add(where, f"`values` has {len(raw_values)} numbers for "
+                                    f"{len(choices)} choices.")
+            else:
+                values = tuple(float(x) for x in raw_values)
+            if not isinstance(answer, str):
+                problems.add(where, "with `values`, `answer` must name a quantity in quotes.")
+        elif not isinstance(answer, str) or answer.strip() not in choices:
+            if choices:
+                problems.add(where, f"`answer` {_shown(answer)} is not one of the choices (copy "
+                                    "the right choice's text exactly), and there are no `values` "
+                                    "to compute it.")
+        else:
+            stated = choices.index(answer.strip())
+    if len(problems) > before:
+        return None
+    return Question(kind, prompt, quantity, stated, choices, values, tol, rel, unit)
+
+
+def _check_answer(question: Question, values: dict, where: str, problems: _Problems) -> None:
+    """Compute the answer now, so a lesson that cannot be answered is reported at load time."""
+    try:
+        right = question.answer(values)
+    except (ValueError, KeyError, ArithmeticError) as err:
+        problems.add(where, f"the answer cannot be computed for this step's parameters: "
+                            f"{_shown(str(err), 200)}.")
+        return
+    if question.kind == "number":
+        if not math.isfinite(right):
+            problems.add(where, f"the answer is {right}: a student cannot type that; ask a "
+                                "choice question instead.")
+        elif (question.tolerance == 0 and question.relative_tolerance == 0
+              and right != round(right)):
+            problems.add(where, f"the answer {right:.6g} is not a whole number and the tolerance "
+                                "is 0: no typed number would be accepted; give a `tolerance`.")
+
+
+def _step(raw, n: int, problems: _Problems) -> Step | None:
+    where = f"Step {n}"
+    if not isinstance(raw, dict):
+        problems.add(where, "each step must be a table starting with the line `[[steps]]`.")
+        return None
+    before = len(problems)
+    _unknown_keys(raw, STEP_KEYS, where, problems)
+    page = raw.get("page")
+    if page not in PAGES:
+        problems.add(where, f"`page` = {_shown(page)} is not a page; use one of: "
+                            f"{', '.join(PAGES)}.")
+    params = _params(raw.get("params"), where, problems)
+    text = _text(raw, "text", where, problems, required=True)
+    title = _text(raw, "title", where, problems, required=False, limit=120)
+    why = _text(raw, "why", where, problems, required=False)
+    question = None
+    if "question" in raw:
+        question = _question(raw["question"], f"{where}, question", problems)
+        if question is not None and not why:
+            problems.add(where, "a step with a question needs a `why`: the paragraph shown "
+                                "after Reveal.")
+    if len(problems) > before:
+        return None
+    step = Step(page, params, text, title, why, question)
+    if question is not None:
+        _check_answer(question, step.values(), f"{where}, question", problems)
+    return step
+
+
+def parse(source: str | bytes, name: str, *, uploaded: bool = False) -> tuple[Lesson | None, list[str]]:
+    """Validate one lesson file's text. Returns ``(lesson, [])`` or ``(None, [messages])``.
+
+    Never raises, whatever ``source`` holds: each problem becomes one readable message
+    (at most ``MAX_PROBLEMS``).
+    """
+    problems = _Problems()
+    try:
+        lesson = _parse(source, name, uploaded, problems)
+    except Exception as err:  # noqa: BLE001 - a bug here must not reach the student as a traceback
+        problems.add("", f"The file could not be read ({type(err).__name__}: {_shown(str(err), 200)}).")
+        lesson = None
+    if problems:
+        extra = len(problems) - MAX_PROBLEMS
+        shown = list(problems[:MAX_PROBLEMS])
+        if extra > 0:
+            shown.append(f"… and {extra} more problems.")
+        return None, shown
+    return lesson, []
+
+
+def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | None:
+    if isinstance(source, bytes):
+        if len(source) > MAX_BYTES:
+            problems.add("", f"The file has {len(source):,} bytes; a lesson file may have at most "
+                             f"{MAX_BYTES:,}.")
+            return None
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problems.add("", "The file is not UTF-8 text (a lesson is a plain-text TOML file).")
+            return None
+    if len(source.encode("utf-8", "replace")) > MAX_BYTES:
+        problems.add("", f"The file is longer than {MAX_BYTES:,} bytes, the limit for a lesson.")
+        return None
+    if not NAME.match(name):
+        problems.add("", f"The lesson name {_shown(name)} must be lower-case letters, digits, "
+                         "- and _ (it goes into the link as ?lesson=…).")
+    try:
+        doc = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as err:
+        problems.add("", f"This is not valid TOML: {_shown(str(err), 200)}. (Text values need "
+                         "quotes; long text goes between triple quotes \"\"\" … \"\"\".)")
+        return None
+    _unknown_keys(doc, LESSON_KEYS, "", problems)
+    title = _text(doc, "title", "", problems, required=True, limit=120)
+    summary = _text(doc, "summary", "", problems, required=False)
+    formula = _text(doc, "formula", "", problems, required=False, limit=500)
+    order = doc.get("order", 100)
+    if not isinstance(order, int) or isinstance(order, bool):
+        problems.add("", f"`order` must be a whole number, not {_shown(order)}.")
+        order = 100
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        problems.add("", "There are no steps: add at least one table starting with `[[steps]]`.")
+        return None
+    if len(raw_steps) > MAX_STEPS:
+        problems.add("", f"There are {len(raw_steps)} steps; at most {MAX_STEPS} are allowed.")
+        return None
+    steps = tuple(_step(raw, n, problems) for n, raw in enumerate(raw_steps, start=1))
+    if problems:
+        return None
+    return Lesson(name, title, steps, summary, formula, order, uploaded)
+
+
+# --- the shipped lessons -------------------------------------------------------------------------
+
+def shipped() -> tuple[dict[str, Lesson], dict[str, list[str]]]:
+    """Every ``lessons/*.toml``: ``({name: lesson}, {file name: problems})``, in lesson order."""
+    good, bad = {}, {}
+    for path in sorted(FOLDER.glob("*.toml")):
+        try:
+            source = path.read_bytes()
+        except OSError as err:
+            bad[path.name] = [f"cannot be read: {err.strerror}"]
+            continue
+        lesson, problems = parse(source, path.stem)
+        if lesson is None:
+            bad[path.name] = problems
+        else:
+            good[lesson.name] = lesson
+    order = sorted(good.values(), key=lambda lesson: (lesson.order, lesson.name))
+    return {lesson.name: lesson for lesson in order}, bad
+
+
+def upload_name(filename: str) -> str:
+    """The session-only name of an uploaded file: ``upload-<stem>``, cleaned to fit the URL."""
+    stem = Path(filename or "lesson").stem.lower()
+    stem = re.sub(r"[^a-z0-9_-]+", "-", stem).strip("-_")[:30] or "lesson"
+    return f"upload-{stem}"
+
+
+def step_number(raw: list[str], lesson: Lesson) -> tuple[int, str | None]:
+    """The URL's ``step`` (1-indexed) as a valid step number, with a message when it was not."""
+    if not raw:
+        return 1, None
+    text = raw[-1].strip()
+    n_steps = len(lesson.steps)
+    try:
+        n = int(text)
+    except ValueError:
+        return 1, f"`step={_shown(text)}` is not a step number; showing step 1 of {n_steps}."
+    if not 1 <= n <= n_steps:
+        near = min(max(n, 1), n_steps)
+        return near, (f"`step={n}` is outside this lesson's steps 1–{n_steps}; "
+                      f"showing step {near}.")
+    return n, None
