@@ -123,8 +123,9 @@ def _findings(d, names):
             f"**Recovery augmentation** {'raises' if after > before + 1e-3 else 'does not raise'} "
             f"recovery after L = {L} harmful tokens ({text(before, 3)} standard → "
             f"{text(after, 3)}) and spends {text(runs['augmentation']['kl'][k:].sum(), 3)} nats "
-            "beyond the horizon. Its extra term acts only on the states after harmful tokens, "
-            "which the aligned model rarely visits. Which penalty μγᵗ it matches: the third tab.")
+            "beyond the horizon. Its extra term changes the model only at the first position "
+            "and in the states harmful tokens lead to. Which penalty μγᵗ it matches: the third "
+            "tab.")
     if k >= T:
         items.append(f"The harm horizon is the whole response here (k = T = {T}): no position "
                      "lies beyond it, so what deepens alignment cannot be seen. Pick a model "
@@ -267,9 +268,14 @@ def penalty_fit():
         "(root mean square). "
         + ("The penalty reaches that recovery with **less** total KL than augmentation."
            if cheaper else
-           "Augmentation reaches that recovery with **less** total KL than the penalty: it "
-           "spends KL only after harmful prefixes, which the aligned model rarely visits, while "
-           "the penalty acts on the model's own prefixes at every position."))
+           "Augmentation reaches that recovery with **less** total KL than the penalty: beyond "
+           "the first position its extra term changes the model only in the states harmful tokens "
+           "lead to, while the penalty changes it in every state the model reaches (the KL panel: "
+           "augmentation spends more at t = 1 and less later)."
+           if g["kl_augmented"][0] > g["kl_fitted"][0] else
+           "Augmentation reaches that recovery with **less** total KL than the penalty: beyond "
+           "the first position its extra term changes the model only in the states harmful tokens "
+           "lead to, while the penalty changes it in every state the model reaches."))
     a, b = st.columns(2)
     mu, gamma = float(f"{g['mu']:.3g}"), round(g["gamma"], 2)
     widgets.use_value("mu", mu, a, label=f"Use μ = {mu:g}")
