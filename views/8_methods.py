@@ -25,11 +25,13 @@ st.markdown(
 toy_controls.describe(v)
 
 
-def _settings(names, container) -> None:
-    """Method parameters in columns of ``container`` (their values come back through ``v``)."""
-    cols = container.columns(len(names))
-    for col, name in zip(cols, names):  # number boxes: four sliders in a row would be cramped
-        widgets.control(name, col, slider=False)
+def _settings(label: str, *rows: list[str]) -> None:
+    """A collapsed expander of method parameters, one row of number boxes per list (their values
+    come back through ``v``; four sliders in a row would be cramped)."""
+    with st.expander(label, expanded=False):
+        for names in rows:
+            for col, name in zip(st.columns(len(names)), names):
+                widgets.control(name, col, slider=False)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -51,9 +53,8 @@ def _compare(spinner: str = "Training four methods…"):
 
 
 def side_by_side():
-    with st.expander("Method settings (published values are the defaults)", expanded=False):
-        _settings(["alpha_aug", "K_aug", "lam_teacher", "tau_d"], st)
-        _settings(["c_alpha", "c_rise", "top_k"], st)
+    _settings("Method settings (published values are the defaults)",
+              ["alpha_aug", "K_aug", "lam_teacher", "tau_d"], ["c_alpha", "c_rise", "top_k"])
     d = _compare()
     if d is None:
         return
@@ -170,9 +171,8 @@ def finetune_attack():
     st.caption("Small βₜ: plain fine-tuning at that position. Large βₜ: the loss stops pulling "
                "once π_θ(xₜ) exceeds π_aligned(xₜ) by about 1/βₜ nats. Qi: β₁ = 0.5, "
                "β₂…₅ = 2, 0.1 after.")
-    with st.expander("Attack and schedule settings", expanded=False):
-        _settings(["ft_steps", "ft_lr"], st)
-        _settings(["qi_beta1", "qi_beta2_5", "qi_beta_late"], st)
+    _settings("Attack and schedule settings", ["ft_steps", "ft_lr"],
+              ["qi_beta1", "qi_beta2_5", "qi_beta_late"])
     f = _run(data_methods.finetune, specs.FINETUNE, "Fine-tuning three ways…", "run the attack")
     if f is None:
         return
@@ -241,8 +241,7 @@ def penalty_fit():
         "augmentation; then μ and γ of the paper's deep objective are fitted so that its exact "
         "optimum's recovery after L = 1 … T − 1 prefilled harmful tokens matches (least squares "
         "in log μ and γ, scipy).")
-    with st.expander("Augmentation settings", expanded=False):
-        _settings(["alpha_aug", "K_aug"], st)
+    _settings("Augmentation settings", ["alpha_aug", "K_aug"])
     g = _run(data_methods.penalty_fit, specs.FIT, "Training augmentation and fitting μ, γ…",
              "fit")
     if g is None:
@@ -290,8 +289,7 @@ def base_favored():
         "tokens the base model prefers to the aligned model (log π_base > log π_aligned). They "
         "read them as places where alignment is incomplete, penalise them, and distil from a "
         "hybrid teacher that extrapolates past the aligned model (λ > 1).")
-    with st.expander("Teacher and detection settings", expanded=False):
-        _settings(["lam_teacher", "top_k"], st)
+    _settings("Teacher and detection settings", ["lam_teacher", "top_k"])
     d = _compare("Training…")
     if d is None:
         return

@@ -14,46 +14,42 @@ pytestmark = pytest.mark.e2e
 INFO = nav.BY_NAME["methods"]
 
 
-def test_every_tab_draws_its_figures_and_findings(browser, server):
+@pytest.fixture
+def page(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{server}/{INFO.url_path}")
-        settle(page, 90_000)
-        tabs = page.locator(TAB)
-        assert tabs.count() == 4
-        for view in range(4):
-            tabs.nth(view).click()
-            settle(page, 90_000)
-            assert page.locator(EXCEPTION).count() == 0
-            drawn = page.locator("[data-testid='stMain'] .js-plotly-plot")
-            assert drawn.count() == sum(1 for s in specs.SPECS if s.view == view)
-            main = page.locator("[data-testid='stMain']").inner_text()
-            assert ("What the toy shows" in main
-                    or "Base-favored tokens on a harmful response" in main), view
-            assert "NaN" not in main
-            assert query(page)["view"] == str(view)
-    finally:
-        ctx.close()
+    yield ctx.new_page()
+    ctx.close()
 
 
-def test_a_method_setting_reaches_the_url_and_the_text(browser, server):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(60_000)
-    page = ctx.new_page()
-    try:
-        page.goto(f"{server}/{INFO.url_path}?view=2")
+def test_every_tab_draws_its_figures_and_findings(page, server):
+    page.goto(f"{server}/{INFO.url_path}")
+    settle(page, 90_000)
+    tabs = page.locator(TAB)
+    assert tabs.count() == 4
+    for view in range(4):
+        tabs.nth(view).click()
         settle(page, 90_000)
-        page.get_by_text("Augmentation settings").click()
-        box = page.get_by_role("spinbutton", name="Augmentation weight α_aug")
-        box.fill("0.5")
-        box.press("Enter")
-        page.wait_for_function("() => new URL(location.href).searchParams.get('alpha_aug') === '0.5'")
-        settle(page, 90_000)
-        assert "(α_aug = 0.5, K = 11)" in page.locator("[data-testid='stMain']").inner_text()
-        page.reload()
-        settle(page, 90_000)
-        assert "(α_aug = 0.5, K = 11)" in page.locator("[data-testid='stMain']").inner_text()
-    finally:
-        ctx.close()
+        assert page.locator(EXCEPTION).count() == 0
+        drawn = page.locator("[data-testid='stMain'] .js-plotly-plot")
+        assert drawn.count() == sum(1 for s in specs.SPECS if s.view == view)
+        main = page.locator("[data-testid='stMain']").inner_text()
+        assert ("What the toy shows" in main
+                or "Base-favored tokens on a harmful response" in main), view
+        assert "NaN" not in main
+        assert query(page)["view"] == str(view)
+
+
+def test_a_method_setting_reaches_the_url_and_the_text(page, server):
+    page.goto(f"{server}/{INFO.url_path}?view=2")
+    settle(page, 90_000)
+    page.get_by_text("Augmentation settings").click()
+    box = page.get_by_role("spinbutton", name="Augmentation weight α_aug")
+    box.fill("0.5")
+    box.press("Enter")
+    page.wait_for_function("() => new URL(location.href).searchParams.get('alpha_aug') === '0.5'")
+    settle(page, 90_000)
+    assert "(α_aug = 0.5, K = 11)" in page.locator("[data-testid='stMain']").inner_text()
+    page.reload()
+    settle(page, 90_000)
+    assert "(α_aug = 0.5, K = 11)" in page.locator("[data-testid='stMain']").inner_text()
