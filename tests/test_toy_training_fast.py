@@ -275,7 +275,11 @@ def test_banded_and_loop_training_agree(monkeypatch):
                                    atol=1e-14, err_msg=field)
 
 
-def test_logsumexp_is_scipy_bit_for_bit():
+def test_logsumexp_agrees_with_scipys():
+    # The same steps as scipy (maximum out, log1p of the rest, ties counted), so today the two agree
+    # bit for bit; a scipy that rounds a step differently may differ by a few roundings of the
+    # terms summed, m + log(count) + log1p(rest): 4 eps times their size. Rows of -inf are exact.
+    eps = np.finfo(float).eps
     rng = np.random.default_rng(2)
     for trial in range(200):
         a = rng.normal(size=(6, 4, 5)) * rng.choice([1e-3, 1.0, 700.0])
@@ -284,5 +288,10 @@ def test_logsumexp_is_scipy_bit_for_bit():
         if trial % 3 == 0:
             a[rng.random(a.shape) < 0.3] = -np.inf
         for axis in range(3):
-            np.testing.assert_array_equal(logsumexp(a, axis=axis),
-                                          special.logsumexp(a, axis=axis, keepdims=True))
+            ours, scipys = logsumexp(a, axis=axis), special.logsumexp(a, axis=axis, keepdims=True)
+            size = np.abs(a).max(axis=axis, keepdims=True, initial=0.0, where=np.isfinite(a))
+            scale = size + np.log(a.shape[axis]) + 1.0
+            np.testing.assert_array_equal(np.isneginf(ours), np.isneginf(scipys))
+            finite = np.isfinite(scipys)
+            gap = np.abs(ours[finite] - scipys[finite])
+            assert np.all(gap <= 4 * eps * scale[finite]), (trial, axis, gap.max())

@@ -140,7 +140,13 @@ def test_attack_length_follows_delta_and_infinity_is_a_gap(new_page, server):
     for g, y in zip(gammas, ys):
         want = theory.min_attack_length(0.95, v["p_base"], mus, v["beta"], g, v["k"])
         got = np.array([math.inf if u is None else u for u in y], dtype=float)
-        np.testing.assert_array_equal(got, want)
+        # L* is a whole number, floor(tau): equal in both, except where tau lies within a few
+        # roundings of an integer and the browser's and numpy's tau may fall either side of it.
+        tau = np.asarray(theory.attack_threshold(0.95, v["p_base"], mus, v["beta"], g), dtype=float)
+        with np.errstate(invalid="ignore"):
+            on_edge = np.abs(tau - np.round(tau)) <= 8 * np.finfo(float).eps * np.abs(tau)
+        np.testing.assert_array_equal(got[~on_edge], want[~on_edge])
+        assert np.all(np.abs(got[on_edge] - want[on_edge]) <= 1), (g, tau[on_edge])
 
 
 def test_plotly_js_comes_once_and_a_release_is_small(new_page, server):
