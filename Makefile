@@ -11,7 +11,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 LOCK   := requirements.lock
-# Two test processes for the two cores of these machines (pytest-xdist; tests/conftest.py).
+# Two test processes for the two cores of these machines (pytest-xdist; idle ones steal work).
+# Each process runs its own Streamlit server and chromium for the browser tests (tests/e2e).
 TEST_ARGS ?= -n 2 --dist worksteal
 
 # uv resolves the locks and installs them (ten times faster than pip here: 4 s against 38 s). It

@@ -2,10 +2,14 @@
 
 Targets (issue 2): at most 1.5x the raw numpy expression expit(logit(p) + mu*gamma**t/beta)
 on 10^6 points (the library adds validation and exact edge cases), and at least 1000x faster
-than evaluating the sympy derivation point by point with subs/evalf.
+than evaluating the sympy derivation point by point with subs/evalf. And `import theory` in a
+fresh process as a ratio to importing what it is built on (numpy, scipy.special): sympy and
+streamlit stay out of it (tests/test_package.py checks that), so the ratio should stay near 1.
 Run: .venv/bin/python bench/bench_core.py
 """
 
+import subprocess
+import sys
 import timeit
 
 import numpy as np
@@ -25,7 +29,17 @@ def best_of(fn, repeat=7):
     return min(timeit.repeat(fn, number=1, repeat=repeat))
 
 
+def cold_import_s(statement: str, repeat: int = 5) -> float:
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    return min(float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                    check=True).stdout) for _ in range(repeat))
+
+
 def main():
+    base = cold_import_s("import numpy, scipy.special")
+    lib = cold_import_s("import theory")
+    print(f"cold import (best of 5): numpy + scipy.special {base:.2f} s, theory {lib:.2f} s, "
+          f"ratio {lib / base:4.2f}x (target <= 1.5x)")
     print(f"recovery_probability on {N:,} points (best of 7)")
     cases = {
         "scalar mu, beta, gamma, t": ((p, 2.0, 1.0, 0.9, 5.0), (p, 2.0, 1.0, 0.9, 5.0)),

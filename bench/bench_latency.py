@@ -1,15 +1,16 @@
 """Key press on a slider -> charts redrawn in the browser, against Streamlit's own floor (issue 6).
 
-    .venv/bin/python bench/bench_latency.py [--presses 25] [--loads 3]
+    .venv/bin/python bench/bench_latency.py [--presses 25] [--loads 3] [--warmup 3]
 
 Starts three servers on free loopback ports in one run: the explorer (app.py),
 bench/trivial_app.py (one slider, one chart: the issue's floor) and bench/frame_app.py (the
 explorer's page frame, navigation, presets, twin controls, tabs, formulas, around one chart and
 no theory: Streamlit's floor for this layout). For both floors and every page of the
 explorer that has a chart and a sidebar slider it presses ArrowRight on a slider ``--presses``
-times (after 3 unmeasured presses) and times, on the page's own clock, keydown -> the last chart
-the rerun redraws. It also times navigation -> first chart drawn for a new visitor (``--loads``
-fresh browser contexts per page). The heaviest page is the one with the slowest median.
+times (after ``--warmup`` unmeasured presses, 3 by default) and times, on the page's own clock,
+keydown -> the last chart the rerun redraws. It also times navigation -> first chart drawn for a
+new visitor (``--loads`` fresh browser contexts per page, the one the presses are timed in among
+them). The heaviest page is the one with the slowest median.
 
 Prints figures only (targets: ratio heaviest/trivial <= 1.3, p95 < 250 ms, first chart < 3 s);
 it asserts nothing about time. Needs chromium on PATH and the playwright package.
@@ -50,18 +51,21 @@ def first_chart_ms(browser, url: str, loads: int) -> list[float]:
     return times
 
 
-def press_ms(browser, url: str, presses: int, slider=None):
-    """``(parameter, draw ms, rerun-end ms)`` for ``presses`` ArrowRight presses on the first
-    sidebar slider with room for them (or on slider index ``slider``); None if the page has no
-    such slider or no chart. Rerun end: the script state went back to notRunning, before
-    plotly has drawn; the difference to the draw time is spent in the browser."""
+def press_ms(browser, url: str, presses: int, slider=None, warmup: int = WARMUP):
+    """``(parameter, draw ms, rerun-end ms, first chart ms)`` for ``presses`` ArrowRight presses
+    on the first sidebar slider with room for them (or on slider index ``slider``); None if the
+    page has no such slider or no chart. Rerun end: the script state went back to notRunning,
+    before plotly has drawn; the difference to the draw time is spent in the browser. The visit
+    is a fresh context, so its first chart counts as one of the page's first-chart loads."""
     ctx = browser.new_context(viewport=VIEWPORT)
     try:
         page = ctx.new_page()
+        page.add_init_script(FIRST_CHART_INIT)
         page.goto(url)
         settle(page, timeout=60_000)
+        first = page.evaluate("window.__firstChart")
         if slider is None:
-            roomy = [s for s in sidebar_sliders(page) if s["room"] >= presses + WARMUP]
+            roomy = [s for s in sidebar_sliders(page) if s["room"] >= presses + warmup]
             if not roomy or not page.locator(CHART).count():
                 return None
             slider, name = roomy[0]["nth"], roomy[0]["name"]
@@ -69,16 +73,16 @@ def press_ms(browser, url: str, presses: int, slider=None):
             name = page.locator(SLIDER_INPUT).nth(slider).get_attribute("aria-label")
         page.locator(SLIDER_INPUT).nth(slider).focus()
         times = []
-        for i in range(presses + WARMUP):
+        for i in range(presses + warmup):
             page.evaluate(ARM_JS)
             page.keyboard.press("ArrowRight")
             page.wait_for_function("window.__lastDraw !== null", timeout=30_000)
             settle(page)  # the whole rerun is over: no later chart can still be redrawn
-            if i >= WARMUP:
+            if i >= warmup:
                 times.append(page.evaluate(PRESS_MS_JS))
         draws = [d for d, _ in times]
         runs = [r for _, r in times if r is not None]
-        return name, draws, runs
+        return name, draws, runs, first
     finally:
         ctx.close()
 
@@ -91,8 +95,13 @@ def row(label: str, xs: list[float], runs: list[float]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--presses", type=int, default=25, help="measured presses per page (>= 20)")
-    ap.add_argument("--loads", type=int, default=3, help="fresh visits per page for first chart")
+    ap.add_argument("--loads", type=int, default=3,
+                    help="fresh visits per page for first chart (>= 1; the timed visit is one)")
+    ap.add_argument("--warmup", type=int, default=WARMUP,
+                    help=f"unmeasured presses first on each page (default {WARMUP}; 0 for a smoke run)")
     args = ap.parse_args()
+    if args.loads < 1 or args.presses < 2 or args.warmup < 0:
+        ap.error("--loads >= 1, --presses >= 2 (a p95 needs two), --warmup >= 0")
     path = chromium_path()
     if path is None:
         sys.exit("no chromium on PATH (bash scripts/ensure_chromium.sh)")
@@ -106,19 +115,25 @@ def main() -> None:
         for url in (app + "/", trivial + "/", frame + "/"):  # imports happen once, unmeasured
             first_chart_ms(browser, url, 1)
         # The floor in two halves, before and after the app's pages, so drift averages out.
-        floor_first = first_chart_ms(browser, trivial + "/", args.loads)
         half = args.presses // 2
-        _, floor, floor_runs = press_ms(browser, trivial + "/", half, slider=0)
+        _, floor, floor_runs, first = press_ms(browser, trivial + "/", half, slider=0,
+                                               warmup=args.warmup)
+        floor_first = [first] + first_chart_ms(browser, trivial + "/", args.loads - 1)
         pages = {}
         for i, info in enumerate(nav.PAGES):
             url = page_url(app, info, default=i == 0)
-            measured = press_ms(browser, url, args.presses)
-            pages[info.title] = (first_chart_ms(browser, url, args.loads) if measured else None,
-                                 measured)
-        _, layout, layout_runs = press_ms(browser, frame + "/", args.presses, slider=0)
-        _, more, more_runs = press_ms(browser, trivial + "/", args.presses - half, slider=0)
+            measured = press_ms(browser, url, args.presses, warmup=args.warmup)
+            if measured:
+                name, draws, runs, first = measured
+                first = [first] + first_chart_ms(browser, url, args.loads - 1)
+                measured = name, draws, runs
+            pages[info.title] = (first if measured else None, measured)
+        _, layout, layout_runs, _ = press_ms(browser, frame + "/", args.presses, slider=0,
+                                             warmup=args.warmup)
+        _, more, more_runs, first = press_ms(browser, trivial + "/", args.presses - half, slider=0,
+                                             warmup=args.warmup)
         floor, floor_runs = floor + more, floor_runs + more_runs
-        floor_first += first_chart_ms(browser, trivial + "/", args.loads)
+        floor_first += [first] + first_chart_ms(browser, trivial + "/", args.loads - 1)
         browser.close()
 
     print("key press -> charts redrawn (ms)      median      p95      max    n  rerun end")

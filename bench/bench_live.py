@@ -214,7 +214,7 @@ def main() -> None:
           streamlit_server("bench/trivial_app.py", "bench-live-trivial.log") as (trivial, _)):
         browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         half = max(1, args.floor_presses // 2)
-        _, floor, _ = press_ms(browser, trivial + "/", half, slider=0)
+        _, floor, _, _ = press_ms(browser, trivial + "/", half, slider=0)
         ctx = browser.new_context(viewport=VIEWPORT)
         page = ctx.new_page()
         interval = None
@@ -244,7 +244,7 @@ def main() -> None:
                 if r["moves"]:
                     results.append((where, fig_id, name, r))
         ctx.close()
-        _, more, _ = press_ms(browser, trivial + "/", max(1, args.floor_presses - half), slider=0)
+        _, more, _, _ = press_ms(browser, trivial + "/", max(1, args.floor_presses - half), slider=0)
         floor += more
         browser.close()
 

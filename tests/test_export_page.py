@@ -57,11 +57,26 @@ def test_missing_renderer_is_said_plainly_and_data_still_downloads(monkeypatch):
     assert not buttons["CSV"] and not buttons["JSON"]
 
 
-def test_download_all_builds_a_zip_with_a_progress_bar():
+def test_download_all_builds_a_zip_with_a_progress_bar(monkeypatch):
+    """The button, the progress and the zip's contents. That every figure renders in every format
+    is test_export_cli.py's (the same ``bundle.write_set``, the real renderer for all of them);
+    here the first real render of each format is reused for the rest, which keeps the metadata
+    steps real and saves ~70 renders that would prove nothing new."""
     require_renderer()
+    first, calls = {}, []
+
+    def first_render_of_each_format(fig, fmt, **kwargs):
+        calls.append(fmt)
+        if fmt not in first:
+            first[fmt] = real(fig, fmt, **kwargs)
+        return first[fmt]
+
+    real = renderer.plotly_bytes
+    monkeypatch.setattr(renderer, "plotly_bytes", first_render_of_each_format)
     at = run_app()
     at.button[0].click().run()
     assert not at.exception
+    assert sorted(calls) == sorted(f for _ in catalog.FIGURES for f in ("svg", "pdf", "png"))
     # The bar is emptied when done; the zip is kept for these parameters in the session.
     _, data, problems = at.session_state["_export_zip"]
     assert problems == []

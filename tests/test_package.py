@@ -1,8 +1,7 @@
-"""Packaging facts: import cost, no eager sympy, public names."""
+"""Packaging facts: no eager sympy or streamlit, public names."""
 
 import subprocess
 import sys
-import time
 
 import theory
 
@@ -18,12 +17,8 @@ def test_public_names():
         assert callable(getattr(theory, name))
 
 
-def test_import_theory_does_not_import_sympy_and_is_fast():
-    code = "import sys, time; t=time.perf_counter(); import theory; print(time.perf_counter()-t, 'sympy' in sys.modules, 'streamlit' in sys.modules)"
-    best = min(
-        float((out := subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())[0])
-        for _ in range(3)
-    )
-    flags = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()[1:]
+def test_import_theory_does_not_import_sympy_or_streamlit():
+    # What keeps `import theory` light; its time is a benchmark (bench/bench_core.py), not a test.
+    code = "import sys, theory; print('sympy' in sys.modules, 'streamlit' in sys.modules)"
+    flags = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert flags == ["False", "False"]
-    assert best < 1.0

@@ -49,7 +49,9 @@ def server(browser):
     One visit to the root first, so every test meets a server that has already run app.py once
     and imported everything (the very first visit is tested on its own server).
     """
-    with streamlit_server("app.py") as (base, _proc):
+    # Under pytest-xdist each worker has its own server; each keeps its own log.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    with streamlit_server("app.py", f"streamlit-{worker}.log" if worker else "streamlit.log") as (base, _proc):
         ctx = browser.new_context(viewport=VIEWPORT)
         page = ctx.new_page()
         page.goto(base + "/", timeout=60_000)

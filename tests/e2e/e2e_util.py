@@ -283,6 +283,22 @@ METRICS_CUT_JS = """() => [...document.querySelectorAll(
   .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
+# Formulas wider than their column are cut off at the column's edge (KaTeX does not wrap): the
+# formula's ink (a Range over its contents) must end within its column (or the main block).
+# KaTeX's content routinely pokes 1-2 px past its box; beyond 4 px a glyph is lost.
+FORMULA_OVERFLOW_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .katex-display'))
+  .map(e => {
+    const ink = document.createRange();
+    ink.selectNodeContents(e.querySelector('.katex-html') || e);
+    const room = (e.closest('[data-testid="stColumn"]')
+                  || e.closest('[data-testid="stMainBlockContainer"]')).getBoundingClientRect();
+    const tex = e.querySelector('annotation');
+    return [Math.round(ink.getBoundingClientRect().right - room.right),
+            tex ? tex.textContent : e.innerText];
+  })
+  .filter(([past]) => past > 4)"""
+
+
 # --- Text in plotly charts (issue 13: charts a student can read) ---------------------------
 
 # Every piece of text in each plotly chart (``.js-plotly-plot`` on a page; the ``svg`` root of an
@@ -375,6 +391,22 @@ def describe_text_problems(chart: dict) -> list[str]:
     lines = [f"{a['kind']} {a['text']!r} overlaps {b['kind']} {b['text']!r} by {px} px"
              for a, b, px in chart["overlaps"]]
     return lines + [f"{a['kind']} {a['text']!r} is cut off at the chart's edge" for a in chart["outside"]]
+
+
+def report_text_problems(page, artifacts, stem: str, where: str, charts: list[dict],
+                         root: str) -> list[str]:
+    """describe_text_problems for every chart with a problem, each with a screenshot of that
+    chart (``<stem>-<chart index>.png`` in ``artifacts``) named in its line."""
+    lines = []
+    for chart in charts:
+        problems = describe_text_problems(chart)
+        if not problems:
+            continue
+        shot = artifacts / f"{stem}-{chart['index']}.png"
+        page.locator(f'{root}[data-text-problem="{chart["index"]}"]').first.screenshot(path=shot)
+        lines += [f"{where}, chart {chart['index'] + 1} ({chart['name']}): {p} [{shot.name}]"
+                  for p in problems]
+    return lines
 
 
 # --- live figures (ui/live) -------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """Charts a student can read (issue 13): no piece of text in a chart overlaps another.
 
-In every plotly chart of every page and tab (ui/nav.py, tabs as the page draws them), in a
-1280 x 800 and a 1920 x 1080 window, and in the exported SVG of every figure in ui.catalog at
-the default parameters: legend entries, annotations, titles, tick labels (subplot axes too),
-slider and button labels and the plotly toolbar (which Streamlit shows over the top right corner
-while the pointer is on the chart) do not intersect by more than 1 px, and none is cut off at
-the chart's edge. Measured in one ``page.evaluate`` per state (``e2e_util.CHART_TEXT_JS``).
+In every plotly chart of every page and tab (ui/nav.py, tabs as the page draws them) in a
+1920 x 1080 window, and in the exported SVG of every figure in ui.catalog at the default
+parameters: legend entries, annotations, titles, tick labels (subplot axes too), slider and
+button labels and the plotly toolbar (which Streamlit shows over the top right corner while the
+pointer is on the chart) do not intersect by more than 1 px, and none is cut off at the chart's
+edge. Measured in one ``page.evaluate`` per state (``e2e_util.CHART_TEXT_JS``). The same check in
+a 1280 x 800 window is part of the walk in test_e2e_reading.py, which visits every page and tab
+at that size anyway.
 
 A failure names the page, tab, window size, chart and the two texts, and leaves a screenshot
 ``test-artifacts/chart-text-<size>-<page>-<tab>-<chart>.png`` (or ``chart-text-svg-<name>.png``).
@@ -17,27 +19,13 @@ import os
 
 import pytest
 
-from e2e_util import (EXCEPTION, TAB, chart_text_problems, describe_text_problems, page_url,
-                      settle)
+from e2e_util import EXCEPTION, TAB, chart_text_problems, page_url, report_text_problems, settle
 from ui import catalog, nav
 from ui import params as P
 
 pytestmark = pytest.mark.e2e
 
-SIZES = {"1280x800": {"width": 1280, "height": 800}, "1920x1080": {"width": 1920, "height": 1080}}
-
-
-def _report(page, artifacts, stem: str, where: str, charts: list[dict], root: str) -> list[str]:
-    lines = []
-    for chart in charts:
-        problems = describe_text_problems(chart)
-        if not problems:
-            continue
-        shot = artifacts / f"{stem}-{chart['index']}.png"
-        page.locator(f'{root}[data-text-problem="{chart["index"]}"]').first.screenshot(path=shot)
-        lines += [f"{where}, chart {chart['index'] + 1} ({chart['name']}): {p} [{shot.name}]"
-                  for p in problems]
-    return lines
+SIZES = {"1920x1080": {"width": 1920, "height": 1080}}  # 1280 x 800: test_e2e_reading.py
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -65,7 +53,7 @@ def test_chart_text_does_not_overlap_on_any_page_or_tab(browser, server, artifac
                 assert all(c["count"] > 0 for c in charts), (f"{info.title}, tab {label!r}: a "
                                                               "chart without text: have plotly's "
                                                               "class names changed?")
-                problems += _report(page, artifacts, f"chart-text-{size}-{info.url_path}-{t}",
+                problems += report_text_problems(page, artifacts, f"chart-text-{size}-{info.url_path}-{t}",
                                     f"{size}, {info.title}, tab {label!r}", charts, ".js-plotly-plot")
     finally:
         ctx.close()
@@ -94,7 +82,7 @@ def test_exported_svg_text_does_not_overlap(browser, artifacts):
             page.goto(path.as_uri())
             charts = chart_text_problems(page, ":root")
             assert len(charts) == 1 and charts[0]["count"] > 0, f"{name}.svg: no text measured"
-            problems += _report(page, artifacts, f"chart-text-svg-{name}", f"{name}.svg", charts,
+            problems += report_text_problems(page, artifacts, f"chart-text-svg-{name}", f"{name}.svg", charts,
                                 ":root")
     finally:
         page.close()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from e2e_util import (CHART, EXCEPTION, PLACEHOLDER_TEXT, ROOT, TAB, VIEWPORT, WARNING,
+from e2e_util import (CHART, EXCEPTION, PLACEHOLDER_TEXT, ROOT, VIEWPORT, WARNING,
                       page_url, query, settle, streamlit_server)
 from file_checks import CHECKS, button_format
 from ui import nav
@@ -116,44 +116,6 @@ def _download(page, button):
 
 
 JUNK = {"beta": "abc", "gamma": "5", "p_base": "-1"}  # not a number, above, below the range
-
-
-# Formulas wider than their column are cut off at the column's edge (KaTeX does not wrap): the
-# formula's ink (a Range over its contents) must end within its column (or the main block).
-# KaTeX's content routinely pokes 1-2 px past its box; beyond 4 px a glyph is lost.
-OVERFLOW_JS = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] .katex-display'))
-  .map(e => {
-    const ink = document.createRange();
-    ink.selectNodeContents(e.querySelector('.katex-html') || e);
-    const room = (e.closest('[data-testid="stColumn"]')
-                  || e.closest('[data-testid="stMainBlockContainer"]')).getBoundingClientRect();
-    const tex = e.querySelector('annotation');
-    return [Math.round(ink.getBoundingClientRect().right - room.right),
-            tex ? tex.textContent : e.innerText];
-  })
-  .filter(([past]) => past > 4)"""
-
-
-NARROW = {"width": 1280, "height": 800}  # a common laptop / projector; wider screens widen columns
-
-
-@pytest.mark.parametrize("index", PAGES)
-def test_formulas_fit_their_columns(browser, server, index):
-    """On every tab of the page, in a 1280 x 800 window, no formula is cut off."""
-    info = nav.PAGES[index]
-    page = browser.new_context(viewport=NARROW).new_page()
-    page.goto(page_url(server, info, default=index == 0))
-    settle(page)
-    tabs = page.locator(TAB)
-    if "layout.views(" in (ROOT / info.path).read_text():
-        assert tabs.count() >= 2, "the page's tabs were not found: has the selector changed?"
-    for i in range(max(tabs.count(), 1)):
-        if tabs.count():
-            tabs.nth(i).click()
-            settle(page)
-        cut = page.evaluate(OVERFLOW_JS)
-        assert not cut, f"{info.title}, tab {i}: formulas wider than their column: {cut}"
-    page.context.close()
 
 
 @pytest.mark.parametrize("index", PAGES)

@@ -1,18 +1,26 @@
-"""Every formula is drawn: on every page, every tab and with every expander open, in a 1280 x 800
-window, KaTeX shows no error and draws nothing in its error red.
+"""What a reader sees in a 1280 x 800 window (a common laptop or projector), on every page, every
+tab and with every expander open. One walk checks it all, since loading a page is what costs:
+
+- every formula is drawn: KaTeX shows no error and draws nothing in its error red;
+- no formula is wider than its column (KaTeX does not wrap; the rest would be cut off);
+- no metric's label or value is cut off (an ellipsis hides digits and signs);
+- no text in a chart overlaps other text or is cut off at the chart's edge (issue 13; the same
+  check at 1920 x 1080 and on exported SVGs is in test_e2e_charts.py).
 
 KaTeX does not fail on an unknown macro (``\\lek``): it draws it in red (#cc0000) and carries on,
 so the check reads computed colours as well as looking for ``.katex-error``. Each page + tab
-leaves ``test-artifacts/katex-<page>-<tab index>.png`` for a human look; each failure leaves
-``katex-fail-<page>-<tab index>-<n>.png`` with the formula outlined.
+leaves ``test-artifacts/katex-<page>-<tab index>.png`` for a human look; each KaTeX failure leaves
+``katex-fail-<page>-<tab index>-<n>.png`` with the formula outlined, each chart with overlapping
+text ``chart-text-1280x800-<page>-<tab>-<chart>.png``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from e2e_util import EXCEPTION, METRICS_CUT_JS, ROOT, TAB, katex_errors, page_url, settle
-from ui import nav
+from e2e_util import (EXCEPTION, FORMULA_OVERFLOW_JS, METRICS_CUT_JS, ROOT, TAB, chart_text_problems,
+                      katex_errors, page_url, report_text_problems, settle)
+from ui import catalog, nav
 
 pytestmark = pytest.mark.e2e
 
@@ -47,14 +55,18 @@ def window(browser):
 
 
 @pytest.mark.parametrize("index", PAGES)
-def test_every_formula_renders(window, server, artifacts, index):
-    """Each tab of the page, and each expander in it once opened: no formula failed; and in each
-    tab no metric's label or value is cut off at 1280 x 800."""
+def test_a_reader_sees_every_formula_number_and_label(window, server, artifacts, index):
+    """Each tab of the page, and each expander in it once opened: no formula failed. In each tab
+    (its expanders closed, as a reader first sees it): no formula wider than its column, no
+    metric cut off, no chart text overlapping or cut off."""
     info = nav.PAGES[index]
     page = window
     failures: dict[tuple, dict] = {}  # (tab, tex, red, message) -> the first time it was seen
     exceptions: list[str] = []  # an exception hides what comes after it: reported too
     cut: list[str] = []  # metric labels or values wider than their box
+    wide: list[str] = []  # formulas wider than their column
+    overlaps: list[str] = []  # chart text that overlaps or is cut off
+    charts_seen = 0
 
     def collect(tab_index: int, where: str, opened: str | None) -> None:
         if page.locator(EXCEPTION).count():
@@ -94,6 +106,14 @@ def test_every_formula_renders(window, server, artifacts, index):
         # Issue 13: no metric's label or value cut off (an ellipsis hides digits and signs).
         cut += [f"- {info.title} › {where}: metric text cut off: {text!r}"
                 for text in page.evaluate(METRICS_CUT_JS) if text]
+        wide += [f"- {info.title} › {where}: formula {past} px wider than its column: {tex!r}"
+                 for past, tex in page.evaluate(FORMULA_OVERFLOW_JS)]
+        charts = chart_text_problems(page)
+        charts_seen += len(charts)
+        assert all(c["count"] > 0 for c in charts), (f"{info.title}, {where}: a chart without "
+                                                      "text: have plotly's class names changed?")
+        overlaps += report_text_problems(page, artifacts, f"chart-text-1280x800-{info.url_path}-{i}",
+                                         f"1280x800, {info.title}, {where}", charts, ".js-plotly-plot")
         # Open each expander of this tab in turn (opening one reruns the page); never click
         # anything inside them, so no download is triggered.
         tried: set[str] = set()
@@ -108,7 +128,12 @@ def test_every_formula_renders(window, server, artifacts, index):
             settle(page)
             collect(i, where, label)
 
+    # Every figure the catalog places on this page is drawn in one of its tabs.
+    assert charts_seen >= sum(spec.page == info.url_path for spec in catalog.FIGURES.values()), \
+        f"{info.title}: only {charts_seen} charts found"
     assert not cut, "\n".join(cut)
+    assert not wide, "formulas wider than their column (cut off):\n" + "\n".join(wide)
+    assert not overlaps, "text in charts overlaps or is cut off:\n" + "\n".join(overlaps)
     if failures or exceptions:
         lines = []
         for f in failures.values():
