@@ -236,3 +236,26 @@ def test_prefill_attack(case, L):
         ever = cond @ np.array([R in x[L:] for x in b.xs])
         np.testing.assert_allclose(getattr(attack, f"recovery_{name}"), rec, rtol=0, atol=TOL)
         assert getattr(attack, f"recover_before_end_{name}") == pytest.approx(ever, abs=TOL)
+
+
+def test_optima_where_the_favoured_tokens_hold_almost_no_base_mass():
+    """At η = 100 with p_R = 1e-12 and decay 0.01 the optimum piles its mass on tokens the base
+    model gives ~1e-16: the normaliser 1 + Σ base·expm1(d) cancels there. It printed
+    "KL₁ (exact) = undefined" on the Shallow equilibrium page; brute force gives 27.63 nats."""
+    make = lambda: theory.refuse_or_comply(5, 1, 1e-12, 0.2, h_undecided=0.5, decay=0.01)  # noqa: E731
+    model, b = make(), Brute(make(), rc_base(1e-12, 0.2, 0.01), rc_harm(1, 0.5))
+    q = b.gibbs(100.0, np.zeros(b.T))
+    kl, rec = b.per_position(q)
+    eq = model.standard_equilibrium(lam=100.0, beta=1.0)
+    assert np.isfinite(eq.kl).all() and np.isfinite(eq.recovery).all()
+    np.testing.assert_allclose(eq.kl, kl, rtol=1e-9, atol=TOL)
+    np.testing.assert_allclose(eq.recovery, rec, rtol=1e-9, atol=TOL)
+    assert eq.expected_harm == pytest.approx(q @ b.H, abs=TOL)
+    # The deep optimum after a prefill, where the base recovery is ~1e-17 and μγᵗ/β = 100 lifts it.
+    attack = model.prefill_attack(3, 1.0, 1.0, 100.0, 1.0)
+    tilt = 100.0 * np.ones(b.T)
+    deep = b.gibbs(1.0, tilt)
+    forced = np.array([x[:3] == (C,) * 3 for x in b.xs])
+    cond = np.where(forced, deep, 0.0) / deep[forced].sum()
+    ever = cond @ np.array([R in x[3:] for x in b.xs])
+    assert attack.recover_before_end_deep == pytest.approx(ever, abs=1e-9)

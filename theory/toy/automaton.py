@@ -54,7 +54,13 @@ def tilt_rows(base: np.ndarray, log_weight: np.ndarray) -> np.ndarray:
     support = base > 0
     ref = np.max(np.where(support, log_weight, -np.inf), axis=-1, keepdims=True)
     d = np.where(support, log_weight - ref, 0.0)
-    log_z = np.log1p((base * np.expm1(d)).sum(axis=-1, keepdims=True))
+    shift = (base * np.expm1(d)).sum(axis=-1, keepdims=True)
+    # Z = 1 + shift. log1p keeps a small shift exact; when the favoured tokens hold almost none of
+    # the base mass, shift is near -1 and 1 + shift cancels (to 0: log Z = -inf and NaN rows), so
+    # there Z is summed directly, every term positive.
+    with np.errstate(divide="ignore"):
+        log_z = np.where(shift > -0.5, np.log1p(np.maximum(shift, -0.5)),
+                         np.log((base * np.exp(d)).sum(axis=-1, keepdims=True)))
     return base * np.exp(d - log_z)
 
 
