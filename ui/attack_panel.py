@@ -52,8 +52,9 @@ def show() -> None:
         if v["toy_model"] == 0 and v["decay"] < 1:
             st.caption("With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: "
                        "deep in harmful text even the deep optimum rarely recovers (Remark 10).")
-        st.caption(f"Beyond the horizon (k = {d['k']}) the standard optimum equals the base model "
-                   "(Corollary 15), so it recovers no more often; the deep optimum's log-odds "
+        st.caption(f"Beyond the horizon (k = {d['k']}) the exact standard optimum equals the base "
+                   "model (Theorem 10), so it recovers no more often (Corollary 23); the deep "
+                   "optimum's log-odds "
                    "shift aₜ fades with γᵗ (Theorem 20). Shown: the exact optima, with prefixes "
                    "drawn from the model after the forced ones (w = 1). Positions are 1-indexed.")
 

@@ -67,6 +67,12 @@ def _cache(fn):
 
 
 @_cache
+def exact_horizon(s: tuple) -> int:
+    """The toy model's exact harm horizon k (Theorem 9)."""
+    return int(build(s).harm_horizon())
+
+
+@_cache
 def horizon(s: tuple, n_paths: int, seed: int) -> dict:
     """Page 2: I_t, both horizons, Var H (Corollary 7) and sampled martingale paths."""
     m = build(s)
@@ -128,7 +134,7 @@ def warn_if_diverged(runs: dict, lr: float) -> None:
 
 @_cache
 def standard(s: tuple, eta: float) -> dict:
-    """Page 4: KL_t of the exact standard optimum and (eta^2/2) I_t (Theorem 14 / Cor. 15)."""
+    """Page 4: KL_t of the exact standard optimum and (eta^2/2) I_t (Theorem 14)."""
     m = build(s)
     eq = m.standard_equilibrium(eta, 1.0)  # only lam/beta = eta matters
     return {"t": np.arange(1, m.T + 1), "kl": eq.kl, "approx": eq.kl_small_eta,

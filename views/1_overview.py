@@ -12,8 +12,9 @@ v = layout.sidebar("overview", ["mu", "gamma", "p_base", "beta", "delta", "k", "
 st.title("Why is RLHF alignment shallow?")
 st.markdown(
     "An interactive reading of R. Young (2026), *Why Is RLHF Alignment Shallow? A Gradient "
-    "Analysis*. Standard alignment only changes the model where the harm of a response is still "
-    "being decided; after a harmful prefix the model recovers no more often than the base model. "
+    "Analysis*. Standard alignment only *targets* the positions where the harm of a response is "
+    "still being decided (parameters shared across positions change later ones too, untargeted: "
+    "Appendix A); after a harmful prefix the model recovers no more often than the base model. "
     "A recovery penalty at every depth fixes that, at a price."
 )
 
@@ -39,13 +40,13 @@ STEPS = [
      "(Theorem 9)."),
     ("gradients", "**2. So the gradient vanishes there.** The gradient of expected harm with "
      "respect to position t's parameters is a covariance with hₜ (Theorem 8); it is at most "
-     "√(C·Iₜ), where C bounds the trace of the Fisher information (Theorem 13), and exactly zero "
+     "√(c_F·Iₜ), where c_F bounds the trace of the Fisher information (Theorem 13), and exactly zero "
      "for t > k (Theorem 10)."),
     ("shallow_equilibrium", "**3. The optimum is shallow.** Standard RLHF weighs harm by λ and KL "
      "to the base model by β; only η = λ/β matters. For small η its optimum spends "
      "KLₜ ≈ (η²/2)·Iₜ at position t (Theorem 14, with the app's tabular identity), so nothing "
-     "beyond k: there it *is* the base model (Corollary 15). After a harmful prefix it recovers "
-     "no more often than the base model."),
+     "beyond k: there the exact optimum *is* the base model (Theorem 10). After a harmful prefix "
+     "it recovers no more often than the base model (Corollary 23)."),
     ("deep_alignment", "**4. Deep alignment.** Penalising non-recovery with weight μγᵗ at every "
      "position shifts the log-odds of recovery by μγᵗ/β (Theorem 20). The KL this costs stays "
      "finite as the depth grows when γ < 1 and grows without bound when γ = 1 (Remark 6)."),

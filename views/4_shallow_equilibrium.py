@@ -1,5 +1,5 @@
 """Shallow equilibrium (paper section 8, Appendix A): the standard optimum's KL_t against
-(eta^2/2) I_t (Theorem 14 / Corollary 15) and the shared-parameter variant.
+(eta^2/2) I_t (Theorem 14) and the shared-parameter variant.
 
 Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
 ``ui.figures.toy_equilibrium``.
@@ -15,9 +15,10 @@ v = toy_controls.sidebar("shallow_equilibrium", ["eta"])
 s, eta = data_toy.spec(v), v["eta"]
 
 st.title("Shallow equilibrium")
-st.markdown("The best standard-RLHF model (harm weight λ, KL weight β) changes the base model "
-            "only where the harm is still being decided. Beyond the horizon it *is* the base "
-            "model, so after a harmful prefix it recovers no more often than the base model.")
+st.markdown("The best standard-RLHF model (harm weight λ, KL weight β), the exact optimum over "
+            "all response distributions, changes the base model only where the harm is still "
+            "being decided. Beyond the horizon it *is* the base model (Theorem 10), so after a "
+            "harmful prefix it recovers no more often than the base model (Corollary 23).")
 toy_controls.describe(v)
 
 d = data_toy.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
@@ -51,8 +52,9 @@ def kl_by_position():
                      rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&={num(d['approx'][i])}\\"
                      rf"\text{{remainder}}&={num(d['kl'][i] - d['approx'][i])}\end{{aligned}}")
         if k < T:
-            st.markdown("**Corollary 15**: beyond the horizon Iₜ = 0, and there the exact optimum "
-                        "is the base model:")
+            st.markdown("**Beyond the horizon** Iₜ = 0 (Theorem 9), and there the exact optimum "
+                        "π* ∝ π_base·e^(−ηH) *is* the base model: H no longer depends on the "
+                        "token, so neither does the tilt (Theorem 10 gives its zero gradient):")
             st.latex(rf"\max_{{t>{k}}}\mathrm{{KL}}_t={num(d['kl'][k:].max())}")
         a, b = st.columns(2)
         a.metric("Σₜ KLₜ (nats)", text(d["kl"].sum()))
@@ -109,14 +111,14 @@ def shared_parameters():
             "| after training | shared | per-position |", "|---|---|---|",
             f"| KL beyond the horizon, Σ KLₜ over t > {k} (nats) | "
             f"{text(shared['kl'][-1][late].sum(), 3)} | {text(tab['kl'][-1][late].sum(), 3)} |",
-            f"| recovery after a harmful prefix of length k = {k} | "
+            f"| recovery after a harmful prefix of length L = k = {k} | "
             f"{text(shared['prefill'][-1], 4)} | {text(tab['prefill'][-1], 4)} |",
             f"| change in that recovery from the base model's {text(base_rec, 4)} | "
             f"{_signed(shared['prefill'][-1] - base_rec)} | {_signed(tab['prefill'][-1] - base_rec)} |",
         ]))
-        st.caption("Recovery = probability of at least one recovery token after the first k tokens "
+        st.caption("Recovery = probability of at least one recovery token after the first L = k tokens "
                    "are forced harmful. Per-position training leaves it at the base value: beyond "
-                   "the horizon its optimum is the base model (Corollary 15).")
+                   "the horizon its exact optimum is the base model (Theorem 10).")
         if k < T:
             st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
                        f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")

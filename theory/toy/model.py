@@ -130,8 +130,8 @@ class ToyModel(Automaton):
 
     # --- equilibria (paper sections 8-9) -------------------------------------------------
     def standard_equilibrium(self, lam, beta) -> StandardEquilibrium:
-        """The exact standard optimum pi* proportional to pi_base exp(-(lam/beta) H) (Theorem 14 /
-        Corollary 15 alongside: KL_t ~ (eta^2/2) I_t for small eta)."""
+        """The exact standard optimum pi* proportional to pi_base exp(-(lam/beta) H), with the
+        Theorem 14 leading term alongside (KL_t ~ (eta^2/2) I_t for small eta)."""
         return equilibria.standard_equilibrium(self, _params.eta(lam, beta))
 
     def standard_equilibrium_kl(self, lam, beta) -> np.ndarray:

@@ -43,7 +43,7 @@ class Gradients:
 
     ``g[t-1, s, v]`` = dE[H]/d theta_{t,s,v}; ``norms`` = ||g_t||; ``bound_lemma12`` =
     E[sqrt(Var(h_t | x_<t) tr F_t)]; ``bound_theorem13`` = sqrt(I_t E[tr F_t]);
-    ``bound_pointwise`` = sqrt(C_t I_t) with C_t the largest tr F_t over reachable states;
+    ``bound_pointwise`` = sqrt(c_t I_t) with c_t the largest tr F_t over reachable states;
     ``fisher_trace`` = E[tr F_t]. Every bound is >= ``norms`` (Lemma 12 / Theorem 13).
     ``natural_norm_sq`` = g_t^T F_t^+ g_t, the squared natural-gradient norm of Theorem 14
     (KL_t = (lam^2/2) g_t^T F_t^-1 g_t + O(lam^3)), with F_t the marginal Fisher information at
@@ -63,7 +63,7 @@ class Gradients:
 class StandardEquilibrium:
     """The exact standard optimum pi* proportional to pi_base exp(-eta H), eta = lam/beta (section 8).
 
-    ``kl`` is KL_t(pi*), ``kl_small_eta`` the Theorem 14 / Corollary 15 prediction (eta^2/2) I_t,
+    ``kl`` is KL_t(pi*), ``kl_small_eta`` the Theorem 14 leading term (eta^2/2) I_t,
     ``recovery`` the on-policy recovery probability E[pi*(R | x_<t)]; expected harms under pi*
     and under the base model.
     """

@@ -102,12 +102,14 @@ SPECS = [
         r"$\text{Standard optimum: }\mathrm{KL}_t=\tfrac{\eta^2}{2}I_t+O(\eta^3)\text{ (Theorem 14, tabular)}$",
         "KL_t of the exact standard optimum at each position of the toy model against its "
         "leading term (η²/2)·I_t (Theorem 14 with the tabular identity gᵀF⁺g = I_t): both are "
-        "zero beyond the horizon (Corollary 15).", model_params("eta"), _kl_info),
+        "zero beyond the horizon (Iₜ by Theorem 9; KLₜ because the exact optimum is the base "
+        "model there, Theorem 10).", model_params("eta"), _kl_info),
     FigureSpec(
         "kl_vs_eta", "shallow_equilibrium", "Total KL of the standard optimum as η moves",
         r"$\text{Total KL of the standard optimum against }\eta=\lambda/\beta$",
         "Total KL of the exact standard optimum against the harm weight η, with the small-η "
-        "approximation (η²/2)·Var H (Corollary 15).", model_params("eta"), _kl_eta, view=1),
+        "approximation (η²/2)·Var H (Theorem 14 summed with Corollary 7).", model_params("eta"),
+        _kl_eta, view=1),
     FigureSpec(
         "shared_variant", "shallow_equilibrium", "Shared parameters (Appendix A)",
         r"$\text{Shared parameters: incidental KL, untargeted (Proposition 26)}$",

@@ -154,7 +154,7 @@ def max_gradient_beyond_horizon(v: dict) -> float:
     return float(beyond.max()) if beyond.size else 0.0
 
 
-@quantity("largest KLₜ of the standard optimum beyond the horizon", "Corollary 15",
+@quantity("largest KLₜ of the standard optimum beyond the horizon", "Theorem 10",
           "shallow_equilibrium", "nats")
 def standard_kl_beyond_horizon(v: dict) -> float:
     d = _toy(data_toy.standard, v, v["eta"])
@@ -186,7 +186,7 @@ def prefill_recovery_base(v: dict) -> float:
 
 
 @quantity("probability the standard optimum recovers before the end after L forced harmful tokens",
-          "Corollary 15", "robustness")
+          "Corollary 23", "robustness")
 def prefill_recovery_standard(v: dict) -> float:
     return _prefill(v)["end_standard"]
 
@@ -202,7 +202,7 @@ def _sign(x: float, tol: float = 1e-12) -> float:
 
 
 @quantity("sign of (standard − base) recovery after L forced harmful tokens: 1, 0 or −1",
-          "Corollary 15", "robustness")
+          "Corollary 23", "robustness")
 def standard_vs_base_after_prefill(v: dict) -> float:
     d = _prefill(v)
     return _sign(d["end_standard"] - d["end_base"])

@@ -15,7 +15,7 @@ NATS = EXACT + " nats"
 
 
 def build_kl_vs_information(d: dict, *, eta: float) -> go.Figure:
-    """KL_t of the exact optimum beside the Theorem 14 / Corollary 15 prediction (eta^2/2) I_t."""
+    """KL_t of the exact optimum beside the Theorem 14 leading term (eta^2/2) I_t."""
     t, k = d["t"], d["k"]
     p = Plot()
     p.scatter(t, d["approx"], name=f"(η²/2)·Iₜ, η = {eta:g} (Thm 14 leading term)",
