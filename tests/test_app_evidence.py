@@ -55,8 +55,12 @@ def test_limits_tab_quotes_the_published_numbers():
     text = " ".join(m.value for m in at.markdown)
     df = evidence.kl_by_position()
     llama = df[df["series"] == "Llama-2-7B-Chat ‖ Llama-2-7B"]["kl_nats"].to_numpy()
-    for value in (llama[0], llama[1], llama[2]):
+    gemma = df[df["series"] == "Gemma-1.1-7B-IT ‖ Gemma-7B"]["kl_nats"].to_numpy()
+    for value in (llama[0], llama[1], gemma[1], gemma[2]):  # the spike; Gemma's resolved rise
         assert f"{value:.2f}" in text
+    assert "4.8 σ of the difference" in text and "seven times" not in text
+    for typed in ("0.55–0.75", "1.3–1.4", "6.6–10.4"):  # ranges are computed, never typed in
+        assert typed not in text
     assert "arXiv 2406.05946" in " ".join(c.value for c in at.caption)
 
 

@@ -1,6 +1,7 @@
 """Published evidence (evidence/*.csv against EVIDENCE.md) and the theory's fits (theory.evidence)."""
 
 import math
+import warnings
 import re
 from pathlib import Path
 
@@ -260,8 +261,68 @@ def test_published_curves_fit_without_warnings():
     df = evidence.kl_by_position()
     for name, s in df.groupby("series", sort=False):
         t, kl, sig = s["t"].to_numpy(float), s["kl_nats"].to_numpy(), s["uncertainty_nats"].to_numpy()
-        fits = (*fit_all_shallow(t, kl, sig), fit_deep_profile(t, kl, sig))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # any warning (scipy's OptimizeWarning included) fails
+            fits = (*fit_all_shallow(t, kl, sig), fit_deep_profile(t, kl, sig))
         assert all(f.converged and f.message for f in fits)
         if "deepened" in name:
             # The deepened profile has no decay any of these models can use.
             assert all(f.degenerate for f in fits)
+
+
+# --- Active bounds: the free fit's verdict, errors with the bound held --------------------------
+
+def _published(series_part: str):
+    df = evidence.kl_by_position()
+    rows = df[df["series"].str.startswith(series_part)]
+    return tuple(rows[c].to_numpy(float) for c in ("t", "kl_nats", "uncertainty_nats"))
+
+
+def test_a_floor_on_its_bound_reports_what_the_free_fit_does():
+    """Gemma's power law: κ ends at 0 and, freed, runs to −∞ towards a log law (AIC 120.4)."""
+    t, kl, sig = _published("Gemma")
+    fit = fit_shallow_profile(t, kl, sig, "power")
+    assert fit.at_bound == ("kappa",)
+    assert fit.degenerate
+    assert "no incidental floor is needed" not in fit.message
+    assert "−∞" in fit.message and "4.05 − 0.97·ln t" in fit.message and "AIC 120.4" in fit.message
+    # κ has no standard error; A and α have theirs with κ held at 0 (the Jacobian without κ).
+    i = fit.names.index("kappa")
+    assert math.isnan(fit.stderr[i])
+    held = [j for j in range(3) if j != i]
+    w = 1.0 / sig
+    jac = np.column_stack([t ** -fit.values[1], -fit.values[0] * np.log(t) * t ** -fit.values[1]]) * w[:, None]
+    want = np.sqrt(np.diag(np.linalg.inv(jac.T @ jac)))
+    np.testing.assert_allclose(fit.stderr[held], want, rtol=1e-3)
+
+
+def test_a_floor_on_its_bound_that_the_data_accept_says_so():
+    # A pure decay a little below zero floor (by much less than σ): κ stops at 0, and freed it
+    # lands within its error of 0, so "no floor is needed" is the data's answer.
+    t = np.arange(1, 21, dtype=float)
+    kl = 5 * t ** -1.5 - 0.004
+    fit = fit_shallow_profile(t, kl, 0.05, "power")
+    assert fit.at_bound == ("kappa",)
+    assert not fit.degenerate
+    assert "within its error of 0: no incidental floor is needed" in fit.message
+
+
+def test_published_fits_are_pinned():
+    """Today's fitted parameters and AIC ranking for the published curves (regression)."""
+    want = {  # series: [(model, values, AIC)], best AIC first
+        "Llama-2-7B-Chat ‖": [("power", (8.4323, 1.7608, 0.7690), 142.17),
+                               ("geometric", (8.2113, 0.2853, 0.9586), 287.86)],
+        "Gemma-1.1-7B-IT ‖": [("geometric", (2.7784, 0.8419, 1.1422), 101.26),
+                               ("power", (4.3081, 0.3870, 0.0), 165.14)],
+    }
+    for series, fits in want.items():
+        t, kl, sig = _published(series)
+        got = fit_all_shallow(t, kl, sig)
+        assert [f.model for f in got] == [m for m, _, _ in fits]
+        for f, (_, values, aic) in zip(got, fits):
+            np.testing.assert_allclose(f.values, values, rtol=2e-3, atol=2e-3)
+            assert f.aic == pytest.approx(aic, abs=0.05)
+    t, kl, sig = _published("Llama-2-7B-Chat deepened")
+    deep = fit_deep_profile(t, kl, sig)
+    assert deep.degenerate and deep.aic == pytest.approx(1886.18, abs=0.05)
+    assert math.exp(deep.values[2]) == pytest.approx(math.exp(-9.2525), rel=1e-3)  # p_base

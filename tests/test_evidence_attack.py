@@ -9,7 +9,7 @@ import pytest
 
 from theory import refuse_or_comply
 import evidence
-from theory.evidence_attack import CAVEAT, TABLE2_K, attack_success, fit_deep, fit_family
+from theory.evidence_attack import CAVEAT, TABLE2_L, attack_success, fit_deep, fit_family
 from ui.data_evidence import FAMILIES
 
 
@@ -111,14 +111,14 @@ def test_large_tilts_stay_finite():
 
 
 @pytest.mark.parametrize("kwargs", [
-    dict(k=[0, 11]), dict(k=[-1]), dict(k=[1.5]), dict(model="shallow"), dict(model="standard"),
+    dict(L=[0, 11]), dict(L=[-1]), dict(L=[1.5]), dict(model="shallow"), dict(model="standard"),
     dict(decay=0.0), dict(p_harm=0.95), dict(horizon=11),
 ])
 def test_invalid_arguments(kwargs):
-    args = dict(k=[0, 1], T=10, horizon=2, p_recover=0.1, p_harm=0.2, decay=1.0)
+    args = dict(L=[0, 1], T=10, horizon=2, p_recover=0.1, p_harm=0.2, decay=1.0)
     args.update(kwargs)
     with pytest.raises(ValueError):
-        attack_success(args.pop("k"), **args)
+        attack_success(args.pop("L"), **args)
 
 
 # --- fits ------------------------------------------------------------------------------------
@@ -163,7 +163,7 @@ def test_family_fit_recovers_identified_parameters():
     truth = dict(TRUE, decay=1.0)
     sigma = 0.3
     base = attack_success(K, **truth) + sigma * np.random.default_rng(4).standard_normal(K.size)
-    fit = fit_family(base, k=K, base_sigma=sigma, T=[30, 35, 40, 45, 50], fit_decay=False)
+    fit = fit_family(base, L=K, base_sigma=sigma, T=[30, 35, 40, 45, 50], fit_decay=False)
     assert fit.fixed["T"] == 40 and fit.converged and fit.fixed["decay"] == 1.0
     i = fit.names.index("p_recover")
     assert np.isfinite(fit.stderr[i]) and abs(fit.values[i] - 0.02) <= 3 * fit.stderr[i]
@@ -171,7 +171,7 @@ def test_family_fit_recovers_identified_parameters():
 
 def test_family_fit_finds_the_integer_length_exactly():
     base, _ = synthetic(eta=1.0, sigma=0.0, seed=0)
-    fit = fit_family(base, k=K, T=[34, 40, 46])
+    fit = fit_family(base, L=K, T=[34, 40, 46])
     assert fit.fixed["T"] == 40 and fit.converged and fit.chi2 < 1e-6
     assert "horizon does not enter" in fit.message
 
@@ -186,7 +186,7 @@ def test_unidentified_horizon_is_reported():
 def test_parameter_at_bound_is_reported():
     kw = dict(TRUE, decay=1.0)
     base = attack_success(K, **kw)
-    fit = fit_family(base, k=K, T=40, base_sigma=0.3)
+    fit = fit_family(base, L=K, T=40, base_sigma=0.3)
     assert "decay" in fit.at_bound and "At a bound" in fit.message
     assert np.isnan(fit.stderr[fit.names.index("decay")])
 
@@ -203,7 +203,7 @@ def test_non_convergence_is_reported():
 def test_deep_fit_recovers_synthetic_penalty():
     toy = dict(T=60, horizon=3, p_recover=0.02, p_harm=0.3, decay=0.9, eta=2.0)
     mu, gamma, sigma = 1.5, 0.97, 0.3
-    clean = attack_success(TABLE2_K, mu=mu, gamma=gamma, model="deep", **toy)
+    clean = attack_success(TABLE2_L, mu=mu, gamma=gamma, model="deep", **toy)
     noisy = clean + sigma * np.random.default_rng(3).standard_normal(clean.size)
     fit = fit_deep(noisy, after_sigma=sigma, initial=table2("asr_initial_percent"),
                    initial_sigma=table2("std_initial_percent"), **toy)
@@ -211,7 +211,7 @@ def test_deep_fit_recovers_synthetic_penalty():
     within(fit, dict(mu=mu, gamma=gamma))
     assert np.all(np.isfinite(fit.stderr))
     # the comparison is the standard optimum = base model beyond the horizon (Corollary 23)
-    pred = attack_success(TABLE2_K, **{k: v for k, v in toy.items() if k != "eta"})
+    pred = attack_success(TABLE2_L, **{k: v for k, v in toy.items() if k != "eta"})
     np.testing.assert_allclose(fit.comparison.prediction[0], pred, rtol=1e-12)
     assert CAVEAT in fit.message and "Corollary 23" in fit.message
 

@@ -83,13 +83,13 @@ _MODELS = {
         {("A", 0): "A = 0: no position-dependent part at all",
          ("rho", 0): "ρ = 0: everything decays before t = 2, so the rate is not identified",
          ("rho", 1): "ρ = 1: no decay, the profile is flat",
-         ("kappa", 0): "κ = 0: no incidental floor is needed"}),
+         ("kappa", 0): "κ = 0, no incidental floor"}),
     "power": _Model(
         _power, "KL_t = A·t^(−α) + κ", ("A", "alpha", "kappa"), (0.0, 0.0, 0.0), (np.inf, _ALPHA_MAX, np.inf),
         {("A", 0): "A = 0: no position-dependent part at all",
          ("alpha", 0): "α = 0: no decay, the profile is flat",
          ("alpha", 1): f"α at its cap {_ALPHA_MAX:g}: everything decays before t = 2, so the rate is not identified",
-         ("kappa", 0): "κ = 0: no incidental floor is needed"}),
+         ("kappa", 0): "κ = 0, no incidental floor"}),
     "recovery": _Model(
         _recovery, "KL_t = KL*(p_base, (μ/β)·γ^t)", ("log_mu_over_beta", "gamma", "log_p_base"),
         (_LOG_MU_BETA[0], 0.0, _LOG_P[0]), (_LOG_MU_BETA[1], 1.0, _LOG_P[1]),
@@ -100,9 +100,17 @@ _MODELS = {
          ("log_p_base", 0): "p_base at its floor 1e-12",
          ("log_p_base", 1): "p_base at its cap 0.5"}),
 }
-# A floor of zero is a legitimate answer (no incidental KL); every other bound leaves a
-# parameter the data do not determine.
+# A floor of zero can be a legitimate answer (no incidental KL), which the fit checks by freeing
+# it (below); every other bound leaves a parameter the data do not determine.
 _HARMLESS_BOUNDS = {("kappa", 0)}
+# Freed, a floor that runs past this many times the data's scale is running off to -infinity.
+_RUNAWAY = 1e3
+# What the shallow profiles tend to as kappa -> -infinity with A -> infinity: A*f(t) + kappa with
+# f = t^(-alpha), alpha -> 0, is a - b*ln t; with f = rho^(t-1), rho -> 1, it is a - b*(t - 1).
+_LIMIT_LAW = {"power": ("ln t", np.log), "geometric": ("(t − 1)", lambda t: t - 1.0)}
+# Parameter names as a reader sees them (messages).
+_SHOWN = {"A": "A", "rho": "ρ", "alpha": "α", "kappa": "κ", "log_mu_over_beta": "μ/β",
+          "gamma": "γ", "log_p_base": "p_base"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,7 +129,8 @@ class Fit:
         ``log_mu_over_beta, gamma, log_p_base`` (natural logs of μ/β and of p_base).
     values, stderr : ndarray
         Fitted values and standard errors (square roots of the covariance diagonal;
-        ``inf`` where the covariance does not determine a parameter).
+        ``inf`` where the covariance does not determine a parameter; ``nan`` for a parameter
+        that ended at a bound, whose neighbours' errors are then computed with it held there).
     t, observed, sigma, fitted, residuals : ndarray
         The data, the fitted curve at ``t``, and ``observed - fitted`` (nats).
     chi2 : float
@@ -138,8 +147,9 @@ class Fit:
         Parameters that ended at a bound (their standard errors are not meaningful).
     degenerate : bool
         True when the data do not determine the model: no convergence, an undetermined
-        parameter (infinite standard error), a parameter other than κ at a bound, or a
-        constant that fits within ``_AIC_MARGIN`` of the model's AIC (no decay identified).
+        parameter (infinite standard error), a parameter other than κ at a bound, κ at its
+        bound while the data push it further (freed, it runs off to −∞), or a constant that
+        fits within ``_AIC_MARGIN`` of the model's AIC (no decay identified).
     message : str
         A plain-language verdict; always states degeneracy and bounds when they occur.
     """
@@ -217,8 +227,8 @@ def _check(t, kl, sigma, n_params: int):
     return t, kl, s
 
 
-def _unconstrained(m: _Model, t, sigma, p) -> np.ndarray:
-    """Mask of parameters in a direction the weighted residuals do not move along (to rounding)."""
+def _jacobian(m: _Model, t, sigma, p) -> np.ndarray:
+    """d(residual/σ)/dp by central differences, kept inside the bounds."""
     lo, hi = np.asarray(m.lower), np.asarray(m.upper)
     jac = np.empty((t.size, p.size))
     for j in range(p.size):
@@ -226,6 +236,81 @@ def _unconstrained(m: _Model, t, sigma, p) -> np.ndarray:
         up, down = p.copy(), p.copy()
         up[j], down[j] = min(p[j] + h, hi[j]), max(p[j] - h, lo[j])
         jac[:, j] = (m.f(t, *up) - m.f(t, *down)) / (up[j] - down[j]) / sigma
+    return jac
+
+
+def _stderr_held(m: _Model, t, sigma, p, held: np.ndarray) -> np.ndarray:
+    """Standard errors of the free parameters with those in ``held`` fixed where they are
+    (cov = (JᵀJ)⁻¹ over the free columns; nan for the held ones)."""
+    jac = _jacobian(m, t, sigma, p)[:, ~held]
+    out = np.full(p.size, np.nan)
+    jtj = jac.T @ jac
+    if jac.shape[1] and np.linalg.cond(jtj) < 1e14:
+        out[~held] = np.sqrt(np.clip(np.diag(np.linalg.inv(jtj)), 0.0, None))
+    return out
+
+
+def _limit_law(model: str, t, kl, sigma) -> tuple[float, float, float]:
+    """(a, b, chi²) of the weighted straight-line law a − b·g(t) the profile tends to."""
+    _, g = _LIMIT_LAW[model]
+    X = np.column_stack([np.ones_like(t), -g(t)]) / sigma[:, None]
+    (a, b), *_ = np.linalg.lstsq(X, kl / sigma, rcond=None)
+    chi2 = float(np.sum(((kl - (a - b * g(t))) / sigma) ** 2))
+    return float(a), float(b), chi2
+
+
+def _free_floor(m: _Model, model_name: str, t, kl, sigma, p, aic: float) -> tuple[bool, str]:
+    """Free κ of a fit that ended at κ = 0: (the data push it further, the verdict in words)."""
+    i = m.names.index("kappa")
+    scale = 1.0 + float(np.abs(kl).max())
+    lower = np.array(m.lower, dtype=float)
+    lower[i] = -_RUNAWAY * scale
+    free = _Model(m.f, m.formula, m.names, tuple(lower), m.upper, m.at_bound_meaning)
+    starts = [p.copy()]
+    for shift in (0.1, 1.0, 10.0):
+        q = p.copy()
+        q[i] -= shift * scale
+        q[0] += shift * scale
+        starts.append(q)
+    best = None
+    for p0 in starts:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", OptimizeWarning)
+                popt, pcov = curve_fit(m.f, t, kl, p0=np.clip(p0, free.lower, free.upper), sigma=sigma,
+                                       absolute_sigma=True, bounds=(free.lower, free.upper),
+                                       x_scale="jac", max_nfev=6000)
+        except RuntimeError:
+            continue
+        chi2 = float(np.sum(((kl - m.f(t, *popt)) / sigma) ** 2))
+        if best is None or chi2 < best[0]:
+            best = (chi2, popt, pcov)
+    if best is None:
+        return False, "Freed (κ < 0 allowed), the fit did not converge; κ = 0 is kept."
+    chi2, popt, pcov = best
+    kappa = float(popt[i])
+    a, b, chi2_law = _limit_law(model_name, t, kl, sigma)
+    # The law is the family's limit as κ → −∞: if it fits at least as well as any finite free
+    # fit, the best free fit lies at infinity (optimisers only creep towards it).
+    if kappa <= -0.5 * _RUNAWAY * scale or chi2_law <= chi2 + 0.1:
+        what, _ = _LIMIT_LAW[model_name]
+        return True, (f"Freed (κ < 0 allowed), the fit does not stay finite: κ runs off to −∞ "
+                      f"while A grows, and the curve tends to the law {a:.3g} − {b:.2g}·{what} "
+                      f"(AIC {4 + chi2_law:.1f} with its two parameters, against {aic:.1f} here). "
+                      "So κ = 0 is where the bound stops the fit, not a floor the data show.")
+    err = float(np.sqrt(pcov[i, i])) if np.isfinite(pcov[i, i]) and pcov[i, i] >= 0 else math.inf
+    aic_free = 2 * len(m.names) + chi2
+    if abs(kappa) <= 2 * err:
+        return False, (f"Freed, κ = {kappa:.2g} ± {err:.2g}, within its error of 0: no incidental "
+                       "floor is needed.")
+    return True, (f"Freed, κ = {kappa:.3g} ± {err:.2g} (AIC {aic_free:.1f} against {aic:.1f} here): "
+                  "the data ask for a negative floor, which a KL cannot have, so this shape does "
+                  "not describe them.")
+
+
+def _unconstrained(m: _Model, t, sigma, p) -> np.ndarray:
+    """Mask of parameters in a direction the weighted residuals do not move along (to rounding)."""
+    jac = _jacobian(m, t, sigma, p)
     _, s, vt = np.linalg.svd(jac, full_matrices=False)
     if not (s[0] > 0):
         return np.ones(p.size, dtype=bool)
@@ -278,13 +363,22 @@ def _fit(model_name: str, t, kl, sigma, starts) -> Fit:
             if np.isfinite(bound) and abs(popt[i] - bound) <= tol:
                 hit.append((name, side))
     aic = 2 * k + chi2
+    # A parameter on its bound has no standard error; the others get theirs with it held there
+    # (the covariance of the free parameters alone), not as if it could still move.
+    at_bound_mask = np.array([any(h[0] == name for h in hit) for name in m.names])
+    if at_bound_mask.any():
+        held = _stderr_held(m, t, sigma, popt, at_bound_mask)
+        stderr = np.where(np.isinf(stderr), stderr, held)
+    floor_pushed, floor_note = False, None
+    if ("kappa", 0) in hit:
+        floor_pushed, floor_note = _free_floor(m, model_name, t, kl, sigma, popt, aic)
     # The constant model KL_t = c (the weighted mean): what "no decay" would score.
     w = sigma ** -2.0
     aic_const = 2 + float(np.sum(w * (kl - np.sum(w * kl) / np.sum(w)) ** 2))
     no_decay = aic > aic_const - _AIC_MARGIN
-    undetermined = [n for n, s in zip(m.names, stderr) if not np.isfinite(s)]
+    undetermined = [n for n, s, b in zip(m.names, stderr, at_bound_mask) if not b and not np.isfinite(s)]
     harmful_bounds = [h for h in hit if h not in _HARMLESS_BOUNDS]
-    degenerate = (not converged) or bool(undetermined) or bool(harmful_bounds) or no_decay
+    degenerate = (not converged) or bool(undetermined) or bool(harmful_bounds) or no_decay or floor_pushed
 
     notes = []
     if not converged:
@@ -293,10 +387,14 @@ def _fit(model_name: str, t, kl, sigma, starts) -> Fit:
         notes.append(f"Degenerate: a constant fits as well or nearly (AIC {aic_const:.1f} against {aic:.1f} "
                      "for this model), so no decay is identified in these data.")
     if undetermined:
-        notes.append(f"Degenerate: {', '.join(undetermined)} not determined by the data (singular covariance).")
+        notes.append(f"Degenerate: {', '.join(_SHOWN[n] for n in undetermined)} not determined by the "
+                     "data (singular covariance).")
     for name, side in hit:
-        notes.append(f"{name} ended at its {'lower' if side == 0 else 'upper'} bound "
-                     f"({m.at_bound_meaning[(name, side)]}); its standard error is not meaningful.")
+        others = "the others' errors are computed with it held there"
+        notes.append(f"{_SHOWN[name]} ended at its {'lower' if side == 0 else 'upper'} bound "
+                     f"({m.at_bound_meaning[(name, side)]}): it has no standard error, and {others}.")
+    if floor_note:
+        notes.append(floor_note)
     dof = t.size - k
     if chi2 / dof > 4:
         notes.append(f"chi²/dof = {chi2 / dof:.1f}: the residuals are much larger than the stated "

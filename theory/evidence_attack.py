@@ -11,22 +11,22 @@ What "attack success" means in the toy
 --------------------------------------
 The toy (THEORY.md section 6, :func:`theory.refuse_or_comply`) has tokens R (recover / refuse),
 C (harmful compliance) and N (neutral). Its *training* harm H is set by the first non-N token
-among positions 1..horizon. An attacker prefills x_1..x_k with C (for k >= 1 and horizon >= 1
+among positions 1..horizon. An attacker prefills x_1..x_L with C (for L >= 1 and horizon >= 1
 this fixes H = 1 at position 1). The published metric is a judge's verdict on the whole
 response, and a later refusal ("I cannot continue ...") turns a harmful start into a refused
 response. So we use
 
-    attack success after k prefilled tokens = 100 * P(no R among positions k+1..T | x_1..x_k = C),
+    attack success after L prefilled tokens = 100 * P(no R among positions L+1..T | x_1..x_L = C),
 
 i.e. ``100 * (1 - recover_before_end)`` of :meth:`theory.ToyModel.prefill_attack`: the
 evaluation harm (no recovery) is *not* the training harm H. That gap is the paper's point: the
 standard optimum pi* proportional to pi_base exp(-eta H) has the base model's conditionals once H
-is decided, so in this toy its curve equals the base curve for every k >= 1 (Corollary 23), and
-eta moves only the k = 0 point. One toy position stands for one real token.
+is decided, so in this toy its curve equals the base curve for every L >= 1 (Corollary 23), and
+eta moves only the L = 0 point. One toy position stands for one real token.
 
 Units: beta = 1, so ``eta`` is lambda/beta and ``mu`` is mu/beta (tilt a_t = mu gamma^t).
 
-Computation: two backward passes over (phase, count of C tokens) give every k at once, exact
+Computation: two backward passes over (phase, count of C tokens) give every L at once, exact
 and O(T^2); tests check them against brute-force enumeration and against
 :meth:`theory.ToyModel.prefill_attack`. Pure numpy/scipy, no Streamlit.
 """
@@ -45,11 +45,11 @@ CAVEAT = ("A toy model fitted to a handful of points read from a figure illustra
 
 # Qi et al. 2025 (arXiv 2406.05946), Figure 2 (HEx-PHI, GPT-4 judge), read from the figure: the
 # reading error (about +-2 points) is the uncertainty used for the fits.
-PREFILL_K = (0, 3, 5, 7, 10)
+PREFILL_L = (0, 3, 5, 7, 10)
 FIGURE_SIGMA = 2.0
 # The published numbers themselves live in evidence/*.csv (one source per row); the fits take
-# them as arguments. These are only the k grids of Figure 2 and Table 2.
-TABLE2_K = (5, 10, 20, 40)
+# them as arguments. These are only the prefill lengths L of Figure 2 and Table 2.
+TABLE2_L = (5, 10, 20, 40)
 
 MODELS = ("base", "standard", "deep")
 NEUTRAL_FLOOR = 1e-15  # as theory.toy.presets: a rounding-level q is no neutral token
@@ -127,15 +127,15 @@ def _curve(T, horizon, p_r, p_c, decay, h_u, eta, tilt):
     return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
 
 
-def attack_success(k, *, T, horizon, p_recover, p_harm, decay=1.0, eta=None, mu=0.0, gamma=1.0,
+def attack_success(L, *, T, horizon, p_recover, p_harm, decay=1.0, eta=None, mu=0.0, gamma=1.0,
                    model="base", h_undecided=0.0) -> np.ndarray:
-    """Toy attack success rate (percent) after prefilling k harmful tokens (section 9, Cor. 23).
+    """Toy attack success rate (percent) after prefilling L harmful tokens (section 9, Cor. 23).
 
-    100 * P(no R at positions k+1..T | x_1..x_k = C) under the base model, the exact standard
+    100 * P(no R at positions L+1..T | x_1..x_L = C) under the base model, the exact standard
     optimum (harm weight ``eta`` = lambda/beta) or the exact deep optimum (additionally the
     recovery tilt mu gamma^t of Theorem 20, beta = 1) of ``refuse_or_comply(T, horizon, ...)``.
-    Equals ``100 * (1 - prefill_attack(k, ...).recover_before_end_*)``; see the module docstring
-    for why no-recovery, not H, is the attack's success. ``k`` is an int or array in [0, T].
+    Equals ``100 * (1 - prefill_attack(L, ...).recover_before_end_*)``; see the module docstring
+    for why no-recovery, not H, is the attack's success. ``L`` is an int or array in [0, T].
 
     Examples
     --------
@@ -147,10 +147,10 @@ def attack_success(k, *, T, horizon, p_recover, p_harm, decay=1.0, eta=None, mu=
     T = int(T) if isinstance(T, (int, np.integer)) else T
     p_recover, p_harm, decay = float(p_recover), float(p_harm), float(decay)
     _check(T, horizon, p_recover, p_harm, decay, float(h_undecided))
-    k_arr = np.asarray(k)
-    if (k_arr.size and (not np.issubdtype(k_arr.dtype, np.integer) and
-                        not np.all(k_arr == np.round(k_arr)))) or np.any((k_arr < 0) | (k_arr > T)):
-        raise ValueError(f"k must be whole numbers in [0, T={T}], got {k!r}")
+    L_arr = np.asarray(L)
+    if (L_arr.size and (not np.issubdtype(L_arr.dtype, np.integer) and
+                        not np.all(L_arr == np.round(L_arr)))) or np.any((L_arr < 0) | (L_arr > T)):
+        raise ValueError(f"L must be whole numbers in [0, T={T}], got {L!r}")
     if model == "base":
         eta_v, tilt = 0.0, np.zeros(T)
     else:
@@ -166,7 +166,7 @@ def attack_success(k, *, T, horizon, p_recover, p_harm, decay=1.0, eta=None, mu=
                                  f"got {mu!r}, {gamma!r}")
             tilt = float(mu) * np.power(float(gamma), np.arange(1, T + 1, dtype=float))
     curve = _curve(T, int(horizon), p_recover, p_harm, decay, float(h_undecided), eta_v, tilt)
-    return 100.0 * curve[k_arr.astype(int)]
+    return 100.0 * curve[L_arr.astype(int)]
 
 
 # --- fits ------------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ class AttackFit:
     ``names``/``values``/``stderr`` are the fitted parameters (stderr from the Jacobian,
     cov = (J^T J)^-1 with residuals divided by sigma; NaN where not meaningful: at a bound or
     unidentified). ``fixed`` holds everything held fixed, including the integer grid winners.
-    ``data``, ``sigma``, ``fitted``, ``residuals`` (= data - fitted) are (curves, len(k)) in
+    ``data``, ``sigma``, ``fitted``, ``residuals`` (= data - fitted) are (curves, len(L)) in
     percent with row labels ``curves``. ``grid`` lists (T, horizon, chi2) for every grid point.
     """
 
@@ -199,7 +199,7 @@ class AttackFit:
     values: tuple
     stderr: tuple
     fixed: types.MappingProxyType
-    k: np.ndarray
+    L: np.ndarray
     curves: tuple
     data: np.ndarray
     sigma: np.ndarray
@@ -212,6 +212,7 @@ class AttackFit:
     message: str
     grid: tuple = ()
     comparison: Comparison | None = None
+    identified: bool = True  # False: some fitted parameters are flat or on a ridge (no stderr)
     seconds: float = field(default=0.0, compare=False)
 
     def params(self) -> dict:
@@ -228,43 +229,59 @@ class AttackFit:
 def _as_curves(values, sigma, n_k, what):
     arr = np.atleast_2d(np.asarray(values, dtype=float))
     if arr.shape[1] != n_k:
-        raise ValueError(f"{what} must have one value per k ({n_k}), got shape {arr.shape}")
+        raise ValueError(f"{what} must have one value per L ({n_k}), got shape {arr.shape}")
     sig = np.broadcast_to(np.asarray(sigma, dtype=float), arr.shape).copy()
     if not (np.all(np.isfinite(arr)) and np.all(sig > 0)):
         raise ValueError(f"{what} must be finite with sigma > 0")
     return arr, sig
 
 
-def _cov(jac, at_bound_mask):
-    """(covariance, mask of free parameters the data do not constrain), cov = (J^T J)^-1.
+_COND_MAX = 1e12  # beyond this the curvature matrix has a direction the data do not see
 
-    A zero Jacobian column (e.g. eta once the k = 0 point sits at its eta -> infinity limit) has
+
+def _cov(jac, at_bound_mask):
+    """(covariance, mask of free parameters the data do not constrain, condition number),
+    cov = (J^T J)^-1.
+
+    A zero Jacobian column (e.g. eta once the L = 0 point sits at its eta -> infinity limit) has
     no finite stderr; the others are computed without it. A near-singular rest (a direction
-    the data cannot see) gives NaN rather than a meaningless huge number.
+    the data cannot see: the parameters lie on a ridge) gives NaN rather than a meaningless
+    huge number, and its condition number says how flat the ridge is.
     """
     n = jac.shape[1]
     cov = np.full((n, n), np.nan)
     norms = np.linalg.norm(jac, axis=0)
     flat = ~at_bound_mask & (norms <= 1e-8 * max(norms.max(), 1e-300))
     use = np.flatnonzero(~at_bound_mask & ~flat)
+    cond = 1.0
     if use.size:
         # conditioning judged on unit-norm columns, so parameter units do not decide it
         Jn = jac[:, use] / norms[use]
         JtJ = Jn.T @ Jn
-        if np.linalg.cond(JtJ) < 1e12:
+        cond = float(np.linalg.cond(JtJ))
+        if cond < _COND_MAX:
             cov[np.ix_(use, use)] = np.linalg.inv(JtJ) / np.outer(norms[use], norms[use])
-    return cov, flat
+    return cov, flat, cond
 
 
 def _at_bound(x, lo, hi):
     return (x - lo <= 1e-6 * (hi - lo)) | (hi - x <= 1e-6 * (hi - lo))
 
 
+def _percents(values) -> str:
+    return ", ".join(f"{v:.1f}" for v in np.asarray(values, dtype=float))
+
+
 def _status_text(ok, why=""):
     return "converged" if ok else f"did not converge ({why})"
 
 
-def _notes(names, bound, flat):
+def _ridge(bound, flat, cond):
+    """Mask of the free parameters left without a stderr by a near-singular curvature matrix."""
+    return ~bound & ~flat if cond >= _COND_MAX else np.zeros_like(bound)
+
+
+def _notes(names, bound, flat, cond):
     parts = []
     if bound.any():
         parts.append("At a bound (no stderr): "
@@ -272,10 +289,18 @@ def _notes(names, bound, flat):
     if flat.any():
         parts.append("Not constrained by the data (flat direction, no stderr): "
                      + ", ".join(names[i] for i in np.flatnonzero(flat)) + ".")
+    ridge = _ridge(bound, flat, cond)
+    if ridge.sum() >= 2:
+        parts.append("Not identified: " + " and ".join(names[i] for i in np.flatnonzero(ridge))
+                     + f" lie on a ridge (the curvature matrix's condition number is {cond:.0e}), "
+                     "so the data fix a combination of them, not each; no stderr.")
+    elif ridge.any():
+        parts.append(f"Not identified (condition number {cond:.0e}): "
+                     + ", ".join(names[i] for i in np.flatnonzero(ridge)) + "; no stderr.")
     return parts
 
 
-def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
+def fit_family(base, aligned=None, L=PREFILL_L, *, base_sigma=FIGURE_SIGMA,
                aligned_sigma=FIGURE_SIGMA, T=60, horizons=range(1, 7), joint=True,
                h_undecided=0.0, fit_decay=True, max_nfev=200, labels=None) -> AttackFit:
     """Fit the base curve and (optionally) the standard-aligned curve(s) of one model family.
@@ -291,31 +316,31 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
     parameters fitted at each grid point.
 
     Fixed: T, h_undecided, beta = 1, the sigmas. In this toy the standard curve equals the base
-    curve for every k >= 1 (Corollary 23), so eta and the horizon act on the k = 0 point only:
-    the message says when chi2 is flat across horizons, and the aligned curve's k >= 1
+    curve for every L >= 1 (Corollary 23), so eta and the horizon act on the L = 0 point only:
+    the message says when chi2 is flat across horizons, and the aligned curve's L >= 1
     residuals measure the distance between the published aligned model and that prediction.
 
     Identifiability (measured, not assumed): the base curve fixes about two combinations of
     (p_R, p_C, decay) - along a valley the curves agree to ~0.05 points - and eta saturates
-    (the k = 0 point reaches its eta -> infinity limit), so stderr are NaN or large there and
+    (the L = 0 point reaches its eta -> infinity limit), so stderr are NaN or large there and
     the message names such parameters. Trust the fitted curves more than the parameters.
     """
     import time
     start = time.perf_counter()
-    k = np.asarray(k, dtype=int)
-    b, b_sig = _as_curves(base, base_sigma, k.size, "base")
+    L = np.asarray(L, dtype=int)
+    b, b_sig = _as_curves(base, base_sigma, L.size, "base")
     if b.shape[0] != 1:
         raise ValueError("base must be one curve")
     has_aligned = aligned is not None
-    a, a_sig = (_as_curves(aligned, aligned_sigma, k.size, "aligned") if has_aligned
-                else (np.empty((0, k.size)), np.empty((0, k.size))))
+    a, a_sig = (_as_curves(aligned, aligned_sigma, L.size, "aligned") if has_aligned
+                else (np.empty((0, L.size)), np.empty((0, L.size))))
     data, sigma = np.vstack([b, a]), np.vstack([b_sig, a_sig])
     Ts = [int(T)] if np.ndim(T) == 0 else [int(t) for t in T]
     horizons = [int(h) for h in horizons] if has_aligned else [1]
     if not horizons or not Ts:
         raise ValueError("horizons and T must not be empty")
-    if min(Ts) < k.max() or min(horizons) < 0:
-        raise ValueError(f"T must be at least max(k) = {k.max()} and horizons >= 0")
+    if min(Ts) < L.max() or min(horizons) < 0:
+        raise ValueError(f"T must be at least max(L) = {L.max()} and horizons >= 0")
 
     n_base = 3 if fit_decay else 2
     names = ["p_recover", "harm_share", "decay"][:n_base] + (["eta"] if has_aligned else [])
@@ -328,11 +353,11 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
 
     def base_rows(x, T_):
         p_r, p_c, decay, _ = unpack(x)
-        return 100 * _curve(T_, 1, p_r, p_c, decay, h_undecided, 0.0, np.zeros(T_))[k][None]
+        return 100 * _curve(T_, 1, p_r, p_c, decay, h_undecided, 0.0, np.zeros(T_))[L][None]
 
     def aligned_rows(x, T_, h):
         p_r, p_c, decay, eta = unpack(x)
-        std = 100 * _curve(T_, h, p_r, p_c, decay, h_undecided, eta, np.zeros(T_))[k]
+        std = 100 * _curve(T_, h, p_r, p_c, decay, h_undecided, eta, np.zeros(T_))[L]
         return np.repeat(std[None], a.shape[0], axis=0)
 
     def model(x, T_, h):
@@ -345,7 +370,7 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
 
     best, grid = None, []
     for T_ in Ts:
-        # start p_R from the base k = 0 point: (1 - p_R)^T = ASR(0) when decay = 1
+        # start p_R from the base L = 0 point: (1 - p_R)^T = ASR(0) when decay = 1
         asr0 = np.clip(b[0, 0] / 100, 0.01, 0.99)
         x0 = np.array([1 - asr0 ** (1 / T_), 0.3, 0.8][:n_base] + ([3.0] if has_aligned else []))
         # stage 1: the base curve alone pins p_R, p_C, decay (the horizon does not enter). It
@@ -384,10 +409,12 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
     bound = _at_bound(x, lo, hi)
     cov = np.full((x.size, x.size), np.nan)
     flat = np.zeros(x.size, bool)
+    conds = []
     for idx, jac in jac_blocks:
-        c, f = _cov(jac, bound[idx])
+        c, f, cond = _cov(jac, bound[idx])
         cov[np.ix_(idx, idx)] = c
         flat[idx] = f
+        conds.append(cond)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     p_r, p_c, decay, eta = unpack(x)
     values = list(x)
@@ -405,7 +432,7 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
         ("base",) + tuple(f"aligned {i + 1}" for i in range(a.shape[0])))
     parts = [f"{'Joint' if joint else 'Staged'} fit {_status_text(ok, why)}; "
              f"chi2 = {chi2:.1f} for {dof} degrees of freedom."]
-    parts += _notes(names, bound, flat)
+    parts += _notes(names, bound, flat, max(conds))
     if not has_aligned:
         parts.append("Base curve only: the horizon does not enter it (fixed at 1).")
     else:
@@ -416,7 +443,7 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
         gap = (fitted[1:, 1:] - data[1:, 1:]).mean()
         parts.append(
             "Corollary 23 in this toy: once one harmful token is prefilled the standard optimum "
-            "continues like the base model, so its curve for k >= 1 is the base curve; the "
+            "continues like the base model, so its curve for L >= 1 is the base curve; the "
             f"published aligned curve lies {gap:.0f} points below the fitted one there on average.")
     if dof > 0 and chi2 / dof > 4:
         parts.append("chi2 per degree of freedom is large: the toy does not describe these data "
@@ -424,19 +451,19 @@ def fit_family(base, aligned=None, k=PREFILL_K, *, base_sigma=FIGURE_SIGMA,
     parts.append(CAVEAT)
     return AttackFit(
         kind="family", names=tuple(names), values=tuple(float(v) for v in values),
-        stderr=tuple(float(s_) for s_ in se), fixed=types.MappingProxyType(fixed), k=k,
+        stderr=tuple(float(s_) for s_ in se), fixed=types.MappingProxyType(fixed), L=L,
         curves=labels, data=data, sigma=sigma, fitted=fitted, residuals=data - fitted,
         chi2=chi2, dof=dof, converged=bool(ok),
         at_bound=tuple(names[i] for i in np.flatnonzero(bound)),
         message=" ".join(parts), grid=tuple(grid), seconds=time.perf_counter() - start)
 
 
-def fit_deep(after, k=TABLE2_K, *, after_sigma, initial=None, initial_sigma=None,
+def fit_deep(after, L=TABLE2_L, *, after_sigma, initial=None, initial_sigma=None,
              T=60, horizon, p_recover, p_harm, decay=1.0, eta=0.0, h_undecided=0.0,
              mu0=3.0, gamma0=0.99, max_nfev=200) -> AttackFit:
     """Fit the deep optimum's recovery penalty mu gamma^t (Definition 17, Theorem 20; beta = 1)
     to attack success after recovery augmentation (Table 2 "after"), everything else fixed
-    (typically ``**family_fit.toy_params()`` with T long enough for k = 40).
+    (typically ``**family_fit.toy_params()`` with T long enough for L = 40).
 
     Fitted: mu (= mu/beta) and gamma. The standard optimum's prediction at the same fixed
     parameters is set against the "initial" column in ``comparison`` (not fitted). The sigmas
@@ -444,39 +471,42 @@ def fit_deep(after, k=TABLE2_K, *, after_sigma, initial=None, initial_sigma=None
     """
     import time
     start = time.perf_counter()
-    k = np.asarray(k, dtype=int)
-    data, sigma = _as_curves(after, after_sigma, k.size, "after")
+    L = np.asarray(L, dtype=int)
+    data, sigma = _as_curves(after, after_sigma, L.size, "after")
     T = int(T)
     _check(T, horizon, float(p_recover), float(p_harm), float(decay), float(h_undecided))
-    if T < k.max():
-        raise ValueError(f"T must be at least max(k) = {k.max()}")
+    if T < L.max():
+        raise ValueError(f"T must be at least max(L) = {L.max()}")
     lo, hi = np.array([0.0, 0.0]), np.array([100.0, 1.0])
     powers = np.arange(1, T + 1, dtype=float)
 
     def model(x):
         tilt = x[0] * np.power(x[1], powers)
-        return 100 * _curve(T, horizon, p_recover, p_harm, decay, h_undecided, eta, tilt)[k][None]
+        return 100 * _curve(T, horizon, p_recover, p_harm, decay, h_undecided, eta, tilt)[L][None]
 
     x0 = np.clip([mu0, gamma0], lo + 1e-9, hi - 1e-9)
     res = optimize.least_squares(lambda x: ((model(x) - data) / sigma).ravel(), x0,
                                  bounds=(lo, hi), max_nfev=max_nfev, x_scale="jac")
     x = res.x
     bound = _at_bound(x, lo, hi)
-    cov, flat = _cov(res.jac, bound)
+    cov, flat, cond = _cov(res.jac, bound)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     fitted = model(x)
     chi2 = float(2 * res.cost)
     dof = data.size - x.size
     names = ("mu", "gamma")
     at_bound = tuple(names[i] for i in np.flatnonzero(bound))
+    identified = not (_ridge(bound, flat, cond).any() or flat.any())
     comparison = None
     parts = [f"Fit {_status_text(res.status > 0, res.message)}; chi2 = {chi2:.1f} for {dof} "
              "degrees of freedom."]
-    parts += _notes(names, bound, flat)
+    parts += _notes(names, bound, flat, cond)
+    parts.append(f"The fitted curve is {_percents(fitted[0])} % against the published "
+                 f"{_percents(data[0])} % (L = {', '.join(map(str, L))}).")
     if initial is not None:
-        init, init_sig = _as_curves(initial, initial_sigma, k.size, "initial")
+        init, init_sig = _as_curves(initial, initial_sigma, L.size, "initial")
         pred = 100 * _curve(T, horizon, p_recover, p_harm, decay, h_undecided, eta,
-                            np.zeros(T))[k][None]
+                            np.zeros(T))[L][None]
         r = init - pred
         comparison = Comparison("standard optimum vs Table 2 initial", init, init_sig, pred, r,
                                 float(((r / init_sig) ** 2).sum()))
@@ -494,8 +524,66 @@ def fit_deep(after, k=TABLE2_K, *, after_sigma, initial=None, initial_sigma=None
              "h_undecided": float(h_undecided), "beta": 1.0}
     return AttackFit(
         kind="deep", names=names, values=tuple(float(v) for v in x),
-        stderr=tuple(float(s) for s in se), fixed=types.MappingProxyType(fixed), k=k,
+        stderr=tuple(float(s) for s in se), fixed=types.MappingProxyType(fixed), L=L,
         curves=("after augmentation",), data=data, sigma=sigma, fitted=fitted,
         residuals=data - fitted, chi2=chi2, dof=dof, converged=bool(res.status > 0),
         at_bound=at_bound, message=" ".join(parts), comparison=comparison,
-        seconds=time.perf_counter() - start)
+        identified=identified, seconds=time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Ridge:
+    """chi2 of a deep fit along mu, gamma re-fitted at each mu (:func:`ridge_profile`)."""
+
+    mu: np.ndarray
+    gamma: np.ndarray
+    chi2: np.ndarray
+    chi2_min: float
+    flat_from: float  # smallest and largest mu with chi2 within 1 of the minimum
+    flat_to: float
+    message: str
+
+
+def ridge_profile(fit: AttackFit, mu=None) -> Ridge:
+    """The profile of a :func:`fit_deep` along mu: at each mu, the gamma that minimises chi2.
+
+    Where chi2 stays within 1 of its minimum over a range of mu, the data do not tell those
+    (mu, gamma) apart: a ridge. Along it the tilt mu*gamma^t is held near the prefill positions
+    the data probe, so gamma is searched between the values that keep mu*gamma^p fixed at
+    p = 10 and p = 80 (p: a position), from the fit's own (mu, gamma).
+    """
+    if fit.kind != "deep":
+        raise ValueError("ridge_profile needs a fit_deep result")
+    p = fit.params()
+    T, L = int(p["T"]), fit.L
+    mu = np.logspace(0, 4, 25) if mu is None else np.asarray(mu, dtype=float)
+    powers = np.arange(1, T + 1, dtype=float)
+    data, sigma = fit.data[0], fit.sigma[0]
+
+    def chi2(m, g):
+        tilt = m * np.power(g, powers)
+        curve = 100 * _curve(T, int(p["horizon"]), p["p_recover"], p["p_harm"], p["decay"],
+                             p["h_undecided"], p["eta"], tilt)[L]
+        return float((((curve - data) / sigma) ** 2).sum())
+
+    mu0, g0 = p["mu"], min(max(p["gamma"], 1e-12), 1.0)
+    gammas, chis = [], []
+    for m in mu:
+        ends = [min((mu0 * g0 ** q / m) ** (1.0 / q), 1.0) for q in (10.0, 80.0)]
+        lo_g, hi_g = min(ends), max(ends)
+        r = optimize.minimize_scalar(lambda g: chi2(m, g), bounds=(lo_g, hi_g), method="bounded",
+                                     options={"xatol": 1e-10})
+        gammas.append(float(r.x))
+        chis.append(min(float(r.fun), chi2(m, hi_g)))
+    chis = np.array(chis)
+    best = float(min(chis.min(), fit.chi2))
+    flat = mu[chis <= best + 1.0]
+    lo_mu, hi_mu = (float(flat.min()), float(flat.max())) if flat.size else (math.nan, math.nan)
+    if flat.size > 1:
+        edge = " (the widest μ tried)" if hi_mu >= mu.max() else ""
+        message = (f"Along μ, with γ re-fitted at each μ, χ² stays within 1 of its minimum "
+                   f"{best:.1f} from μ = {lo_mu:.3g} to {hi_mu:.3g}{edge}: the data fix the "
+                   "tilt μγᵗ near the prefill positions, not μ and γ apart.")
+    else:
+        message = f"χ² rises away from the fit along μ (minimum {best:.1f}): no ridge in this range."
+    return Ridge(mu, np.array(gammas), chis, best, lo_mu, hi_mu, message)

@@ -52,6 +52,22 @@ def kl_profiles() -> dict:
     return {"series": series, "t_max": int(df["t"].max())}
 
 
+@_cache
+def leading_term_check(amplitude: float) -> tuple[float, float]:
+    """(η, exact KL₁ / (η²/2)·I₁) in the app's default toy model at the smallest η a fitted
+    amplitude A = (η²/2)·I₁ allows: I₁ ≤ Var H, so η ≥ √(2A / Var H)."""
+    from theory import refuse_or_comply
+
+    from . import params
+
+    v = params.defaults()
+    model = refuse_or_comply(T=v["T_toy"], k=v["k_toy"], p_recover=v["p_recover"],
+                             p_harm=v["p_harm"], h_undecided=v["h_undecided"], decay=v["decay"])
+    eta = float(np.sqrt(2.0 * amplitude / model.harm_variance()))
+    kl_1 = float(model.standard_equilibrium(lam=eta, beta=1.0).kl[0])
+    return eta, kl_1 / (0.5 * eta ** 2 * float(model.harm_information()[0]))
+
+
 def own_profile(curve) -> dict:
     """A user's curve (``ui.evidence_upload.Curve``) with both shallow fits; fits that cannot be
     made (too few points, no uncertainty) are reported in ``problems``."""
@@ -86,7 +102,12 @@ def _number(x: float, err: float | None = None) -> str:
 
 
 def _attack_row(label: str, fit) -> str:
-    fitted = "; ".join(f"{ATTACK_SYMBOLS.get(n, n)} = {_number(v, s)}"
+    def shown(n, v, s):
+        if not fit.identified and not np.isfinite(s) and n not in fit.at_bound:
+            return "not identified (ridge)"
+        return _number(v, s) + (" (at its bound)" if n in fit.at_bound else "")
+
+    fitted = "; ".join(f"{ATTACK_SYMBOLS.get(n, n)} = {shown(n, v, s)}"
                        for n, v, s in zip(fit.names, fit.values, fit.stderr))
     fixed = ", ".join(f"{ATTACK_SYMBOLS.get(n, n)} = {_number(v)}" for n, v in fit.fixed.items()
                       if n in ("T", "horizon") or (n not in fit.names and n in ATTACK_SYMBOLS))
@@ -136,12 +157,12 @@ def attack_curves() -> dict:
     explanation = (
         "**The toy model** (refuse-or-comply; see the Harm horizon page): tokens R (refuse or "
         "recover), C (comply) and N (neutral); the first non-N token within the horizon decides "
-        "the training harm. The attacker prefills x₁…x_k with C; **attack success** here is the "
+        "the training harm. The attacker prefills x₁…x_L with C; **attack success** here is the "
         "probability that the continuation never emits R afterwards. Fitted per family: p_R, p_C "
-        "and the recovery decay from the base model's curve, η = λ/β of the standard optimum "
-        "(Theorem 14) from the aligned curves; the horizon by a grid search. As Corollary 23 says, "
+        "and the recovery decay from the base model's curve, η = λ/β of the exact standard optimum "
+        "π* ∝ π_base·e^(−ηH) from the aligned curves; the horizon by a grid search. As Corollary 23 says, "
         "once the prefix covers the horizon the standard optimum recovers no more often than the "
-        "base model: in the toy its curve equals the base curve for k ≥ 1, and η moves only k = 0. "
+        "base model: in the toy its curve equals the base curve for L ≥ 1, and η moves only L = 0. "
         "The real aligned models recover far more often than their bases at every k shown: that "
         "gap is what the toy cannot fit.")
     return {"series": series, "fits": curves, "k_max": k_max, "table": "\n".join(table),
@@ -168,11 +189,15 @@ def augmentation_curves() -> dict:
                                             **deep.toy_params())
     table = ["| fit | fitted (± standard error) | held fixed | χ²/dof |", "|---|---|---|---|",
              _attack_row("deep optimum, Table 2 after augmentation", deep)]
+    # Two decimals of μ and γ in a legend would read as a measurement; off the ridge they are one.
+    what = (f"μ = {params['mu']:.3g}, γ = {params['gamma']:.3g}" if deep.identified
+            else "μ, γ not identified: a ridge")
     return {"k": k, "initial": df["asr_initial_percent"].to_numpy(float),
             "initial_std": df["std_initial_percent"].to_numpy(float),
             "after": df["asr_after_percent"].to_numpy(float),
             "after_std": df["std_after_percent"].to_numpy(float), "fine_k": fine,
             "standard": standard, "deep": deep_curve,
             "standard_name": "toy fit, standard optimum (Llama-2 family)",
-            "deep_name": f"toy fit, deep optimum (μ = {params['mu']:.3g}, γ = {params['gamma']:.3g})",
-            "table": "\n".join(table), "message": deep.message, "fit": deep}
+            "deep_name": f"toy fit, deep optimum ({what})",
+            "table": "\n".join(table), "message": deep.message, "fit": deep,
+            "ridge": attack_fits.ridge_profile(deep)}

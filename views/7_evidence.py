@@ -10,6 +10,7 @@ import evidence
 from theory import evidence as fits
 from theory import evidence_attack
 from ui import data_evidence, evidence_upload, layout
+from ui.claims import evidence as claims
 from ui.figures import evidence as figures
 from ui.show import show_figure, show_plain_figure
 
@@ -33,9 +34,11 @@ SYMBOLS = {"A": "A = (η²/2)·I₁ (nats)", "rho": "ρ (geometric decay)", "alp
 LOGS = {"log_mu_over_beta", "log_p_base"}  # fitted on a log scale: shown as the value, ×/÷ factor
 
 
-def _param_text(name: str, value: float, err: float) -> str:
+def _param_text(name: str, value: float, err: float, at_bound: bool = False) -> str:
     import math
 
+    if at_bound:
+        return f"{math.exp(value) if name in LOGS else value:.3g} (at its bound)"
     if name in LOGS:
         if not math.isfinite(err):
             return f"{math.exp(value):.3g} (not determined)"
@@ -50,7 +53,7 @@ def _fit_table(rows) -> str:
              "|---|---|---|---|---|---|"]
     for data_name, entry, horizon in rows:
         f = entry["fit"]
-        params = "; ".join(f"{SYMBOLS.get(n, n)} = {_param_text(n, val, err)}"
+        params = "; ".join(f"{SYMBOLS.get(n, n)} = {_param_text(n, val, err, n in f.at_bound)}"
                            for n, (val, err) in f.params.items())
         h = "—" if horizon is None else ("∞" if horizon.position == float("inf") else f"t = {horizon.position:.0f}")
         lines.append(f"| {data_name} | {entry['label']} | {params} | {f.chi2_per_dof:.1f} | "
@@ -61,11 +64,11 @@ def _fit_table(rows) -> str:
 def kl_tab():
     d = data_evidence.kl_profiles()
     show_figure("evidence_kl", v)
-    st.markdown("**The shallow equilibrium** (Theorem 14 with the app's tabular identity): the "
-                "optimum spends KLₜ ≈ (η²/2)·Iₜ at position t, where Iₜ is the harm information. "
-                "Real models share parameters across positions, which moves later positions too "
-                "(untargeted, Appendix A): a floor κ ≥ 0. The harm information's decay is not "
-                "given by the theory, so two shapes are fitted and compared by AIC:")
+    st.markdown("**The shallow equilibrium's shape** (Theorem 14 with the app's tabular identity: "
+                "for small η the optimum spends KLₜ ≈ (η²/2)·Iₜ at position t, where Iₜ is the harm "
+                "information). Real models share parameters across positions, which moves later "
+                "positions too (untargeted, Appendix A): a floor κ ≥ 0. The harm information's "
+                "decay is not given by the theory, so two shapes are fitted and compared by AIC:")
     st.latex(r"\mathrm{KL}_t \approx A\,f(t)+\kappa,\qquad f(t)=\rho^{\,t-1}\ \text{(geometric)}"
              r"\quad\text{or}\quad f(t)=t^{-\alpha}\ \text{(power law)},\qquad A=\tfrac{\eta^2}{2}I_1")
     st.markdown("**The deepened model** (recovery augmentation, Qi et al. Figure 4) against the deep "
@@ -77,6 +80,9 @@ def kl_tab():
         for entry in s["fits"]:
             rows.append((s["short"], entry, s["horizons"].get(entry["fit"].model)))
     st.markdown(_fit_table(rows))
+    amplitude = max(e["fit"].values[0] for s in d["series"] if "deepened" not in s["name"]
+                    for e in s["fits"])
+    st.markdown(claims.shallow_reading(amplitude, *data_evidence.leading_term_check(amplitude)))
     st.caption("Standard errors from curve_fit's covariance with the read-off uncertainty as σ; "
                "where χ²/dof is well above 1 the model misses structure the data have and the "
                "errors are too small. Implied horizon: " + fits.horizon_definition(data_evidence.HORIZON_SHARE))
@@ -106,6 +112,11 @@ def attack_tab():
     a = data_evidence.augmentation_curves()
     st.markdown(a["table"])
     st.caption(a["message"])
+    if not a["fit"].identified:
+        st.markdown("**Why μ and γ are not given:** along μ, with γ re-fitted at each value, the "
+                    "fit is equally good over a wide range.")
+        show_figure("evidence_ridge", v, key="ridge")
+        st.caption(a["ridge"].message)
     st.warning(evidence_attack.CAVEAT, icon=":material/info:")
     st.caption("Sources: " + evidence.SOURCES["qi2025_prefill_asr"] + "; "
                + evidence.SOURCES["qi2025_augmentation"])
@@ -113,43 +124,14 @@ def attack_tab():
 
 def limits_tab():
     d = data_evidence.kl_profiles()
-    llama, gemma = d["series"][0], d["series"][1]
-    st.markdown(f"""
-**The first-token spike.** Llama-2-7B-Chat's KL at t = 1 is {llama['kl'][0]:.2f} nats, {llama['kl'][0] / llama['kl'][1]:.1f}×
-its value at t = 2 ({llama['kl'][1]:.2f}); Gemma's is {gemma['kl'][0]:.2f} against {gemma['kl'][1]:.2f}
-(Qi et al. Figure 1). The theory says KLₜ follows the harm information Iₜ, but nothing in it sets I₁
-against I₂: a spike that large is a statement about where *style* is decided ("I cannot" against
-"Sure"), which the theory does not model. Lin et al. (URIAL, arXiv 2312.01552) found aligned and
-base models disagreeing on the top token at only 7.8 % of positions for Llama-2-7B-Chat, mostly
-early stylistic tokens.
-
-**Bumps that are not monotone.** Llama's KL rises from t = 2 to t = 3 ({llama['kl'][1]:.2f} → {llama['kl'][2]:.2f}) and
-from t = 8 to t = 10 ({llama['kl'][7]:.2f} → {llama['kl'][9]:.2f}); Gemma's from t = 2 to t = 3 ({gemma['kl'][1]:.2f} → {gemma['kl'][2]:.2f}, seven
-times the read-off uncertainty). Theorem 9 says Iₜ = 0 beyond the horizon; it says nothing about Iₜ
-falling monotonically before it. Every decay fitted here is monotone, so these bumps stay in the
-residuals.
-
-**A floor that is not zero.** Beyond t ≈ 15 Llama's KL stays at 0.55–0.75 nats and Gemma's at
-1.3–1.4: the shallow optimum of a tabular model would be exactly the base model there (Corollary 15).
-The theory attributes such KL to shared parameters (Appendix A: untargeted, it may raise or lower
-recovery), and the fit measures it as κ; it does not predict its size.
-
-**The deepened model's flat profile comes from data, not from the objective.** Qi et al.'s deepened
-Llama (Figure 4) keeps 6.6–10.4 nats at every position up to t = 20, and its KL even *rises* with t.
-It was made by recovery *augmentation*: fine-tuning on harmful answers cut after k tokens (k = 0
-with probability 0.5, else uniform on 1…100) and followed by a refusal (Table 2's recipe), not by
-the penalty μγᵗ the theorems analyse. The deep optimum's KL*ₜ can only stay level or fall with t
-(the shift μγᵗ/β shrinks), and it reaches ~9 nats only because KL* ≤ log(1/p) allows it when
-p_base ≈ e⁻⁹; the fit finds the level and says the data determine neither μ/β nor γ.
-
-**What is measured.** Qi et al. measure KL(aligned ‖ base) on the aligned model's own responses to
-harmful prompts (HEx-PHI); the theory's KLₜ is an expectation over the optimum's own prefixes, the
-same idea. Attack success is judged by GPT-4 (the reproduction uses another judge): the toy model's
-"no recovery before the end" is a stand-in for that judgment.
-""")
+    aligned = [s for s in d["series"] if "deepened" not in s["name"]]
+    deep = next(s for s in d["series"] if "deepened" in s["name"])
+    for paragraph in (claims.spike(aligned), claims.rises(aligned), claims.floor(aligned),
+                      claims.deepened(deep, deep["fits"][0]["fit"]), claims.MEASURED):
+        st.markdown(paragraph)
     st.caption("Sources: Qi et al. 2025 (arXiv 2406.05946), Figures 1, 2, 4 and Table 2; Lin et al. "
-               "2023 (arXiv 2312.01552). The paper: R. Young 2026, Theorems 9, 14, 20, Corollary 15, "
-               "Appendix A.")
+               "2023 (arXiv 2312.01552). The paper: R. Young 2026, Theorems 9, 10, 14, 20, Remarks "
+               "3 and 10, Appendix A.")
 
 
 def own_tab():

@@ -23,6 +23,10 @@ def _augmentation(v):
     return figures.augmentation_evidence(data_evidence.augmentation_curves())
 
 
+def _ridge(v):
+    return figures.ridge_evidence(data_evidence.augmentation_curves())
+
+
 SPECS = [
     FigureSpec(
         "evidence_kl", "evidence", "Per-token KL of real models with the theory's fits",
@@ -34,8 +38,8 @@ SPECS = [
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Figs. 1 and 4, read off: }\sigma = 0.1\text{ nats}$"),
     FigureSpec(
         "evidence_attacks", "evidence", "Prefilling-attack success of real models with toy-model fits",
-        r"$\text{Prefilling-attack success vs prefilled tokens }k\text{, with toy-model fits}$",
-        "Published attack success against the number of prefilled harmful tokens k (Qi et al. "
+        r"$\text{Prefilling-attack success vs prefilled tokens }L\text{, with toy-model fits}$",
+        "Published attack success against the number of prefilled harmful tokens L (Qi et al. "
         "2025, Figure 2, ±2 points; and an independent reproduction), with the exact toy model's "
         "prefilling-attack curve fitted to them.", (), _attacks, view=1, positions=False,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Fig. 2, read off: }\sigma = 2\text{ points}$"),
@@ -43,8 +47,16 @@ SPECS = [
         "evidence_augmentation", "evidence", "Recovery augmentation against the deep optimum",
         r"$\text{Recovery augmentation (Qi et al. 2025, Table 2) and the toy's deep optimum}$",
         "Attack success of Llama-2-7B-Chat before and after recovery augmentation (Qi et al. 2025, "
-        "Table 2, mean ± std over 3 runs) against prefilled tokens k, with the toy model's standard "
+        "Table 2, mean ± std over 3 runs) against prefilled tokens L, with the toy model's standard "
         "optimum and its deep optimum (μ, γ fitted) beside them.", (), _augmentation, view=1,
         positions=False,
+        source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Table 2: mean} \pm \text{std, }n = 3\text{ runs}$"),
+    FigureSpec(
+        "evidence_ridge", "evidence", "Where the deep fit's μ and γ are not identified",
+        r"$\text{Deep optimum fitted to Table 2: }\chi^2\text{ along }\mu\text{, }\gamma\text{ re-fitted}$",
+        "The toy model's deep optimum fitted to Qi et al.'s Table 2 (after recovery augmentation): "
+        "at each recovery penalty μ the discount γ is re-fitted, and the χ² that leaves is drawn "
+        "against μ (top, log) with that γ (bottom). Where χ² stays at its minimum the data do "
+        "not tell μ and γ apart: a ridge.", (), _ridge, view=1, positions=False,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Table 2: mean} \pm \text{std, }n = 3\text{ runs}$"),
 ]

@@ -62,7 +62,7 @@ def kl_evidence(d: dict) -> go.Figure:
 
 
 def attack_evidence(d: dict) -> go.Figure:
-    """Prefilling-attack success against the number of prefilled harmful tokens k, published
+    """Prefilling-attack success against the number of prefilled harmful tokens L, published
     (markers ± uncertainty) with the toy model's fitted curves (lines)."""
     p = Plot()
     for i, s in enumerate(d["series"]):
@@ -72,7 +72,7 @@ def attack_evidence(d: dict) -> go.Figure:
         i = fit["color"]
         _fit_line(p, fit["k"], fit["asr"], fit["name"], i, fit["kind"], hover="%{y:.3g} %",
                   legendgroup=d["series"][i]["name"])
-    p.xaxis(title="harmful tokens prefilled k", dtick=1, range=[-0.5, d["k_max"] + 0.5])
+    p.xaxis(title="harmful tokens prefilled L", dtick=1, range=[-0.5, d["k_max"] + 0.5])
     p.yaxis(title="attack success (%)", range=[-3, 103])
     p.update(hovermode="closest")
     return p.figure(height=440)
@@ -90,7 +90,7 @@ def augmentation_evidence(d: dict) -> go.Figure:
     _fit_line(p, d["fine_k"], d["standard"], d["standard_name"], 0, "standard optimum",
               hover="%{y:.3g} %")
     _fit_line(p, d["fine_k"], d["deep"], d["deep_name"], 2, "deep optimum", hover="%{y:.3g} %")
-    p.xaxis(title="harmful tokens prefilled k", range=[0, max(k) + 2])
+    p.xaxis(title="harmful tokens prefilled L", range=[0, max(k) + 2])
     p.yaxis(title="attack success (%)", range=[-3, 103])
     p.update(hovermode="closest")
     return p.figure(height=400)
@@ -115,3 +115,24 @@ def own_curve(d: dict) -> go.Figure:
     p.yaxis(row=2, title="residual (σ)", zeroline=True, zerolinecolor="#888")
     p.xaxis(row=2, title="response position t (1-indexed)")
     return p.figure(height=520)
+
+
+def ridge_evidence(d: dict) -> go.Figure:
+    """The deep fit to Table 2 along μ: γ re-fitted at each μ (bottom), and the χ² that leaves
+    (top, log). A flat stretch at the minimum is a ridge: those (μ, γ) fit the data alike."""
+    r = d["ridge"]
+    p = Plot(rows=2, row_heights=[0.6, 0.4])
+    p.scatter(r.mu, r.chi2, name="χ² with γ re-fitted at each μ", mode="lines+markers",
+              hovertemplate="χ² = %{y:.4g}", line={"color": MODEL_COLORS[2], "width": 2},
+              marker={"color": MODEL_COLORS[2], "symbol": "diamond", "size": 6})
+    p.hline(r.chi2_min + 1.0, color=OKABE_ITO["black"], dash="dot", width=1.5,
+            label="minimum + 1", log=True)
+    p.scatter(r.mu, r.gamma, name="γ along the ridge", mode="lines+markers", row=2,
+              hovertemplate="γ = %{y:.4f}", line={"color": MODEL_COLORS[4], "dash": "dash", "width": 2},
+              marker={"color": MODEL_COLORS[4], "symbol": "circle", "size": 5})
+    p.yaxis(row=1, title="χ² (log)", **log_axis(log_range(r.chi2, [r.chi2_min + 1.0], pad=0.1)))
+    p.yaxis(row=2, title="γ")
+    p.xaxis(row=1, type="log", exponentformat="power")
+    p.xaxis(row=2, title="recovery penalty μ (β = 1, log)", type="log", exponentformat="power")
+    p.update(hovermode="x unified")
+    return p.figure(height=460)

@@ -1,0 +1,9 @@
+"""Sentences computed from numbers: each function takes the numbers a page shows and returns the
+sentence that states them, its verb, case and headline chosen from the numbers with a stated
+tolerance. Pure (no Streamlit); pages only place what these return, and tests/test_claims.py
+sweeps each function over the domain a user can reach against an independent computation.
+
+One module a page: ``evidence`` (Evidence), ``methods`` (Methods lab), ``toy`` (the toy-model
+pages' controls and the Shallow equilibrium page), ``robustness`` (Robustness & attacks).
+Citations name results of ``theory.paper``.
+"""
