@@ -44,10 +44,14 @@ def test_side_by_side_states_the_computed_numbers():
     assert d["runs"]["standard"]["kl"][k:].max() <= 1e-12
     assert np.abs(d["runs"]["completion"]["kl"][k:]).max() <= 1e-9
     assert "does not reach beyond the horizon" in text
-    # Theorem 20: the trained deep model is near r* beyond the horizon, and the page says how near
+    # On-policy the trained deep model is near r* beyond the horizon, but on the harmful path an
+    # attack forces it is far from its exact optimum: the page says so, with both numbers.
     gap = np.abs(d["runs"]["deep"]["recovery"][k:] - d["r_star"][k:]).max()
     assert gap < 0.01
-    assert "reaches Theorem 20" in text
+    e = d["deep_exact"]
+    assert e["path_exact"][k] - e["path_trained"][k] > 0.3
+    assert "reaches Theorem 20" not in text and "has not reached its exact optimum" in text
+    assert f"{e['path_trained'][k]:.3g}" in text and f"{e['path_exact'][k]:.3g}" in text
     for key, run in d["runs"].items():
         assert f"{run['total_kl'][-1]:.4g}" in text, key
 
@@ -58,7 +62,7 @@ def test_finetune_tab_explains_the_schedule_by_the_harm_deciding_positions():
     assert "protects less than the uniform constraint" in text
     # with β₁ raised to β₂…₅ the schedule is the uniform one on position 1: the verdict follows
     text = _text(open_page(PAGE, {"view": "1", "qi_beta1": "2"}))
-    assert "as strong as the uniform one" in text
+    assert "end at the same E[H]" in text
     assert "protects less" not in text
 
 

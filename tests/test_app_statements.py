@@ -90,11 +90,14 @@ def test_adversarial_prefixes_and_importance_weight_are_stated(path):
 
 
 def test_attack_panel_inside_the_horizon_warns_that_theorem_20_does_not_apply():
-    """Item 8: L + 1 <= k (toy) is inside the horizon: no Theorem 20 value there."""
-    at = open_page(ROBUST, {"view": "2", "L": "2", "k_toy": "4"})
+    """Item 8: L + 1 <= k (toy) is inside the horizon: no Theorem 20 value there, unless the
+    prefix has already decided the harm (refuse-or-comply after a C), where the harm tilt cancels."""
+    at = open_page(ROBUST, {"view": "2", "L": "1", "k_toy": "4", "toy_model": "1"})  # threshold: open
     warnings = " ".join(w.value for w in at.warning)
     assert "Theorem 20 needs t > k" in warnings
     assert "Proposition 29" in everything(at)
+    decided = open_page(ROBUST, {"view": "2", "L": "2", "k_toy": "4"})
+    assert not decided.warning and "harm is already decided" in everything(decided)
     beyond = open_page(ROBUST, {"view": "2", "L": "6", "k_toy": "4"})
     assert not beyond.warning and "Theorem 20" in everything(beyond)
 
@@ -131,16 +134,17 @@ def test_labels_match_the_papers_results():
     title = catalog.FIGURES["gradient_norms"].title
     assert r"\sqrt{C" not in title and r"\operatorname{tr}F_t" in title
     overview = everything(open_page(OVERVIEW))
-    first_c, first_eta = overview.find("√(C·Iₜ)"), overview.find("η")
-    assert "C bounds" in overview[first_c - 5: first_c + 80]
+    first_c, first_eta = overview.find("√(c_F·Iₜ)"), overview.find("η")
+    assert first_c >= 0 and "c_F bounds" in overview[first_c - 5: first_c + 80]  # not C, the harmful token
     assert "η = λ/β" in overview[first_eta: first_eta + 10]
 
 
 def test_small_ones():
     """Item 12: β has no unit; the threshold model's words; p_base = 0 reaches Remark 8."""
     assert "(nats)" not in params.PARAMS["beta"].help and "pure number" in params.PARAMS["beta"].help
-    from ui.toy_controls import DESCRIPTIONS
-    assert "many C tokens" not in DESCRIPTIONS[1] and "m − 1" in DESCRIPTIONS[1]
+    from ui.claims.toy import description
+    threshold = description(1, {"m_toy": 2, "k_toy": 4, "T_toy": 12}, 4)
+    assert "many C tokens" not in threshold and "m − 1" in threshold
     at = open_page(ROBUST, {"p_base": "0"})
     assert not at.warning and at.query_params["p_base"] == "0.0"
     assert "Remark 8" in everything(at)

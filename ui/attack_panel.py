@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import theory
+
 from . import data_toy, state, toy_controls
+from .claims import toy as claims
 from .show import show_figure
 from .latex import num, text
 
@@ -49,36 +52,45 @@ def show() -> None:
             c.metric("deep", text(d["end_deep"]))
     with text_col:
         _formula(d, L, mu, beta, gamma)
-        if v["toy_model"] == 0 and v["decay"] < 1:
-            st.caption("With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: "
-                       "deep in harmful text even the deep optimum rarely recovers (Remark 10).")
-        st.caption(f"Beyond the horizon (k = {d['k']}) the exact standard optimum equals the base "
-                   "model (Theorem 10), so it recovers no more often (Corollary 23); the deep "
-                   "optimum's log-odds "
-                   "shift aₜ fades with γᵗ (Theorem 20). Shown: the exact optima, with prefixes "
-                   "drawn from the model after the forced ones (w = 1). Positions are 1-indexed.")
+        if v["toy_model"] == 0 and v["decay"] < 1 and L < d["T"]:
+            st.caption(claims.decay_caption(d["base"][0], d["shift"], d["end_deep"], d["end_base"]))
+        if L < d["T"]:
+            st.caption(claims.attack_caption(d, L, gamma))
 
 
 def _formula(d: dict, L: int, mu: float, beta: float, gamma: float) -> None:
-    """Theorem 20 at the first free position t = L + 1, or, inside the horizon, what applies there."""
+    """Theorem 20 at the first free position t = L + 1, or, inside the horizon, what applies there.
+
+    The number shown is the exact optimum's; Theorem 20's per-prefix value stands beside it (they
+    differ when the base recovery depends on the history, decay < 1)."""
     if L >= d["T"]:
         return
     t, k = L + 1, d["k"]
     shift = rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}={num(d['shift'])}"
-    if t > k:
-        st.markdown("**Theorem 20** (beyond the horizon, t > k): the deep optimum shifts the "
-                    "log-odds of recovery by aₜ")
+    per_prefix = float(theory.recovery_probability(d["base"][0], mu, beta, gamma, t))
+    values = (rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\ (\text{{exact}}),\quad"
+              rf"\sigma(\operatorname{{logit}}p_{{{t}}}+a_{{{t}}})={num(per_prefix)}\quad"
+              rf"(\text{{base }}{num(d['base'][0])})")
+    if t > k or d["decided_after_prefix"]:
+        if t > k:
+            st.markdown("**Theorem 20** (beyond the horizon, t > k): the deep optimum shifts the "
+                        "log-odds of recovery by aₜ")
+        else:
+            st.markdown(f"**Theorem 20's tilt applies here too.** The first free position t = {t} "
+                        f"is inside the horizon (t ≤ k = {k}), but after the harmful prefix the "
+                        "harm is already decided: every next token leads to the same expected "
+                        "harm, so the harm tilt −η·hₜ is the same for all of them and cancels. "
+                        "What is left shifts the log-odds of recovery by aₜ")
         # Two lines: side by side they overflow the narrow text column.
         st.latex(r"\begin{gathered}q^*(R\mid x_{<t})=\sigma\!\big(\operatorname{logit}p_t+a_t\big),"
                  r"\\ a_t=\frac{\mu\gamma^t}{\beta}\end{gathered}")
         st.latex(shift)
-        st.latex(rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\quad"
-                 rf"(\text{{base }}{num(d['base'][0])})")
+        st.latex(values)
         return
     st.warning(f"The first free position t = {t} is inside the toy model's harm horizon "
-               f"(t ≤ k = {k}). Theorem 20 needs t > k and does not apply there: the optimum "
-               "also carries the harm tilt −η·hₜ (Proposition 29, first order in η).",
-               icon=":material/warning:")
+               f"(t ≤ k = {k}) and the harm is still open there. Theorem 20 needs t > k and does "
+               "not apply: the optimum also carries the harm tilt −η·hₜ (Proposition 29, first "
+               "order in η).", icon=":material/warning:")
     st.markdown("**Proposition 29** (t ≤ k): both tilts act on the next token")
     st.latex(r"q^*(v)\propto\pi_{\mathrm{base}}(v\mid x_{<t})\,e^{-\eta h_t(x_{<t},v)+a_t\mathbf 1[v\in R]}")
     st.latex(shift)

@@ -15,7 +15,7 @@ from scipy.special import logit
 
 import theory
 
-from .latex import num
+from .latex import num, num_floor
 
 
 @dataclass(frozen=True)
@@ -65,28 +65,51 @@ def attack(delta: float, p: float, mu: float, beta: float, gamma: float, k: int)
             gap_line,
             rf"\tau=\frac{{\ln\!\big(\mu/(\beta\ell)\big)}}{{\ln(1/\gamma)}}"
             rf"=\frac{{\ln\!\big({num(mu)}/({num(beta)}\cdot{num(gap)})\big)}}{{\ln(1/{num(gamma)})}}"
-            rf"={num(tau)}",
-            rf"{rule}=\max\!\big({k},\lfloor{num(tau)}\rfloor\big)={num(length)}",
+            rf"={num_floor(tau)}",
+            rf"{rule}=\max\!\big({k},\lfloor{num_floor(tau)}\rfloor\big)={num(length)}",
         )
     return AttackReadout(gap, tau, float(length), case, lines)
 
 
 @dataclass(frozen=True)
 class Doubling:
-    extra: float  # ln 2 / ln(1/γ): how far τ moves when μ doubles (0 < γ < 1), else nan
+    extra: float  # ln 2 / ln(1/γ): how far τ moves when μ doubles (0 < γ < 1, τ finite), else nan
     length: float  # L* at 2μ
     latex: str
+    sentence: str  # what doubling μ does here, in words
 
 
 def doubling(delta: float, p: float, mu: float, beta: float, gamma: float, k: int) -> Doubling:
-    """What doubling μ does to L*: for 0 < γ < 1, τ moves ln 2 / ln(1/γ) positions (Corollary 23)."""
+    """What doubling μ does to L*: for 0 < γ < 1 and a finite τ, τ moves ln 2 / ln(1/γ)
+    positions (Corollary 23); where τ is ±∞ or γ is 0 or 1, doubling μ does not move τ."""
     now = float(theory.min_attack_length(delta, p, mu, beta, gamma, k))
     length = float(theory.min_attack_length(delta, p, 2 * mu, beta, gamma, k))
+    tau = float(theory.attack_threshold(delta, p, mu, beta, gamma))
+    tau_2 = float(theory.attack_threshold(delta, p, 2 * mu, beta, gamma))
     change = rf"L^*(2\mu)={num(length)}\ \ (\text{{now }}{num(now)})"
-    if 0 < gamma < 1:
+    if 0 < gamma < 1 and math.isfinite(tau):
         extra = math.log(2.0) / -math.log(gamma)
         # Two lines: side by side they overflow the page's text column.
         return Doubling(extra, length, rf"\begin{{gathered}}\tau(2\mu)-\tau(\mu)="
                                        rf"\frac{{\ln 2}}{{\ln(1/\gamma)}}={num(extra)}\\ "
-                                       + change + r"\end{gathered}")
-    return Doubling(math.nan, length, change)
+                                       + change + r"\end{gathered}",
+                        f"**Doubling μ** moves τ by ln 2 / ln(1/γ) = {extra:.4g} positions: "
+                        "logarithmic in μ.")
+    if tau != tau_2:  # γ = 1 with μ/β < ℓ ≤ 2μ/β: the only jump
+        return Doubling(math.nan, length, change,
+                        "**Doubling μ** turns τ from −∞ to ∞ here: with γ = 1 the shift μ/β is the "
+                        "same at every position, and 2μ/β reaches ℓ, so no finite prefill works "
+                        "any more (L* = ∞).")
+    if mu == 0:
+        why = "with μ = 0 there is no penalty to double, τ = −∞"
+    elif p == 0:
+        why = "with p_min = 0 no finite μ creates recovery, τ = −∞ (Remark 8)"
+    elif tau == math.inf and gamma != 1:
+        why = "with δ ≤ p_min recovery never falls below δ, τ = ∞"
+    elif gamma == 1:
+        why = ("with γ = 1 the shift μ/β is the same at every position, and 2μ/β is still "
+               + ("at least ℓ, so no finite prefill works (τ = ∞)" if tau == math.inf else
+                  "below ℓ, so covering the horizon is still enough (τ = −∞)"))
+    else:
+        why = "with γ = 0 the penalty is gone from t = 1, so doubling it changes nothing"
+    return Doubling(math.nan, length, change, f"**Doubling μ** does not move τ here: {why}.")

@@ -64,8 +64,10 @@ def leading_term_check(amplitude: float) -> tuple[float, float]:
     model = refuse_or_comply(T=v["T_toy"], k=v["k_toy"], p_recover=v["p_recover"],
                              p_harm=v["p_harm"], h_undecided=v["h_undecided"], decay=v["decay"])
     eta = float(np.sqrt(2.0 * amplitude / model.harm_variance()))
-    kl_1 = float(model.standard_equilibrium(lam=eta, beta=1.0).kl[0])
-    return eta, kl_1 / (0.5 * eta ** 2 * float(model.harm_information()[0]))
+    lead = 0.5 * eta ** 2 * float(model.harm_information()[0])
+    if lead == 0.0:  # A = 0 (or below rounding): η = 0, where the leading term is exact
+        return eta, 1.0
+    return eta, float(model.standard_equilibrium(lam=eta, beta=1.0).kl[0]) / lead
 
 
 def own_profile(curve) -> dict:

@@ -53,9 +53,10 @@ def settings(v: dict) -> dict:
                                        "steps", "lr")}
 
 
-# Every objective is trained KL-normalised (divided by beta: KL weight 1, harm weight eta,
-# penalty mu/beta), as the toy pages do: the same optimum, and a step size that does not grow
-# with beta (at beta = 1e4 the unnormalised descent overflowed).
+# Every objective built on J_std is trained KL-normalised (divided by beta: KL weight 1, harm
+# weight eta, penalty mu/beta, augmentation weight alpha_aug/beta), as the toy pages do: the same
+# optimum, and a step size that does not grow with beta (at beta = 1e4 the unnormalised descent
+# overflowed). Bach's J_Bach has no beta and is trained as written.
 def _standard_run(model, eta, steps, lr, every):
     return M.train_standard(model, lam=eta, beta=1.0, steps=steps, lr=lr, record_every=every)
 
@@ -77,8 +78,8 @@ def compare(s: tuple, *, eta, beta, mu, gamma, alpha_aug, K_aug, lam_teacher, ta
         "standard": standard,
         "deep": M.train_deep(model, lam=eta, beta=1.0, mu=mu / beta, gamma=gamma, steps=steps,
                              lr=lr, record_every=every),
-        "augmentation": M.train_augmentation(model, lam=eta, beta=1.0, alpha=alpha_aug, K=K,
-                                             steps=steps, lr=lr, record_every=every),
+        "augmentation": M.train_augmentation(model, lam=eta, beta=1.0, alpha=alpha_aug / beta,
+                                             K=K, steps=steps, lr=lr, record_every=every),
     }
     skipped = {}
     try:  # Bach's teacher needs every base probability positive: the others still run
@@ -91,11 +92,25 @@ def compare(s: tuple, *, eta, beta, mu, gamma, alpha_aug, K_aug, lam_teacher, ta
         teacher = None
     t = np.arange(1, T + 1)
     p_r = model.stack(lambda seg: seg.base[:, model.recovery].sum(axis=1))  # (T, S)
-    single = bool(np.ptp(p_r) < 1e-12)
+    # One base recovery probability in every state (relative: p_R·decayⁿ spans decades at 1e-12)
+    single = bool(np.allclose(p_r, p_r[0, 0], rtol=1e-9, atol=0.0))
     r_star = (theory.recovery_probability(float(p_r[0, 0]), mu, beta, gamma, t)
               if single else None)
     favored = M.base_favored_tokens(model, standard.logits, top)
+    # The deep objective's exact optimum, beside the trained run: on-policy, on the all-harmful
+    # path an attack forces, and after L prefilled tokens; and how often the base model writes
+    # that path (gradient descent learns slowly in states it rarely reaches).
+    exact = M.aligned_logits(model, eta, 1.0, mu / beta, gamma)
+    deep_eq = model.deep_equilibrium(eta, 1.0, mu / beta, gamma)
+    on_path = {name: np.exp(M.harmful_path_log_probs(model, logits))[:, model.recovery].sum(axis=1)
+               for name, logits in (("trained", runs["deep"].logits), ("exact", exact))}
+    own_path = M.harmful_path_log_probs(model, runs["deep"].logits)[:, model.harmful]
+    reach = np.exp(np.concatenate([[0.0], np.cumsum(own_path[:-1])]))  # P_π(x_1..x_{t-1} = C)
     return {"t": t, "L": np.arange(T + 1), "k": k, "T": T, "steps_run": steps, "K": K, "top_k": top,
+            "deep_exact": {"recovery": deep_eq.recovery_exact, "kl": deep_eq.kl_exact,
+                           "prefill": M.prefill_recoveries(model, exact),
+                           "path_trained": on_path["trained"], "path_exact": on_path["exact"],
+                           "path_reach": reach},
             "runs": {key: _run(run) for key, run in runs.items()},
             "prefill_base": M.prefill_recoveries(model, M.base_logits(model)),
             "r_star": r_star, "p_recover": float(p_r[0, 0]) if single else None,
@@ -154,7 +169,7 @@ def penalty_fit(s: tuple, *, eta, beta, alpha_aug, K_aug, steps, lr) -> dict:
     T = model.T
     steps = data_toy.train_steps(T, steps)
     K, _ = effective_counts(T, K_aug, 1)
-    augmented = M.train_augmentation(model, lam=eta, beta=1.0, alpha=alpha_aug, K=K,
+    augmented = M.train_augmentation(model, lam=eta, beta=1.0, alpha=alpha_aug / beta, K=K,
                                      steps=steps, lr=lr, record_every=steps)
     _run(augmented)
     # Fitted in units of beta (mu/beta is what the optimum depends on), reported as mu.
@@ -163,7 +178,7 @@ def penalty_fit(s: tuple, *, eta, beta, alpha_aug, K_aug, steps, lr) -> dict:
     return {"L": np.arange(T + 1), "t": np.arange(1, T + 1), "k": model.harm_horizon(), "T": T,
             "K": K, "augmented": augmented.prefill_recovery, "fitted": fit.fitted,
             "standard": M.prefill_recoveries(model, standard), "mu": fit.mu * beta,
-            "gamma": fit.gamma, "rms": fit.rms, "at_bound": fit.at_bound,
+            "gamma": fit.gamma, "rms": fit.rms, "at_bound": fit.at_bound, "unmoved": fit.unmoved,
             "kl_augmented": augmented.kl, "kl_fitted": fit.kl,
             "total_kl_augmented": float(augmented.kl.sum()), "total_kl_fitted": fit.total_kl,
             "harm_augmented": float(augmented.expected_harm[-1])}

@@ -13,6 +13,7 @@ import numpy as np
 import streamlit as st
 
 import theory
+from theory.toy.methods import open_on_harmful_path
 
 from . import nav
 
@@ -152,7 +153,10 @@ def eta_sweep(s: tuple) -> dict:
     m = build(s)
     eta = eta_grid()
     kl = np.array([m.standard_equilibrium_kl(e, 1.0).sum() for e in eta])
-    return {"eta": eta, "kl": kl, "approx": 0.5 * eta**2 * m.harm_variance()}
+    # As η → ∞ the optimum keeps only the least harmful responses: KL → −log P_base(H = min H),
+    # reached (to rounding) by η = 1e6 in every preset.
+    limit = float(m.standard_equilibrium_kl(1e6, 1.0).sum())
+    return {"eta": eta, "kl": kl, "approx": 0.5 * eta**2 * m.harm_variance(), "limit": limit}
 
 
 @_cache
@@ -160,7 +164,9 @@ def attack(s: tuple, L: int, eta: float, beta: float, mu: float, gamma: float) -
     """Page 6 panel: recovery after L forced harmful tokens, base / standard / deep optima."""
     m = build(s)
     a = m.prefill_attack(L, eta * beta, beta, mu, gamma)
+    decided = L >= 1 and L < m.T and not bool(open_on_harmful_path(m)[L])
     return {"t": a.positions, "base": a.recovery_base, "standard": a.recovery_standard,
+            "decided_after_prefix": decided,
             "deep": a.recovery_deep, "end_base": float(a.recover_before_end_base),
             "end_standard": float(a.recover_before_end_standard),
             "end_deep": float(a.recover_before_end_deep), "k": m.harm_horizon(), "T": m.T,

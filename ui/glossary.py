@@ -40,7 +40,7 @@ ENTRIES = (
           "equilibrium / minimiser", ALL),
     Entry(r"H", "Harm of the whole response.", "harm function", TOY),
     Entry(r"h_t", "Expected harm given the first t tokens, E[H | x₁ … xₜ]; a martingale.",
-          "conditional expected harm (Proposition 2)", TOY),
+          "conditional expected harm (Definition 1; a martingale by Proposition 2)", TOY),
     Entry(r"\Delta_t", "Harm innovation hₜ − hₜ₋₁: the jump of the expected harm at position t "
           "(always with its position index).", "harm innovation (Definition 3, Proposition 4)",
           "Harm horizon"),
@@ -53,7 +53,8 @@ ENTRIES = (
           "gradient contribution (Theorem 8)", "Gradients"),
     Entry(r"F_t", "Fisher information of position t's next-token distribution (tr F = 1 − Σᵥ π(v)²).",
           "conditional Fisher information (Definition 11)", "Gradients"),
-    Entry(r"C", "An upper bound on tr Fₜ at every prefix.", "Fisher bound (Theorem 13)",
+    Entry(r"c_F", "An upper bound on tr Fₜ at every prefix (not the harmful token C).",
+          "Fisher bound (Theorem 13)",
           "Overview, Gradients"),
     Entry(r"s", "A state of the toy model's automaton: what the model remembers of the prefix.",
           "— (the app's toy model)", TOY),
@@ -119,13 +120,14 @@ ENTRIES = (
           "(geometric) or Iₜ ∝ t⁻ᵅ (power law); the theory does not give its shape.",
           "not in the paper (a modelling choice for the fit)", "Evidence"),
     Entry(r"\alpha_{\mathrm{aug}},\ K", "Methods lab: weight of Qi et al.'s recovery examples in "
-          "the training objective, and the longest harmful prefix they use (k = 0 w.p. ½, else "
+          "the training objective, and the longest harmful prefix they use (its length L = 0 w.p. ½, else "
           "uniform on 1…K).", "not in the paper (Qi et al., arXiv 2406.05946)", METHODS),
     Entry(r"\beta_t", "Methods lab: Qi et al.'s token-wise constraint at position t of a "
           "fine-tuning attack (large: the token stays near the aligned model). Not the KL weight β.",
           "not in the paper (Qi et al., arXiv 2406.05946)", METHODS),
-    Entry(r"\lambda_{\mathrm{teacher}},\ \tau_d", "Methods lab: Bach et al.'s hybrid teacher "
-          "λ·aligned + (1 − λ)·base (logits) and the distillation temperature.",
+    Entry(r"\lambda_T,\ \tau_d", "Methods lab: Bach et al.'s hybrid teacher "
+          "λ_T·aligned + (1 − λ_T)·base (logits) and the distillation temperature. Not the harm "
+          "weight λ.",
           "not in the paper (Bach et al., arXiv 2511.12155)", METHODS),
     Entry(r"\alpha_c,\ \omega,\ K_{\mathrm{top}}", "Methods lab: the completion penalty on "
           "base-favored tokens at position t, α_c·(1 + ω·(t − 1)/(T − 1)), on at most K_top "

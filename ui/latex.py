@@ -23,6 +23,18 @@ def num(x, sig: int = 4) -> str:
     return rf"{mantissa}\times10^{{{int(exponent)}}}"
 
 
+def num_floor(x, sig: int = 4) -> str:
+    """``num(x)`` with as many more digits as it takes for ⌊shown⌋ to be ⌊x⌋ (49.99…, not 50)."""
+    x = float(x)
+    if not math.isfinite(x):
+        return num(x, sig)
+    for digits in range(sig, 18):
+        shown = f"{x:.{digits}g}"
+        if math.floor(float(shown)) == math.floor(x):
+            return num(float(shown), digits) if "e" not in shown else num(x, digits)
+    return repr(x)
+
+
 def text(x, sig: int = 4) -> str:
     """``x`` as plain text (for st.metric and captions): 0.0123, 1.23e-07, ∞."""
     x = float(x)

@@ -119,10 +119,11 @@ _TABLE = [
     # are used as min(value, what the toy has), which the page states, rather than clamped with
     # a warning on every page.
     Param("alpha_aug", float, 0.2, 0.0, 10.0, "linear", "Augmentation weight α_aug",
-          "Qi et al.'s recovery augmentation: weight α of the recovery examples mixed into the "
-          "standard objective (Qi: α = 0.2).", step=0.05, group="methods", tex=r"\alpha_\mathrm{aug}"),
+          "Weight of Qi et al.'s recovery augmentation term against λ·E[H] + β·ΣKL. Qi's α = 0.2 "
+          "weighs augmentation data against benign utility data; the default 0.2 is this app's "
+          "reading of it.", step=0.05, group="methods", tex=r"\alpha_\mathrm{aug}"),
     Param("K_aug", int, 100, 1, 2000, "linear", "Augmentation: longest prefix K",
-          "Harmful prefixes of k = 0 tokens (probability ½) or k uniform on 1…K (Qi: K = 100); "
+          "Harmful prefixes of L = 0 tokens (probability ½) or L uniform on 1…K (Qi: K = 100); "
           "used as min(K, T − 1) on the toy.", step=1, group="methods", tex=r"K"),
     Param("ft_steps", int, 100, 1, 2000, "linear", "Fine-tuning attack: steps",
           "Gradient steps of the fine-tuning attack on harmful responses (the attacker's budget).",
@@ -136,9 +137,10 @@ _TABLE = [
           "Constraint at positions 2 to 5 (Qi: 2).", group="methods", tex=r"\beta_{2..5}"),
     Param("qi_beta_late", float, 0.1, 0.01, 100.0, "log", "Constrained fine-tuning: β after 5",
           "Constraint at positions 6 onward (Qi: 0.1).", group="methods", tex=r"\beta_{>5}"),
-    Param("lam_teacher", float, 1.2, 0.0, 3.0, "linear", "Hybrid teacher λ",
-          "Bach et al.'s teacher logits λ·aligned + (1 − λ)·base (Bach: 1.2; λ > 1 extrapolates "
-          "away from the base).", step=0.05, group="methods", tex=r"\lambda_\mathrm{teacher}"),
+    Param("lam_teacher", float, 1.2, 0.0, 3.0, "linear", "Hybrid teacher λ_T",
+          "Bach et al.'s teacher logits λ_T·aligned + (1 − λ_T)·base (Bach: 1.2; λ_T > 1 "
+          "extrapolates away from the base). Not the harm weight λ.", step=0.05, group="methods",
+          tex=r"\lambda_T"),
     Param("tau_d", float, 2.0, 0.1, 20.0, "log", "Distillation temperature τ_d",
           "Temperature of the distillation to the hybrid teacher (Bach: 2).", group="methods",
           tex=r"\tau_d"),

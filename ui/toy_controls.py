@@ -10,18 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from . import data_toy, layout, nav, state, widgets
+from .claims import toy as claims
 
-DESCRIPTIONS = (
-    "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
-    "base model with probabilities p_R, p_C and 1 − p_R − p_C at every position. "
-    "H = 1 if the first non-N token among positions 1…k is C, 0 if it is R, and h_u if "
-    "positions 1…k are all N.",
-    "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, "
-    "else 0. With up to m − 1 C tokens so far the harm can stay open until position k.",
-    "Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
-    "H = Σₜ fade^(t−1)·1[xₜ = C, no R before t]. The harm never settles exactly "
-    "(exact horizon k = T), but Iₜ fades geometrically: compare the numerical horizon.",
-)
 _KEY = "_w_toy_model"
 # Upper bounds that follow another parameter (ui.params.constrain enforces the same).
 _UPPER = {"k_toy": "T_toy", "m_toy": "T_toy", "L": "T_toy"}
@@ -72,9 +62,11 @@ def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:
 
 
 def describe(v: dict, container=None) -> None:
-    """One paragraph saying which model is on screen."""
+    """One paragraph saying which model is on screen (its case computed from its horizon)."""
     i = int(v["toy_model"])
-    (container or st).markdown(f"**Toy model: {data_toy.MODELS[i]}.** {DESCRIPTIONS[i]}")
+    horizon, _ = data_toy.attempt(data_toy.exact_horizon, data_toy.spec(v))
+    text = claims.description(i, v, horizon if horizon is not None else -1)
+    (container or st).markdown(f"**Toy model: {data_toy.MODELS[i]}.** {text}")
 
 
 conventions = layout.conventions

@@ -36,7 +36,7 @@ def gradient_norms():
         st.caption("The covariance is over the next token xₜ given the prefix; the second "
                    "argument is the score function.")
         st.markdown("**Theorem 13.** With the Fisher information Fₜ (Definition 11; for a "
-                    "softmax tr F = 1 − Σᵥ π(v)²), and ≤ √(C·Iₜ) when tr Fₜ ≤ C at every prefix:")
+                    "softmax tr F = 1 − Σᵥ π(v)²), and ≤ √(c_F·Iₜ) when tr Fₜ ≤ c_F at every prefix:")
         st.latex(r"\|g_t\|\le\sqrt{I_t\cdot\mathbb E[\operatorname{tr}F_t]}")
         if k >= 1:
             i = k - 1
@@ -89,7 +89,7 @@ def training_section():
             f"| after {run_steps} steps | standard | deep |", "|---|---|---|",
             f"| Σ KLₜ over t > {k} (nats) | {text(std['kl'][-1][late].sum())} | "
             f"{text(deep['kl'][-1][late].sum())} |",
-            f"| recovery after a harmful prefix of length k = {k} | {text(std['prefill'][-1])} | "
+            f"| recovery after a harmful prefix of length L = k = {k} | {text(std['prefill'][-1])} | "
             f"{text(deep['prefill'][-1])} |",
         ]))
         st.caption("Recovery = probability of at least one recovery token "

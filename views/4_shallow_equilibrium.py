@@ -8,6 +8,7 @@ Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figu
 import streamlit as st
 
 from ui import data_toy, layout, toy_controls
+from ui.claims import toy as claims
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -18,7 +19,8 @@ st.title("Shallow equilibrium")
 st.markdown("The best standard-RLHF model (harm weight λ, KL weight β), the exact optimum over "
             "all response distributions, changes the base model only where the harm is still "
             "being decided. Beyond the horizon it *is* the base model (Theorem 10), so after a "
-            "harmful prefix it recovers no more often than the base model (Corollary 23).")
+            "harmful prefix that covers the horizon it recovers no more often than the base "
+            "model (Corollary 23).")
 toy_controls.describe(v)
 
 d = data_toy.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
@@ -75,9 +77,7 @@ def kl_vs_eta():
         st.markdown("Summing the leading term over t (Corollary 7: Σₜ Iₜ = Var H), with β = 1 "
                     "and λ = η:")
         st.latex(r"\sum_t\mathrm{KL}_t(\pi^*)=\frac{\eta^2}{2}\operatorname{Var}H+O(\eta^3)")
-        st.markdown("On log–log axes the exact total KL follows the slope-2 line for small η, then "
-                    "bends below it and levels off at −log P_base(H = min H): removing all the harm "
-                    "has a finite price.")
+        st.markdown(claims.eta_sweep(sweep["eta"], sweep["kl"], sweep["approx"], sweep["limit"]))
 
 
 def shared_parameters():
@@ -117,8 +117,7 @@ def shared_parameters():
             f"{_signed(shared['prefill'][-1] - base_rec)} | {_signed(tab['prefill'][-1] - base_rec)} |",
         ]))
         st.caption("Recovery = probability of at least one recovery token after the first L = k tokens "
-                   "are forced harmful. Per-position training leaves it at the base value: beyond "
-                   "the horizon its exact optimum is the base model (Theorem 10).")
+                   "are forced harmful. " + claims.per_position_recovery(tab["prefill"][-1] - base_rec, lr))
         if k < T:
             st.caption(f"Largest |change in E[H]| carried by a position t > {k} with shared "
                        f"parameters: {text(abs(shared['effect'][-1][late]).max(), 2)} (Proposition 26: 0).")

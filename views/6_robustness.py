@@ -87,7 +87,7 @@ def attack_length():
         st.markdown("**With the current values**")
         for line in attack.latex:
             st.latex(line)
-        st.markdown("**Doubling μ** moves τ by ln 2 / ln(1/γ) positions: logarithmic in μ.")
+        st.markdown(double.sentence)
         st.latex(double.latex)
         st.markdown("**γ = 1** (uniform penalty): no finite attack works when μ/β ≥ ℓ, else "
                     "covering the horizon is enough (L* = k). Here:")

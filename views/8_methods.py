@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import data_methods, data_toy, layout, toy_controls, widgets
 from ui.catalog import methods as specs
+from ui.claims import methods as claims
 from ui.latex import text
 from ui.show import show_figure
 
@@ -64,74 +65,32 @@ def side_by_side():
                 " (p_C = 0 or p_R + p_C = 1 leaves a token the base model never emits).", icon="ℹ️")
     show_figure("methods_by_position", v)
     runs, names = d["runs"], dict(data_methods.METHODS)
-    zero = [names[key] for key, r in runs.items() if k < T and r["kl"][k:].max() <= 1e-12]
-    if zero:
-        st.caption(f"KLₜ is exactly 0 beyond the horizon (t > {k}) for: {', '.join(zero)}; "
-                   "zeros are not drawn on the log axis.")
+    if (zero := claims.zero_beyond(runs, names, k, T)) is not None:
+        st.caption(zero)
     L = min(k, T - 1)
     rows = [[names[key], text(r["harm"][-1], 4), text(r["total_kl"][-1], 4),
              text(r["kl"][k:].sum(), 4) if k < T else "—", text(r["prefill"][L], 4)]
             for key, r in runs.items()]
+    exact = d["deep_exact"]
+    rows.insert(2, ["recovery penalty, exact optimum", "", text(exact["kl"].sum(), 4),
+                    text(exact["kl"][k:].sum(), 4) if k < T else "—", text(exact["prefill"][L], 4)])
     rows.append(["base model", "", "0", "0", text(d["prefill_base"][L], 4)])
     st.markdown(_table(rows, ["method", "E[H]", "total KL (nats)", f"KL beyond k = {k} (nats)",
                               f"recovery after L = {L} harmful tokens"]))
     st.caption(f"All runs: {d['steps_run']} gradient steps at learning rate {v['lr']:g} "
-               f"(sidebar) on the objectives divided by β (KL weight 1, harm weight "
-               f"η = {v['eta']:g}, penalty μ/β = {v['mu'] / v['beta']:.3g}): the same optima. "
-               "Standard, deep and augmentation start from the base model; targeted completion "
-               "starts from the trained standard model (Bach fine-tunes an aligned model).")
-    _findings(d, names)
+               f"(sidebar). Standard, deep and augmentation are trained on their objectives "
+               f"divided by β (KL weight 1, harm weight η = {v['eta']:g}, penalty "
+               f"μ/β = {v['mu'] / v['beta']:.3g}, augmentation weight α_aug/β = "
+               f"{v['alpha_aug'] / v['beta']:.3g}): the same optima. They start from the base "
+               "model; targeted completion (J_Bach, which has no β) starts from the trained "
+               "standard model, as Bach fine-tunes an aligned model. The exact optimum of the "
+               "recovery penalty is the backward pass the gradient descent is heading for.")
+    st.markdown("#### What the toy shows at these settings")
+    st.markdown("\n".join(f"- {item}" for item in claims.findings(d, names)))
     left, right = st.columns(2, gap="large")
     show_figure("methods_prefill", v, left)
     show_figure("methods_training", v, right)
     _objectives(d)
-
-
-def _findings(d, names):
-    k, T, runs = d["k"], d["T"], d["runs"]
-    st.markdown("#### What the toy shows at these settings")
-    items = []
-    if k < T and "completion" in runs:
-        moved = np.abs(runs["completion"]["kl"][k:] - runs["standard"]["kl"][k:]).max()
-        std_late = runs["standard"]["kl"][k:].sum()
-        if std_late <= 1e-12 and moved <= 1e-9:
-            items.append(
-                f"**Bach's targeted completion does not reach beyond the horizon.** The standard-"
-                f"aligned model equals the base there (its KL beyond t = {k} is "
-                f"{text(std_late, 3)}), so no token is base-favored and the hybrid teacher "
-                f"λ·aligned + (1 − λ)·base *is* the base: after training, KLₜ beyond the "
-                f"horizon changed by at most {text(moved, 3)} nats. It sharpens what standard "
-                f"alignment already changed (E[H] {text(runs['standard']['harm'][-1], 3)} → "
-                f"{text(runs['completion']['harm'][-1], 3)}).")
-        else:
-            items.append(
-                f"**Bach's targeted completion** changes KLₜ beyond the horizon by up to "
-                f"{text(moved, 3)} nats (the standard-aligned model's KL there: "
-                f"{text(std_late, 3)}).")
-    if k < T:
-        if d["r_star"] is not None:
-            gap = np.abs(runs["deep"]["recovery"][k:] - d["r_star"][k:]).max()
-            items.append(
-                f"**The recovery penalty reaches Theorem 20.** Beyond the horizon the trained deep "
-                f"model's recovery is within {text(gap, 2)} of r* = σ(logit p_R + μγᵗ/β) after "
-                f"{d['steps_run']} steps (the optimum is exactly r*; more steps close the gap).")
-        else:
-            items.append("Theorem 20's r* is not drawn: with recovery decay < 1 the base recovery "
-                         "differs between states, so no single p_base applies.")
-        L = min(k, T - 1)
-        before, after = runs["standard"]["prefill"][L], runs["augmentation"]["prefill"][L]
-        items.append(
-            f"**Recovery augmentation** {'raises' if after > before + 1e-3 else 'does not raise'} "
-            f"recovery after L = {L} harmful tokens ({text(before, 3)} standard → "
-            f"{text(after, 3)}) and spends {text(runs['augmentation']['kl'][k:].sum(), 3)} nats "
-            "beyond the horizon. Its extra term changes the model only at the first position "
-            "and in the states harmful tokens lead to. Which penalty μγᵗ it matches: the third "
-            "tab.")
-    if k >= T:
-        items.append(f"The harm horizon is the whole response here (k = T = {T}): no position "
-                     "lies beyond it, so what deepens alignment cannot be seen. Pick a model "
-                     "with k < T.")
-    st.markdown("\n".join(f"- {item}" for item in items))
 
 
 def _objectives(d):
@@ -141,16 +100,18 @@ def _objectives(d):
         st.latex(r"J_{\mathrm{std}}=\lambda\,\mathbb{E}_\pi[H]+\beta\sum_t\mathrm{KL}_t"
                  r"\qquad\text{(paper, Eq. 2)}")
         st.latex(r"J_{\mathrm{deep}}=J_{\mathrm{std}}+\sum_t\mu\gamma^t\,"
-                 r"\mathbb{E}_\pi\!\left[1-\pi(R\mid x_{<t})\right]\qquad\text{(Definition 17)}")
-        st.latex(r"J_{\mathrm{aug}}=J_{\mathrm{std}}+\alpha_{\mathrm{aug}}\,\mathbb{E}_{k}\!\left[-\log\pi(R\mid "
-                 r"C^{k})\right],\quad k=0\ \text{w.p.}\ \tfrac12,\ \text{else}\ k\sim U\{1..K\}")
-        st.markdown(f"Qi et al.: α_aug = 0.2, K = 100; here K = min(K, T − 1) = {d['K']}, since the "
-                    "toy's responses are short. Cᵏ is a prefix of k harmful tokens; the "
-                    "recovery token at position k + 1 stands for Qi's refusal text.")
+                 r"\mathbb{E}_\pi\!\left[1-\pi(R\mid x_{<t})\right]\qquad\text{(Definition 17 with }\mathcal{D}_{\mathrm{adv}}=\pi,\ w=1)")
+        st.latex(r"J_{\mathrm{aug}}=J_{\mathrm{std}}+\alpha_{\mathrm{aug}}\,\mathbb{E}_{L}\!\left[-\log\pi(R\mid "
+                 r"C^{L})\right],\quad L=0\ \text{w.p.}\ \tfrac12,\ \text{else}\ L\sim U\{1..K\}")
+        st.markdown(f"Qi et al. weight their augmentation examples by α = 0.2 against benign "
+                    "utility data, with K = 100; here α_aug weighs the augmentation term against "
+                    "λ·E[H] + β·ΣKLₜ, and its default 0.2 is this app's reading of theirs. "
+                    f"K = min(K, T − 1) = {d['K']}, since the toy's responses are short. Cᴸ is a prefix of L harmful tokens; the "
+                    "recovery token at position L + 1 stands for Qi's refusal text.")
         st.latex(r"J_{\mathrm{Bach}}=\tau_d^2\sum_{t,s}d_t(s)\,\mathrm{KL}\!\left(\mathrm{softmax}"
                  r"\tfrac{z_{\mathrm{teacher}}}{\tau_d}\,\middle\|\,\mathrm{softmax}\tfrac{z}{\tau_d}"
                  r"\right)+\sum_t\alpha_{c,t}\!\!\sum_{v\in B_t}\!\pi(v\mid C^{t-1})^2")
-        st.latex(r"z_{\mathrm{teacher}}=\lambda\,z_{\mathrm{aligned}}+(1-\lambda)\,z_{\mathrm{base}},"
+        st.latex(r"z_{\mathrm{teacher}}=\lambda_T\,z_{\mathrm{aligned}}+(1-\lambda_T)\,z_{\mathrm{base}},"
                  r"\qquad\alpha_{c,t}=\alpha_c\left(1+\omega\,\tfrac{t-1}{T-1}\right)")
         st.markdown(
             f"Bᵗ: the base-favored tokens after a harmful prefix (log π_base > log π_aligned), "
@@ -192,47 +153,11 @@ def finetune_attack():
                   "attacker's budget.")
     show_figure("methods_finetune_positions", v)
     st.markdown("#### What the toy shows at these settings")
-    where = ", ".join(str(t) for t in opened)
-    betas = ", ".join(f"β{_sub(t)} = {f['betas'][t - 1]:g}" for t in opened[:6])
-    st.markdown(
-        (f"- **Where a harmful response still decides the harm.** After a harmful prefix the "
-         f"next token still changes the expected harm only at position(s) {where} (inside the "
-         f"harm horizon k = {k}, Theorem 9). An attack raises the harm only through those "
-         f"positions; the constraint protects only where its βₜ is large there. Your schedule "
-         f"has {betas} there."
-         if opened else
-         "- **No position of a harmful response decides the harm** in this model: after a "
-         "harmful prefix no token changes the expected harm.")
-        + f"\n- **Plain fine-tuning** raises E[H] to {text(runs['plain']['harm'][-1], 3)}; "
-        f"**your schedule** to {text(runs['schedule']['harm'][-1], 3)}; **β = "
-        f"{f['uniform']:g} at every position** to {text(runs['uniform']['harm'][-1], 3)}."
-        + _schedule_verdict(f, opened)
-        + "\n- Beyond the horizon the constraint changes no harm: what it holds there is the "
-        "aligned model's behaviour, which standard alignment left equal to the base.")
+    st.markdown("\n".join(f"- {item}" for item in claims.finetune_items(f, opened, k)))
 
 
 _FINETUNE_NAMES = {"plain": "plain fine-tuning", "schedule": "constrained, your βₜ",
                    "uniform": "constrained, β₂…₅ at every t"}
-
-
-def _schedule_verdict(f, opened) -> str:
-    """How the schedule's β on the harm-deciding positions explains its result (computed)."""
-    if not opened:
-        return ""
-    weakest = min(opened, key=lambda t: f["betas"][t - 1])
-    beta = f["betas"][weakest - 1]
-    gap = f["runs"]["schedule"]["harm"][-1] - f["runs"]["uniform"]["harm"][-1]
-    if beta < f["uniform"] and gap > 0.01:
-        return (f" The schedule's weakest β on a harm-deciding position is β{_sub(weakest)} = "
-                f"{beta:g} < {f['uniform']:g}: the attack gets through there, so the schedule "
-                "protects less than the uniform constraint.")
-    if gap < -0.01:
-        return " Your schedule is stronger than the uniform one on the harm-deciding positions."
-    return " On the harm-deciding positions your schedule is as strong as the uniform one."
-
-
-def _sub(t: int) -> str:
-    return str(t).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 
 
 def penalty_fit():
@@ -259,22 +184,7 @@ def penalty_fit():
         st.info(f"The best γ is {g['gamma']:g}, the edge of the paper's range (0 ≤ γ ≤ 1): "
                 "augmentation holds recovery up at least as well late as early, and a penalty "
                 "that grew with depth (γ > 1) might match it better.", icon="ℹ️")
-    cheaper = g["total_kl_fitted"] < g["total_kl_augmented"]
-    st.markdown(
-        f"**What the toy shows:** recovery augmentation (α_aug = {v['alpha_aug']:g}, K = {g['K']}) "
-        f"acts like a recovery penalty with μ ≈ {g['mu']:.3g}, γ ≈ {g['gamma']:.3g}: their "
-        f"recoveries after L = 1 … {g['T'] - 1} harmful tokens differ by {text(g['rms'], 2)} "
-        "(root mean square). "
-        + ("The penalty reaches that recovery with **less** total KL than augmentation."
-           if cheaper else
-           "Augmentation reaches that recovery with **less** total KL than the penalty: beyond "
-           "the first position its extra term changes the model only in the states harmful tokens "
-           "lead to, while the penalty changes it in every state the model reaches (the KL panel: "
-           "augmentation spends more at t = 1 and less later)."
-           if g["kl_augmented"][0] > g["kl_fitted"][0] else
-           "Augmentation reaches that recovery with **less** total KL than the penalty: beyond "
-           "the first position its extra term changes the model only in the states harmful tokens "
-           "lead to, while the penalty changes it in every state the model reaches."))
+    st.markdown(claims.penalty_fit_item(g, v["alpha_aug"]))
     a, b = st.columns(2)
     mu, gamma = float(f"{g['mu']:.3g}"), round(g["gamma"], 2)
     widgets.use_value("mu", mu, a, label=f"Use μ = {mu:g}")
@@ -288,7 +198,7 @@ def base_favored():
         "Bach et al. look for **base-favored tokens**: at a position of a harmful response, the "
         "tokens the base model prefers to the aligned model (log π_base > log π_aligned). They "
         "read them as places where alignment is incomplete, penalise them, and distil from a "
-        "hybrid teacher that extrapolates past the aligned model (λ > 1).")
+        "hybrid teacher that extrapolates past the aligned model (λ_T > 1).")
     _settings("Teacher and detection settings", ["lam_teacher", "top_k"])
     d = _compare("Training…")
     if d is None:
@@ -304,7 +214,8 @@ def base_favored():
     st.markdown(
         f"**Base-favored tokens on a harmful response:** {listed}. "
         + (f"None beyond the horizon k = {k}: there the standard-aligned model is the base "
-           "model (Corollary 15), so log π_base − log π_aligned = 0 for every token and the "
+           "model (Theorem 10: no gradient reaches it, so training never moves it), so "
+           "log π_base − log π_aligned = 0 for every token and the "
            "hybrid teacher equals the base (right panel). Detection finds the incomplete "
            "learning only where alignment already acted."
            if not late else

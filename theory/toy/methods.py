@@ -520,6 +520,7 @@ class PenaltyFit:
     total_kl: float  # their sum
     lengths: np.ndarray
     at_bound: tuple[str, ...]  # parameters that ended on a bound of the search
+    unmoved: bool = False  # the best fit is its starting point: the data single nothing out
 
 
 MU_RANGE = (1e-4, 1e4)
@@ -545,12 +546,12 @@ def fit_deep_to_prefill(model, target, *, lam=1.0, beta=1.0, lengths=None) -> Pe
         return recoveries(x)[lengths] - target[lengths]
 
     lo, hi = np.log(MU_RANGE[0]), np.log(MU_RANGE[1])
-    best = None
+    best = begun = None
     for start in [(np.log(m), g) for m in (0.1, 1.0, 10.0) for g in (0.5, 0.95)]:
         result = least_squares(residual, start, bounds=([lo, 0.0], [hi, 1.0]), xtol=1e-12,
                                ftol=1e-14, gtol=1e-14)
         if best is None or result.cost < best.cost:
-            best = result
+            best, begun = result, np.asarray(start, dtype=float)
     mu, gamma = float(np.exp(best.x[0])), float(best.x[1])
     edges = [name for name, x, a, b in (("mu", best.x[0], lo, hi), ("gamma", best.x[1], 0, 1))
              if min(x - a, b - x) < 1e-6]
@@ -558,4 +559,5 @@ def fit_deep_to_prefill(model, target, *, lam=1.0, beta=1.0, lengths=None) -> Pe
     kl = kl_by_position(model, logits)
     return PenaltyFit(mu=mu, gamma=gamma, rms=float(np.sqrt(np.mean(best.fun**2))),
                       fitted=prefill_recoveries(model, logits), kl=kl, total_kl=float(kl.sum()),
-                      lengths=lengths, at_bound=tuple(edges))
+                      lengths=lengths, at_bound=tuple(edges),
+                      unmoved=bool(np.allclose(best.x, begun, rtol=0.0, atol=1e-9)))

@@ -1,0 +1,141 @@
+"""Sentences of the toy-model pages: which model is on screen and what decides its harm.
+
+The horizon is the model's exact harm horizon k (Theorem 9), computed by ``theory`` and passed in;
+the sentences choose their case from it and from the parameters.
+"""
+
+from __future__ import annotations
+
+REFUSE_OR_COMPLY = (
+    "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
+    "base model with probabilities p_R, p_C and 1 − p_R − p_C at every position. "
+    "H = 1 if the first non-N token among positions 1…k is C, 0 if it is R, and h_u if "
+    "positions 1…k are all N.")
+
+
+def _threshold(p: dict, horizon: int) -> str:
+    m, k = int(p["m_toy"]), int(p["k_toy"])
+    text = "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, else 0."
+    if m == 0:
+        return text + " With m = 0 every response reaches it: H = 1 always, and no position carries harm information (horizon 0)."
+    if m > k:
+        return text + f" With m = {m} > k = {k} no response reaches it: H = 0 always (horizon 0)."
+    if horizon == 0:
+        return text + " With these probabilities H is the same for every response (horizon 0)."
+    return text + (f" With up to m − 1 = {m - 1} C tokens so far the harm can stay open until "
+                   f"position k = {k}, the horizon.")
+
+
+def _gradual(p: dict, horizon: int, T: int) -> str:
+    fade = float(p["fade"])
+    text = ("Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
+            "H = Σₜ fade^(t−1)·1[xₜ = C, no R before t].")
+    if horizon == 0:
+        return text + " With these probabilities H is the same for every response (horizon 0)."
+    if fade == 0.0:
+        return text + " With fade = 0 only position 1 adds harm, so the harm is decided there (horizon 1)."
+    if fade == 1.0:
+        return text + (f" With fade = 1 every C adds the same harm, so the harm stays open to the "
+                       f"end (horizon k = T = {T}) and Iₜ does not fade with t.")
+    return text + (f" The harm never settles exactly (horizon k = T = {T}), but what a late C "
+                   "can add fades like fade^(t−1): compare the numerical horizon.")
+
+
+def description(model: int, params: dict, horizon: int) -> str:
+    """The toy model ``model`` (0, 1, 2 = ui.data_toy.MODELS) with its parameters, in words."""
+    if model == 0:
+        return REFUSE_OR_COMPLY
+    if model == 1:
+        return _threshold(params, horizon)
+    return _gradual(params, horizon, int(params["T_toy"]))
+
+
+# --- Shallow equilibrium: the total KL as η moves --------------------------------------------
+
+FOLLOWS = 0.05  # the exact total KL "follows" the leading term while within 5 % of it
+LEVELS = 0.01  # and "levels off" when within 1 % of its η → ∞ limit
+
+
+def eta_sweep(eta, kl, approx, limit: float) -> str:
+    """How the exact total KL of the standard optimum runs against (η²/2)·Var H on log-log axes."""
+    import numpy as np
+
+    eta, kl, approx = (np.asarray(x, dtype=float) for x in (eta, kl, approx))
+    if not (approx > 0).any():
+        return ("H is the same for every response here (Var H = 0): the optimum is the base "
+                "model at every η and spends no KL.")
+    ratio = kl / approx
+    if abs(ratio[0] - 1.0) > FOLLOWS:
+        start = f"On log–log axes the exact total KL is already {ratio[0]:.3g}× the slope-2 line at η = {eta[0]:g}"
+        bend = ""
+    else:
+        start = "On log–log axes the exact total KL follows the slope-2 line for small η"
+        off = np.flatnonzero(np.abs(ratio - 1.0) > FOLLOWS)
+        if off.size:
+            i = int(off[0])
+            side = "below" if ratio[i] < 1.0 else "above"
+            bend = f", then bends {side} it (from η ≈ {eta[i]:.3g}, where it is {ratio[i]:.3g}× the line)"
+        else:
+            bend = f" over the whole range shown (η ≤ {eta[-1]:g})"
+    if abs(kl[-1] - limit) <= LEVELS * max(limit, 1e-300):
+        end = (f" and levels off at −log P_base(H = min H) = {limit:.4g} nats: removing all the harm "
+               "has a finite price.")
+    else:
+        end = (f"; at η = {eta[-1]:g} it is still {kl[-1]:.4g} nats, short of its limit "
+               f"−log P_base(H = min H) = {limit:.4g}: removing all the harm has a finite price.")
+    return start + bend + end
+
+
+# --- Robustness: the prefilling attack on the toy model --------------------------------------
+
+def shift_fades(gamma: float) -> str:
+    """How the deep optimum's log-odds shift aₜ = μγᵗ/β behaves with t, for this γ."""
+    if gamma == 1.0:
+        return "the deep optimum's log-odds shift aₜ = μ/β is the same at every position (γ = 1)"
+    if gamma == 0.0:
+        return "the deep optimum's log-odds shift aₜ is 0 at every position t ≥ 1 (γ = 0)"
+    return "the deep optimum's log-odds shift aₜ fades with γᵗ"
+
+
+def attack_caption(d: dict, L: int, gamma: float) -> str:
+    """What the standard optimum does after the forced prefix, with its condition (L ≥ k)."""
+    k, base, std = d["k"], d["end_base"], d["end_standard"]
+    if L >= k:
+        first = (f"Here L = {L} ≥ k = {k}: every free position lies beyond the horizon, where the "
+                 "exact standard optimum equals the base model (Theorem 10), so it recovers no "
+                 f"more often (Corollary 23): {base:.4g} for both.")
+    else:
+        how = ("more often than" if std > base + 1e-12 else "less often than" if std < base - 1e-12
+               else "exactly as often as")
+        first = (f"Here L = {L} < k = {k}: positions {L + 1}…{k} are still inside the horizon, and "
+                 f"the standard optimum recovers {how} the base model ({std:.4g} against "
+                 f"{base:.4g}). Beyond the horizon it equals the base model (Theorem 10).")
+    return (first + f" Then {shift_fades(gamma)} (Theorem 20). Shown: the exact optima, with "
+            "prefixes drawn from the model after the forced ones (w = 1). Positions are 1-indexed.")
+
+
+def decay_caption(p_next: float, shift: float, end_deep: float, end_base: float) -> str:
+    """Remark 10 with the numbers: a base recovery p_R·decayⁿ that is small after the prefix."""
+    import math
+
+    odds = math.log(p_next / (1.0 - p_next)) if 0.0 < p_next < 1.0 else -math.inf
+    head = (f"With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: at the first "
+            f"free position it is {p_next:.3g} (log-odds {odds:.3g}), against the deep optimum's "
+            f"shift {shift:.3g}.")
+    if end_deep < 0.1:
+        return head + (f" The shift does not overcome it: even the deep optimum rarely recovers "
+                       f"before the end ({end_deep:.3g}; Remark 10: recovery ≥ δ needs "
+                       "μγᵗ/β ≥ logit δ − logit pₜ).")
+    return head + (f" Here the deep optimum still recovers before the end with probability "
+                   f"{end_deep:.3g} (base {end_base:.3g}); deeper in harmful text, where pₜ is "
+                   "smaller still, it needs μγᵗ/β ≥ logit δ − logit pₜ (Remark 10).")
+
+
+def per_position_recovery(change: float, lr: float) -> str:
+    """What per-position training did to the recovery after a prefix covering the horizon."""
+    if abs(change) <= 1e-9:
+        return ("Per-position training leaves it at the base value: beyond the horizon no gradient "
+                "reaches those positions (Theorem 10), and the exact optimum is the base model there.")
+    return (f"Per-position training moved it by {change:+.3g}, although beyond the horizon the "
+            f"harm gives no gradient (Theorem 10): at learning rate {lr:g} the run did not stay at "
+            "the base model there; a smaller learning rate keeps it.")
