@@ -328,6 +328,8 @@ def test_methods_findings_state_their_runs(T, k, p_r, p_c, steps, lr, mu, gamma,
         assert after > before + mc.MOVED
     else:
         assert abs(after - before) <= mc.MOVED
+    if "None beyond the horizon" in mc.base_favored_item(d):  # "the aligned model is the base there"
+        assert np.max(runs["standard"]["kl"][k:]) <= mc.ZERO_KL
     caption = mc.zero_beyond(runs, names, k, T) or ""
     for key, name in names.items():
         if re.search(rf"\b{name}\b", caption.split("for: ")[-1]):

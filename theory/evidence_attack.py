@@ -276,6 +276,10 @@ def _status_text(ok, why=""):
     return "converged" if ok else f"did not converge ({why})"
 
 
+_SHOWN = {"mu": "μ", "gamma": "γ", "p_recover": "p_R", "p_harm": "p_C", "harm_share": "p_C share",
+          "decay": "decay", "eta": "η"}
+
+
 def _ridge(bound, flat, cond):
     """Mask of the free parameters left without a stderr by a near-singular curvature matrix."""
     return ~bound & ~flat if cond >= _COND_MAX else np.zeros_like(bound)
@@ -285,18 +289,19 @@ def _notes(names, bound, flat, cond):
     parts = []
     if bound.any():
         parts.append("At a bound (no stderr): "
-                     + ", ".join(names[i] for i in np.flatnonzero(bound)) + ".")
+                     + ", ".join(_SHOWN.get(names[i], names[i]) for i in np.flatnonzero(bound)) + ".")
     if flat.any():
         parts.append("Not constrained by the data (flat direction, no stderr): "
-                     + ", ".join(names[i] for i in np.flatnonzero(flat)) + ".")
+                     + ", ".join(_SHOWN.get(names[i], names[i]) for i in np.flatnonzero(flat)) + ".")
     ridge = _ridge(bound, flat, cond)
     if ridge.sum() >= 2:
-        parts.append("Not identified: " + " and ".join(names[i] for i in np.flatnonzero(ridge))
+        parts.append("Not identified: " + " and ".join(_SHOWN.get(names[i], names[i])
+                                                        for i in np.flatnonzero(ridge))
                      + f" lie on a ridge (the curvature matrix's condition number is {cond:.0e}), "
                      "so the data fix a combination of them, not each; no stderr.")
     elif ridge.any():
         parts.append(f"Not identified (condition number {cond:.0e}): "
-                     + ", ".join(names[i] for i in np.flatnonzero(ridge)) + "; no stderr.")
+                     + ", ".join(_SHOWN.get(names[i], names[i]) for i in np.flatnonzero(ridge)) + "; no stderr.")
     return parts
 
 
@@ -582,7 +587,7 @@ def ridge_profile(fit: AttackFit, mu=None) -> Ridge:
     if flat.size > 1:
         edge = " (the widest μ tried)" if hi_mu >= mu.max() else ""
         message = (f"Along μ, with γ re-fitted at each μ, χ² stays within 1 of its minimum "
-                   f"{best:.1f} from μ = {lo_mu:.3g} to {hi_mu:.3g}{edge}: the data fix the "
+                   f"{best:.1f} from μ = {lo_mu:,.3g} to {hi_mu:,.0f}{edge}: the data fix the "
                    "tilt μγᵗ near the prefill positions, not μ and γ apart.")
     else:
         message = f"χ² rises away from the fit along μ (minimum {best:.1f}): no ridge in this range."

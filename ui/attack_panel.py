@@ -68,9 +68,10 @@ def _formula(d: dict, L: int, mu: float, beta: float, gamma: float) -> None:
     t, k = L + 1, d["k"]
     shift = rf"a_{{{t}}}=\frac{{{num(mu)}\cdot{num(gamma)}^{{{t}}}}}{{{num(beta)}}}={num(d['shift'])}"
     per_prefix = float(theory.recovery_probability(d["base"][0], mu, beta, gamma, t))
-    values = (rf"q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\ (\text{{exact}}),\quad"
-              rf"\sigma(\operatorname{{logit}}p_{{{t}}}+a_{{{t}}})={num(per_prefix)}\quad"
-              rf"(\text{{base }}{num(d['base'][0])})")
+    # Three lines: on one they overflow the narrow text column.
+    values = (rf"\begin{{gathered}}q^*(R)\big|_{{t={t}}}={num(d['deep'][0])}\ \text{{(exact)}}\\"
+              rf"\sigma(\operatorname{{logit}}p_{{{t}}}+a_{{{t}}})={num(per_prefix)}\\"
+              rf"\text{{base: }}p_{{{t}}}={num(d['base'][0])}\end{{gathered}}")
     if t > k or d["decided_after_prefix"]:
         if t > k:
             st.markdown("**Theorem 20** (beyond the horizon, t > k): the deep optimum shifts the "

@@ -165,7 +165,7 @@ def attack_curves() -> dict:
         "π* ∝ π_base·e^(−ηH) from the aligned curves; the horizon by a grid search. As Corollary 23 says, "
         "once the prefix covers the horizon the standard optimum recovers no more often than the "
         "base model: in the toy its curve equals the base curve for L ≥ 1, and η moves only L = 0. "
-        "The real aligned models recover far more often than their bases at every k shown: that "
+        "The real aligned models recover far more often than their bases at every L shown: that "
         "gap is what the toy cannot fit.")
     return {"series": series, "fits": curves, "k_max": k_max, "table": "\n".join(table),
             "messages": "\n".join(messages), "explanation": explanation}

@@ -108,6 +108,7 @@ def compare(s: tuple, *, eta, beta, mu, gamma, alpha_aug, K_aug, lam_teacher, ta
     reach = np.exp(np.concatenate([[0.0], np.cumsum(own_path[:-1])]))  # P_π(x_1..x_{t-1} = C)
     return {"t": t, "L": np.arange(T + 1), "k": k, "T": T, "steps_run": steps, "K": K, "top_k": top,
             "deep_exact": {"recovery": deep_eq.recovery_exact, "kl": deep_eq.kl_exact,
+                           "harm": float(deep_eq.expected_harm_exact),
                            "prefill": M.prefill_recoveries(model, exact),
                            "path_trained": on_path["trained"], "path_exact": on_path["exact"],
                            "path_reach": reach},

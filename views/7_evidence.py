@@ -106,8 +106,8 @@ def attack_tab():
     with st.expander("What each fit says"):
         st.markdown(d["messages"])
     st.markdown("**Recovery augmentation** (Qi et al. Table 2) against the toy model's deep "
-                "optimum: the penalty μγᵗ on not recovering (Theorems 20 and 22), μ and γ fitted "
-                "to the augmented model's attack success; the standard optimum beside it.")
+                "optimum: the penalty μγᵗ on not recovering (Theorems 20 and 22) fitted to the "
+                "augmented model's attack success; the standard optimum beside it.")
     show_figure("evidence_augmentation", v, key="augmentation")
     a = data_evidence.augmentation_curves()
     st.markdown(a["table"])

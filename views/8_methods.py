@@ -2,7 +2,6 @@
 the paper's recovery penalty. Numbers from ``ui.data_methods`` (math in
 ``theory.toy.methods``), figures from ``ui.figures.methods`` through the catalog."""
 
-import numpy as np
 import streamlit as st
 
 from ui import data_methods, data_toy, layout, toy_controls, widgets
@@ -72,7 +71,7 @@ def side_by_side():
              text(r["kl"][k:].sum(), 4) if k < T else "—", text(r["prefill"][L], 4)]
             for key, r in runs.items()]
     exact = d["deep_exact"]
-    rows.insert(2, ["recovery penalty, exact optimum", "", text(exact["kl"].sum(), 4),
+    rows.insert(2, ["recovery penalty, exact optimum", text(exact["harm"], 4), text(exact["kl"].sum(), 4),
                     text(exact["kl"][k:].sum(), 4) if k < T else "—", text(exact["prefill"][L], 4)])
     rows.append(["base model", "", "0", "0", text(d["prefill_base"][L], 4)])
     st.markdown(_table(rows, ["method", "E[H]", "total KL (nats)", f"KL beyond k = {k} (nats)",
@@ -207,19 +206,7 @@ def base_favored():
         st.info(f"The hybrid teacher cannot be built on this model: {d['skipped']['completion']}",
                 icon="ℹ️")
     show_figure("methods_base_favored", v)
-    k, T = d["k"], d["T"]
-    flagged = [(int(t) + 1, d["tokens"][i]) for t, i in np.argwhere(d["favored"])]
-    listed = ", ".join(f"t = {t}: {tok}" for t, tok in flagged[:12]) or "none"
-    late = [t for t, _ in flagged if t > k]
-    st.markdown(
-        f"**Base-favored tokens on a harmful response:** {listed}. "
-        + (f"None beyond the horizon k = {k}: there the standard-aligned model is the base "
-           "model (Theorem 10: no gradient reaches it, so training never moves it), so "
-           "log π_base − log π_aligned = 0 for every token and the "
-           "hybrid teacher equals the base (right panel). Detection finds the incomplete "
-           "learning only where alignment already acted."
-           if not late else
-           f"{len(late)} of them beyond the horizon k = {k}."))
+    st.markdown(claims.base_favored_item(d))
     st.caption("The aligned model here is the standard-aligned toy model trained on the first tab, "
                "with per-position parameters. In a real model shared parameters also move late "
                "positions (the Shallow equilibrium page, Appendix A), and Bach et al. locate the "

@@ -48,7 +48,8 @@ SPECS = [
         r"$\text{Recovery augmentation (Qi et al. 2025, Table 2) and the toy's deep optimum}$",
         "Attack success of Llama-2-7B-Chat before and after recovery augmentation (Qi et al. 2025, "
         "Table 2, mean ± std over 3 runs) against prefilled tokens L, with the toy model's standard "
-        "optimum and its deep optimum (μ, γ fitted) beside them.", (), _augmentation, view=1,
+        "optimum and its deep optimum fitted to them (the data do not identify μ and γ apart: "
+        "the ridge figure).", (), _augmentation, view=1,
         positions=False,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Table 2: mean} \pm \text{std, }n = 3\text{ runs}$"),
     FigureSpec(

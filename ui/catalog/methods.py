@@ -39,7 +39,8 @@ SPECS = [
         "methods_prefill", "methods", "Deepening methods under a prefilling attack",
         r"$\text{Deepening methods: recovery after }L\text{ prefilled harmful tokens}$",
         "Probability of a recovery token after the first L tokens are forced harmful, for each "
-        "method trained on the toy model and for the base model.", model_params(*COMPARE),
+        "method trained on the toy model, for the recovery penalty's exact optimum (where its "
+        "training is heading) and for the base model.", model_params(*COMPARE),
         lambda v: methods.build_prefill(_compare(v), NAMES), positions=False),
     FigureSpec(
         "methods_training", "methods", "Deepening methods during training",

@@ -194,3 +194,19 @@ def penalty_fit_item(g: dict, alpha_aug: float) -> str:
             "beyond the first position its extra term changes the model only in the states "
             "harmful tokens lead to, while the penalty changes it in every state the model reaches"
             + (" (the KL panel: augmentation spends more at t = 1 and less later)." if more_first else "."))
+
+
+def base_favored_item(d: dict) -> str:
+    """Which tokens Bach's detection flags on a harmful response, and why none lie beyond k."""
+    k = d["k"]
+    flagged = [(int(t) + 1, d["tokens"][i]) for t, i in np.argwhere(d["favored"])]
+    listed = ", ".join(f"t = {t}: {tok}" for t, tok in flagged[:12]) or "none"
+    late = [t for t, _ in flagged if t > k]
+    if late:
+        return (f"**Base-favored tokens on a harmful response:** {listed}. {len(late)} of them lie "
+                f"beyond the horizon k = {k}.")
+    return (f"**Base-favored tokens on a harmful response:** {listed}. None beyond the horizon "
+            f"k = {k}: there the standard-aligned model is the base model (Theorem 10: no "
+            "gradient reaches it, so training never moves it), so log π_base − log π_aligned = 0 "
+            "for every token and the hybrid teacher equals the base (right panel). Detection "
+            "finds the incomplete learning only where alignment already acted.")

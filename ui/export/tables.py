@@ -277,5 +277,7 @@ def describe(fig) -> str:
         y_t, x_t = series.pop("titles")
         parts = [_one(*group[0], name=name, x_name=_short(x_t)) if len(group) == 1
                  else _many(name, group) for name, group in series.items()]
-        sentences.append(f"{y_t[:1].upper()}{y_t[1:]} against {x_t}: " + "; ".join(parts) + ".")
+        # A symbol keeps its case (χ², γ, π); a word starts the sentence with a capital.
+        head = y_t if y_t[:1].isascii() is False else f"{y_t[:1].upper()}{y_t[1:]}"
+        sentences.append(f"{head} against {x_t}: " + "; ".join(parts) + ".")
     return " ".join(sentences)

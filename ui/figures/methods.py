@@ -13,6 +13,7 @@ from ._style import (BASE, BOUND, DEEP, EXTRA, OKABE_ITO, SHALLOW, line_style, l
 from .toy_common import EXACT, padded_max, position_axis
 
 STYLES = {"standard": SHALLOW, "deep": DEEP, "augmentation": EXTRA[0], "completion": EXTRA[1]}
+EXACT_OPTIMUM = (DEEP[0], "dashdot", "circle-open")  # the deep run's colour, its target's dash
 NATS = EXACT + " nats"
 PREFIX = "prefilled harmful tokens L"
 
@@ -51,6 +52,9 @@ def build_prefill(d: dict, names: dict) -> go.Figure:
     p = Plot()
     for key, run in d["runs"].items():
         _line(p, d["L"], run["prefill"], names[key], STYLES[key], hovertemplate=EXACT)
+    # Where the trained penalty is heading: its exact optimum (a backward pass, no training).
+    _line(p, d["L"], d["deep_exact"]["prefill"], "recovery penalty, exact optimum", EXACT_OPTIMUM,
+          hovertemplate=EXACT)
     _line(p, d["L"], d["prefill_base"], "base model", BASE, hovertemplate=EXACT)
     p.xaxis(title=PREFIX, range=[-0.5, T + 0.5], hoverformat="d")
     p.yaxis(title="P(a recovery token after L)", range=[0, 1.02])
