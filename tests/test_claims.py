@@ -244,7 +244,7 @@ def test_floor_ranges_are_the_published_values_beyond_each_horizon():
 
 
 @given(st.lists(st.floats(0.1, 12.0), min_size=5, max_size=20), st.floats(0.05, 0.5))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=30, deadline=None)  # each example is a deep-profile fit (~0.1 s)
 def test_the_deepened_profile_trend_is_a_weighted_fit(kl, sigma):
     from theory.evidence import fit_deep_profile
 

@@ -75,7 +75,8 @@ def test_params_file_reproduces_the_same_data(deep_set, tmp_path):
 
 def test_url_and_set_override(tmp_path):
     url = "http://localhost:8501/robustness?mu=20&gamma=0.95&T=30"
-    result = run("export", "--url", url, "--set", "k=3", "--formats", "csv", "-q", "--out", str(tmp_path))
+    result = run("export", "--url", url, "--set", "k=3", "--formats", "csv", "--only",
+                 "attack_length_vs_mu", "-q", "--out", str(tmp_path))  # params.json is the point
     assert result.returncode == 0, result.stderr
     values = json.loads((tmp_path / "params.json").read_text())
     assert (values["mu"], values["gamma"], values["T"], values["k"]) == (20.0, 0.95, 30, 3)

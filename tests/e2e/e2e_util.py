@@ -413,9 +413,17 @@ def report_text_problems(page, artifacts, stem: str, where: str, charts: list[di
 LIVE = '[data-live-figure="{}"]'
 
 
+def _live_input(page, figure: str, name: str) -> None:
+    """Wait until the live figure has drawn its slider ``name``: the component mounts after the
+    page's rerun settles, later still on a loaded machine (seen once under pytest-xdist)."""
+    page.wait_for_selector(f'{LIVE.format(figure)} input[name="{name}"]', state="attached",
+                           timeout=30_000)
+
+
 def live_drag(page, figure: str, name: str, position) -> None:
     """What a drag on a live figure's slider does: move the input and fire `input` (no
     `change`: nothing is released)."""
+    _live_input(page, figure, name)
     page.evaluate("""([sel, name, position]) => {
         const input = document.querySelector(sel + ' input[name="' + name + '"]');
         input.value = position;
@@ -425,5 +433,6 @@ def live_drag(page, figure: str, name: str, position) -> None:
 
 def live_release(page, figure: str, name: str) -> None:
     """Release a live figure's slider (`change`): the value goes to the server."""
+    _live_input(page, figure, name)
     page.evaluate("""([sel, name]) => document.querySelector(sel + ' input[name="' + name + '"]')
                      .dispatchEvent(new Event('change', {bubbles: true}))""", [LIVE.format(figure), name])
