@@ -79,7 +79,7 @@ def test_doubling_mu_says_what_happens_to_tau(delta, p, mu, beta, gamma, k):
 
 # --- The toy model's description: the horizon it states is the model's ---------------------
 
-def _stated_horizon(sentence: str, T: int) -> int | None:
+def _stated_horizon(sentence: str) -> int | None:
     for pattern, value in ((r"horizon 0\b", 0), (r"horizon 1\b", 1)):
         if re.search(pattern, sentence):
             return value
@@ -101,7 +101,7 @@ def test_threshold_description_states_the_models_horizon(T, k, m, p_r, p_c):
         return
     model = theory.threshold_harm(T, k, m, p_r, p_c)
     sentence = tc.description(1, {"m_toy": m, "k_toy": k, "T_toy": T}, model.harm_horizon())
-    assert _stated_horizon(sentence, T) == model.harm_horizon()
+    assert _stated_horizon(sentence) == model.harm_horizon()
     if model.harm_horizon() == 0:
         assert model.harm_variance() == pytest.approx(0.0, abs=1e-15)
 
@@ -116,7 +116,7 @@ def test_gradual_description_states_the_models_horizon(T, p_r, p_c, fade):
         return
     model = theory.gradual_harm(T, p_r, p_c, fade)
     sentence = tc.description(2, {"fade": fade, "T_toy": T}, model.harm_horizon())
-    assert _stated_horizon(sentence, T) == model.harm_horizon()
+    assert _stated_horizon(sentence) == model.harm_horizon()
     if "does not fade" in sentence:
         assert fade == 1.0
 
@@ -253,8 +253,7 @@ def test_the_deepened_profile_trend_is_a_weighted_fit(kl, sigma):
     sig = np.full(t.size, sigma)
     fit = fit_deep_profile(t, kl, sig)
     sentence = ev.deepened({"t": t, "kl": kl, "sigma": sig}, fit)
-    slope, _ = np.polyfit(t, kl, 1, w=1 / sig, cov=False), None
-    slope = slope[0]
+    slope = np.polyfit(t, kl, 1, w=1 / sig)[0]
     err = sigma / math.sqrt(((t - t.mean()) ** 2).sum())  # the slope's σ, equal weights
     if "*rises* with t" in sentence:
         assert slope > ev.RESOLVED * err

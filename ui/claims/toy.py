@@ -6,6 +6,10 @@ the sentences choose their case from it and from the parameters.
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 REFUSE_OR_COMPLY = (
     "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
     "base model with probabilities p_R, p_C and 1 − p_R − p_C at every position. "
@@ -58,8 +62,6 @@ LEVELS = 0.01  # and "levels off" when within 1 % of its η → ∞ limit
 
 def eta_sweep(eta, kl, approx, limit: float) -> str:
     """How the exact total KL of the standard optimum runs against (η²/2)·Var H on log-log axes."""
-    import numpy as np
-
     eta, kl, approx = (np.asarray(x, dtype=float) for x in (eta, kl, approx))
     if not (approx > 0).any():
         return ("H is the same for every response here (Var H = 0): the optimum is the base "
@@ -116,8 +118,6 @@ def attack_caption(d: dict, L: int, gamma: float) -> str:
 
 def decay_caption(p_next: float, shift: float, end_deep: float, end_base: float) -> str:
     """Remark 10 with the numbers: a base recovery p_R·decayⁿ that is small after the prefix."""
-    import math
-
     odds = math.log(p_next / (1.0 - p_next)) if 0.0 < p_next < 1.0 else -math.inf
     head = (f"With decay < 1 the base recovery after n harmful tokens is p_R·decayⁿ: at the first "
             f"free position it is {p_next:.3g} (log-odds {odds:.3g}), against the deep optimum's "
