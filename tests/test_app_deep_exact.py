@@ -57,6 +57,9 @@ def test_decay_below_one_differs_beyond_the_horizon():
     assert any(c.value.startswith("decay = 0.5 < 1") for c in at.caption)
 
 
-def test_engine_rejection_is_a_warning():
-    at = open_page(DEEP, {"view": VIEW, "decay": "0.5", "T_toy": "2000"})  # decay < 1 limits T (state = count)
-    assert any("cannot be built" in w.value for w in at.warning)
+def test_a_model_too_large_for_a_request_is_refused_naming_the_controls():
+    at = open_page(DEEP, {"view": VIEW, "decay": "0.5", "T_toy": "2000"})  # decay < 1: state = count
+    shown = " ".join(w.value for w in at.warning)
+    assert "cannot compute the toy model" in shown and "server time" in shown, shown
+    assert "“Toy model: length T” (now 2000) to at most" in shown, shown
+    assert "“Toy model: recovery decay” (now 0.5) to 1" in shown, shown

@@ -193,15 +193,15 @@ def test_degenerate_models_show_numbers_not_errors(page):
     assert not re.search(r"\bnan\b", shown_text(at), re.IGNORECASE)
 
 
-def test_engine_limits_become_warnings():
-    # With decay < 1 the state counts harmful tokens; the engine refuses this size.
+def test_too_large_models_become_warnings():
+    # With decay < 1 the state counts harmful tokens: too many logits for one request.
     at = open_page(HORIZON, T_toy=2000, decay=0.5)
-    assert any("cannot be built" in w.value for w in at.warning)
+    assert any("cannot compute the toy model" in w.value for w in at.warning)
     assert not at.get("plotly_chart") and not at.exception
     # The page ended early, but its sidebar is there to fix the parameter with.
     assert at.number_input(key="_w_T_toy_box").value == 2000
     set_box(at, "T_toy", 100)
-    assert not any("cannot be built" in w.value for w in at.warning) and at.get("plotly_chart")
+    assert not any("cannot compute" in w.value for w in at.warning) and at.get("plotly_chart")
 
 
 def test_a_diverging_training_run_is_named_not_drawn_silently():

@@ -15,7 +15,7 @@ import streamlit as st
 import theory
 from theory.toy import methods as M
 
-from . import data_toy
+from . import budget, data_toy
 
 # (key, legend name): the order of every figure and table of the page
 METHODS = (
@@ -53,6 +53,42 @@ def settings(v: dict) -> dict:
                                        "steps", "lr")}
 
 
+# What each tab computes, for ui.budget: the four methods of the first tab train together (three
+# objectives on J_std, Bach's completion a little dearer), beside the deep objective's exact
+# optimum and three passes of prefill recoveries; the fine-tuning tab reruns the standard
+# alignment and then three attacks; the fit tab trains augmentation and fits the penalty.
+_COMPARE = {"per_step": {"step": 3, "completion_step": 1}, "fixed": {"deep": 1, "exact": 3}}
+
+
+def train_steps(s: tuple, steps: int) -> int:
+    """Steps each method trains on the model ``s``: as many of ``steps`` as fit in a request
+    (never fewer than min(steps, MIN_STEPS): then :func:`compare` refuses, saying why)."""
+    fit = budget.steps_that_fit(*data_toy.size(s), steps, allowance=budget.TAB_SECONDS,
+                                **_COMPARE)
+    return max(fit, min(int(steps), budget.MIN_STEPS))
+
+
+def finetune_steps(s: tuple, steps: int, ft_steps: int) -> int:
+    """Steps of each fine-tuning attack after the alignment run of ``train_steps`` steps."""
+    fit = budget.steps_that_fit(*data_toy.size(s), ft_steps, {"step": 3},
+                                {"step": train_steps(s, steps)}, budget.TAB_SECONDS)
+    return max(fit, min(int(ft_steps), budget.MIN_STEPS))
+
+
+def _require(s: tuple, what: str, work) -> None:
+    """Refuse the tab if ``work(spec)`` ({kind: count}) does not fit in a request."""
+    cost = lambda x: budget.seconds(*data_toy.size(x), work(x))  # noqa: E731
+    budget.require(what, cost(s), budget.TAB_SECONDS,
+                   lambda: data_toy.advice(s, lambda x: cost(x) <= budget.TAB_SECONDS))
+
+
+def _compare_work(steps):
+    def work(x):
+        n = train_steps(x, steps)
+        return {k: c * n for k, c in _COMPARE["per_step"].items()} | _COMPARE["fixed"]
+    return work
+
+
 # Every objective built on J_std is trained KL-normalised (divided by beta: KL weight 1, harm
 # weight eta, penalty mu/beta, augmentation weight alpha_aug/beta), as the toy pages do: the same
 # optimum, and a step size that does not grow with beta (at beta = 1e4 the unnormalised descent
@@ -68,9 +104,10 @@ def compare(s: tuple, *, eta, beta, mu, gamma, alpha_aug, K_aug, lam_teacher, ta
     targeted completion from the trained standard policy), the base model's prefill recovery,
     and Theorem 20's r* beyond the horizon where it applies (one base recovery probability in
     every state)."""
+    _require(s, "training the four methods", _compare_work(steps))
     model = data_toy.build(s)
     T, k = model.T, model.harm_horizon()
-    steps = data_toy.train_steps(T, steps)
+    steps = train_steps(s, steps)
     every = max(1, steps // data_toy.FRAMES)
     K, top = effective_counts(T, K_aug, top_k, model.n_tokens)
     standard = _standard_run(model, eta, steps, lr, every)
@@ -138,11 +175,13 @@ def finetune(s: tuple, *, eta, steps, lr, ft_steps, ft_lr, qi_beta1, qi_beta2_5,
     tab): plain SFT, the token-wise constraint with the chosen schedule, and the same constraint
     with β₂…₅'s value at every position (the schedule without its weak first and late
     positions)."""
+    _require(s, "the fine-tuning attacks", lambda x: {
+        "step": train_steps(x, steps) + 3 * finetune_steps(x, steps, ft_steps)})
     model = data_toy.build(s)
     T = model.T
-    steps = data_toy.train_steps(T, steps)
+    ft_steps = finetune_steps(s, steps, ft_steps)
+    steps = train_steps(s, steps)
     aligned = _standard_run(model, eta, steps, lr, steps).logits
-    ft_steps = data_toy.train_steps(T, ft_steps)
     every = max(1, ft_steps // data_toy.FRAMES)
     schedule = M.qi_betas(T, late=qi_beta_late, first=qi_beta1, early=qi_beta2_5)
     uniform = np.full(T, float(qi_beta2_5))
@@ -166,9 +205,11 @@ def finetune(s: tuple, *, eta, steps, lr, ft_steps, ft_lr, qi_beta1, qi_beta2_5,
 def penalty_fit(s: tuple, *, eta, beta, alpha_aug, K_aug, steps, lr) -> dict:
     """The recovery penalty (μ, γ) whose exact deep optimum best matches recovery augmentation's
     recovery after L = 1..T-1 prefilled harmful tokens (least squares, theory.toy.methods)."""
+    _require(s, "training augmentation and fitting the penalty", lambda x: {
+        "step": train_steps(x, steps), "fit_eval": M.MAX_FIT_EVALUATIONS, "exact": 2})
     model = data_toy.build(s)
     T = model.T
-    steps = data_toy.train_steps(T, steps)
+    steps = train_steps(s, steps)
     K, _ = effective_counts(T, K_aug, 1)
     augmented = M.train_augmentation(model, lam=eta, beta=1.0, alpha=alpha_aug / beta, K=K,
                                      steps=steps, lr=lr, record_every=steps)

@@ -3,8 +3,9 @@
 A toy model is named by a *spec*, a hashable tuple ``(preset, ((param, value), ...))`` made by
 :func:`spec` from the app's parameter values, so ``st.cache_data`` keys every result on exactly
 the numbers on screen. Each function returns a dict of numpy arrays / floats; no formulas here.
-The engine raises ``ValueError`` for combinations it cannot do (e.g. a too long model to train):
-pages catch it with :func:`attempt` and show the message as a warning.
+The engine raises ``ValueError`` for combinations it cannot do, and :mod:`ui.budget` for work
+longer than a request may take (counted before it starts): pages catch both with :func:`attempt`
+and show the message as a warning.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import streamlit as st
 
 import theory
 from theory.toy.methods import open_on_harmful_path
+from theory.toy.presets import cells as preset_cells
 
-from . import nav
+from . import budget, nav
+from . import params as P
 
 # index = the app parameter "toy_model"
 MODELS = ("refuse-or-comply", "threshold harm", "gradual harm")
@@ -27,9 +30,6 @@ MODEL_PARAMS = (
     {"T_toy": "T", "k_toy": "k", "m_toy": "m", "p_recover": "p_recover", "p_harm": "p_harm"},
     {"T_toy": "T", "p_recover": "p_recover", "p_harm": "p_harm", "fade": "fade"},
 )
-# Training costs ~1 us per step and position (bench/bench_toy.py): the cap keeps a run near
-# 0.1 s, so a key press on the Gradients page stays interactive.
-TRAIN_BUDGET = 100_000  # steps * T
 FRAMES = 40  # recorded steps of a training run (animation frames), fewer for long models:
 FRAME_CELLS = 20_000  # frames * T, which every rerun unpickles, hashes and sends to the browser
 
@@ -38,6 +38,63 @@ def spec(v: dict) -> tuple:
     """The hashable name of the toy model chosen by the parameter values ``v``."""
     i = int(v["toy_model"])
     return i, tuple((arg, v[name]) for name, arg in MODEL_PARAMS[i].items())
+
+
+_PRESETS = ("refuse_or_comply", "threshold_harm", "gradual_harm")
+
+
+def cells(s: tuple) -> int:
+    """T·|S|·|V| of the model ``s`` names, without building it (what its computations cost)."""
+    i, args = s
+    a = dict(args)
+    return preset_cells(_PRESETS[i], T=a["T"], m=a.get("m", 0),
+                                    decay=a.get("decay", 1.0))
+
+
+def size(s: tuple) -> tuple[int, int]:
+    """(T·|S|·|V|, T) of the model ``s``: what :func:`ui.budget.seconds` counts with."""
+    return cells(s), int(dict(s[1])["T"])
+
+
+def _resized(s: tuple, arg: str, x: int) -> tuple:
+    """``s`` with engine argument ``arg`` set to ``x`` (k and m kept at most T)."""
+    i, args = s
+    a = dict(args)
+    a[arg] = x
+    for dependent in ("k", "m"):
+        if dependent in a:
+            a[dependent] = min(a[dependent], a["T"])
+    return i, tuple(a.items())
+
+
+def advice(s: tuple, fits) -> str:
+    """Which controls to lower, and to what, so that ``fits(spec)`` holds (a sentence)."""
+    i, args = s
+    a = dict(args)
+    names = {arg: name for name, arg in MODEL_PARAMS[i].items()}
+    options = []
+    for arg in ("T", "m"):
+        if arg not in a or a[arg] <= 1:
+            continue
+        lo, hi = 0, a[arg]  # the largest x < a[arg] that fits, by bisection (cost grows with x)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if fits(_resized(s, arg, mid)) else (lo, mid)
+        if lo >= 1 or (arg == "m" and fits(_resized(s, arg, 0))):
+            p = P.PARAMS[names[arg]]
+            options.append(f"lower “{p.label}” (now {a[arg]}) to at most {lo}")
+    if a.get("decay", 1.0) < 1.0:
+        options.append(f"set “{P.PARAMS['decay'].label}” (now {P.fmt(a['decay'])}) to 1, "
+                       "which drops the count of harmful tokens from the state")
+    if not options:
+        return "No smaller model of this kind fits: choose another toy model."
+    return "To compute it, " + "; or ".join(options) + "."
+
+
+def require(s: tuple, what: str, work: dict, allowance: float) -> None:
+    """Refuse ``work`` on the model ``s`` if it would take longer than ``allowance`` seconds."""
+    cost = lambda x: budget.seconds(*size(x), work)  # noqa: E731
+    budget.require(what, cost(s), allowance, lambda: advice(s, lambda x: cost(x) <= allowance))
 
 
 def build(s: tuple) -> theory.ToyModel:
@@ -58,7 +115,8 @@ def model_or_stop(fn, *args, spinner: str = "Computing…"):
     with st.spinner(spinner):
         result, err = attempt(fn, *args)
     if err:
-        st.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
+        st.warning(f"This page cannot compute the toy model with these parameters: {err}",
+                   icon="⚠️")
         raise nav.EndPage
     return result
 
@@ -76,23 +134,34 @@ def exact_horizon(s: tuple) -> int:
 @_cache
 def horizon(s: tuple, n_paths: int, seed: int) -> dict:
     """Page 2: I_t, both horizons, Var H (Corollary 7) and sampled martingale paths."""
+    require(s, "the harm information and the sampled paths", {"scan": 1}, budget.HEADER_SECONDS)
     m = build(s)
     info = m.harm_information()
-    out = {
-        "t": np.arange(1, m.T + 1), "info": info, "k": m.harm_horizon(),
-        "k_num": m.numerical_horizon(), "info_sum": float(info.sum()),
-        "expected_harm": m.expected_harm(), "paths": m.sample_paths(n_paths, seed),
-        "variance": None, "cross": None,
-    }
-    if m.T <= 400:  # the independent Var H and E[Δ_s Δ_t] cost O(T^2)
-        check = m.martingale_check()
-        out["variance"], out["cross"] = check.variance, check.max_cross_moment
-    return out
+    return {"t": np.arange(1, m.T + 1), "info": info, "k": m.harm_horizon(),
+            "k_num": m.numerical_horizon(), "info_sum": float(info.sum()),
+            "expected_harm": m.expected_harm(), "paths": m.sample_paths(n_paths, seed),
+            **_martingale(s)}
+
+
+@_cache
+def _martingale(s: tuple) -> dict:
+    """The independent Var H and max |E[Δ_s Δ_t]| (Corollary 7, Proposition 4), when they fit
+    in a request: they cost O(T²) (``None`` otherwise: the page then shows Σ I_t alone)."""
+    T = dict(s[1])["T"]
+    work = {"martingale": T}
+    if T > theory.toy.martingale.MAX_T_COVARIANCE or \
+            budget.seconds(*size(s), work) > budget.HEADER_SECONDS:
+        return {"variance": None, "cross": None}
+    budget.require("the martingale check", budget.seconds(*size(s), work), budget.HEADER_SECONDS,
+                   str)
+    check = build(s).martingale_check()
+    return {"variance": check.variance, "cross": check.max_cross_moment}
 
 
 @_cache
 def gradients(s: tuple) -> dict:
     """Page 3: Theorem 8 norms and the Lemma 12 / Theorem 13 bounds, per position."""
+    require(s, "the gradient norms", {"exact": 1}, budget.HEADER_SECONDS)
     m = build(s)
     g = m.gradients()
     return {"t": np.arange(1, m.T + 1), "norm": g.norms, "thm13": g.bound_theorem13,
@@ -102,9 +171,24 @@ def gradients(s: tuple) -> dict:
             "natural": g.natural_norm_sq}
 
 
-def train_steps(T: int, steps: int) -> int:
-    """Steps actually run: capped so that a run stays interactive."""
-    return int(min(steps, max(1, TRAIN_BUDGET // T)))
+# One training run of a page: two run side by side in the open tab (standard and deep, or
+# per-position and shared parameters), each with the exact optimum's KL for comparison.
+_RUN = {"per_step": {"step": 1}, "fixed": {"exact": 1}, "allowance": budget.TAB_SECONDS / 2}
+
+
+def train_steps(s: tuple, steps: int) -> int:
+    """Steps actually run on the model ``s``: as many of ``steps`` as fit in a request, and never
+    fewer than min(steps, MIN_STEPS) (then :func:`training` refuses, saying what to lower)."""
+    fit = budget.steps_that_fit(*size(s), steps, **_RUN)
+    return max(fit, min(int(steps), budget.MIN_STEPS))
+
+
+def note_shortened(s: tuple, steps: int, run_steps: int) -> None:
+    """Say so when a training run was shortened to fit in a request."""
+    if run_steps < steps:
+        st.info(f"This toy model has {cells(s):,} logits (T·|S|·|V|): {run_steps} of the "
+                f"{steps} training steps fit in the {budget.REQUEST_SECONDS:g} s of server time "
+                "a request may take. A smaller model trains longer.", icon=":material/speed:")
 
 
 @_cache
@@ -112,12 +196,19 @@ def training(s: tuple, objective: str, parameterization: str, eta: float, beta: 
              mu: float, gamma: float, steps: int, lr: float) -> dict:
     """A gradient-descent run from the base model, ~FRAMES recorded steps. ``prefill`` is the
     late recovery (at least one recovery token after the first k tokens are forced harmful) per
-    recorded step; ``prefill_base`` the base model's, for the signed change."""
+    recorded step; ``prefill_base`` the base model's, for the signed change.
+
+    Trained KL-normalised, on J/β (KL weight 1, harm weight η, penalty μ/β): the same optimum,
+    and a step that does not grow with β (at β = 1e6 the plain descent overflows)."""
+    work = {"step": steps, **_RUN["fixed"]}
+    require(s, f"a training run of {steps} steps", work, _RUN["allowance"])
     m = build(s)
     frames = min(FRAMES, max(5, FRAME_CELLS // m.T))
-    run = m.train(objective, lam=eta * beta, beta=beta, mu=mu, gamma=gamma, steps=steps, lr=lr,
+    run = m.train(objective, lam=eta, beta=1.0, mu=mu / beta, gamma=gamma, steps=steps, lr=lr,
                   record_every=max(1, steps // frames), parameterization=parameterization)
-    return {"steps": run.steps, "grad": run.grad_norms, "kl": run.kl, "exact_kl": run.exact_kl,
+    # ∇J = β ∇(J/β): the figure shows the gradient of J itself
+    return {"steps": run.steps, "grad": beta * run.grad_norms, "kl": run.kl,
+            "exact_kl": run.exact_kl,
             "effect": run.harm_effect, "prefill": run.prefill_recovery,
             "prefill_base": run.prefill_recovery_base, "k": m.harm_horizon(),
             "t": np.arange(1, m.T + 1), "diverged": run.diverged}
@@ -136,6 +227,7 @@ def warn_if_diverged(runs: dict, lr: float) -> None:
 @_cache
 def standard(s: tuple, eta: float) -> dict:
     """Page 4: KL_t of the exact standard optimum and (eta^2/2) I_t (Theorem 14)."""
+    require(s, "the exact standard optimum", {"exact": 1}, budget.HEADER_SECONDS)
     m = build(s)
     eq = m.standard_equilibrium(eta, 1.0)  # only lam/beta = eta matters
     return {"t": np.arange(1, m.T + 1), "kl": eq.kl, "approx": eq.kl_small_eta,
@@ -150,8 +242,10 @@ def eta_grid() -> np.ndarray:
 @_cache
 def eta_sweep(s: tuple) -> dict:
     """Total KL of the exact optimum against eta, beside (eta^2/2) Var H."""
-    m = build(s)
     eta = eta_grid()
+    require(s, f"the η sweep ({eta.size + 1} exact optima)", {"exact": eta.size + 1},
+            budget.TAB_SECONDS)
+    m = build(s)
     kl = np.array([m.standard_equilibrium_kl(e, 1.0).sum() for e in eta])
     # As η → ∞ the optimum keeps only the least harmful responses: KL → −log P_base(H = min H),
     # reached (to rounding) by η = 1e6 in every preset.
@@ -162,6 +256,7 @@ def eta_sweep(s: tuple) -> dict:
 @_cache
 def attack(s: tuple, L: int, eta: float, beta: float, mu: float, gamma: float) -> dict:
     """Page 6 panel: recovery after L forced harmful tokens, base / standard / deep optima."""
+    require(s, "the prefilling attack", {"exact": 1, "deep": 1}, budget.TAB_SECONDS)
     m = build(s)
     a = m.prefill_attack(L, eta * beta, beta, mu, gamma)
     decided = L >= 1 and L < m.T and not bool(open_on_harmful_path(m)[L])
@@ -179,6 +274,7 @@ def deep(s: tuple, eta: float, beta: float, mu: float, gamma: float) -> dict:
     form (Theorem 20 beyond the horizon, Proposition 29 within), recovery and KL_t per position.
     Keys ``*_per_prefix`` / ``recovery_gap`` / ``kl_gap``: Proposition 29 with the base model's h_t
     (gap O(eta)); ``*_per_prefix_cont`` / ``*_gap_cont``: with the optimum's own h_t (O(eta^2))."""
+    require(s, "the exact deep optimum", {"deep": 1}, budget.TAB_SECONDS)
     m = build(s)
     eq = m.deep_equilibrium(eta * beta, beta, mu, gamma)
     return {"t": np.arange(1, m.T + 1), "k": m.harm_horizon(), "tilt": eq.tilt,

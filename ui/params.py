@@ -100,7 +100,8 @@ _TABLE = [
     Param("steps", int, 200, 1, 5000, "linear", "Training steps",
           "Gradient-descent steps of the toy training run.", step=1, group="toy"),
     Param("lr", float, 0.5, 1e-4, 10.0, "log", "Learning rate",
-          "Step size of the toy gradient-descent run.", group="toy"),
+          "Step size of the toy gradient-descent run, taken on J/β (KL weight 1) so that "
+          "it means the same at every β.", group="toy"),
     Param("toy_model", int, 0, 0, 2, "linear", "Toy harm model",
           "0 = refuse-or-comply, 1 = threshold harm, 2 = gradual harm.", step=1,
           group="toy"),

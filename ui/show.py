@@ -130,16 +130,25 @@ def download_all(values: dict, container=None) -> None:
                           help="SVG, PDF, PNG and CSV of every figure for these parameters"):
             return
         bar = box.progress(0.0, text="Rendering figures…")
+        # Any click starts a new run, which stops this one at its next progress update: the
+        # button only has to exist (the new run does not press "Prepare" again).
+        stop = box.empty()
+        stop.button("Cancel", icon=":material/close:", key="zip_cancel",
+                    help="Stop preparing the zip")
         data, problems = bundle.zip_set(
             values, base=_base(), progress=lambda f, what: bar.progress(f, text=f"Rendered {what}"))
         bar.empty()
+        stop.empty()
         ready = st.session_state[_ZIP] = (token, data, problems)
     _, data, problems = ready
     box.download_button("Download all figures (zip)", data, file_name="shallow_deep_figures.zip",
                         mime="application/zip", key="dl_all_zip", on_click="ignore",
                         icon=":material/download:", type="primary")
     for p in problems:
-        box.info(p + " The zip holds CSV and JSON only.", icon=":material/info:")
+        # the renderer's problem leaves out every image; a figure's own, that one figure
+        after = (" The zip holds CSV and JSON only." if p == renderer.problem()
+                 else " That figure is not in the zip.")
+        box.info(p + after, icon=":material/info:")
 
 
 def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) -> None:

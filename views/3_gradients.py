@@ -61,10 +61,8 @@ def training_section():
     eta, mu, gamma = (widgets.control(n, box) for n, box in zip(("eta", "mu", "gamma"), row1))
     steps, lr = (widgets.control(n, box) for n, box in zip(("steps", "lr"), row2))
     beta = v["beta"]
-    run_steps = data_toy.train_steps(T, steps)
-    if run_steps < steps:
-        st.info(f"With T = {T} positions a run is limited to {run_steps} steps to stay "
-                "interactive; lower T for longer runs.", icon=":material/speed:")
+    run_steps = data_toy.train_steps(s, steps)
+    data_toy.note_shortened(s, steps, run_steps)
     runs = {}
     with st.spinner(f"Training {run_steps} gradient steps, standard and deep…"):
         for objective in ("standard", "deep"):

@@ -71,7 +71,10 @@ def kl_by_position():
 def kl_vs_eta():
     fig_col, text_col = st.columns([3, 2], gap="large")
     with st.spinner("Sweeping η…"):
-        sweep = data_toy.eta_sweep(s)
+        sweep, err = data_toy.attempt(data_toy.eta_sweep, s)
+    if err:
+        st.warning(f"Cannot sweep η on this model: {err}", icon="⚠️")
+        return
     show_figure("kl_vs_eta", v, fig_col)
     with text_col:
         st.markdown("Summing the leading term over t (Corollary 7: Σₜ Iₜ = Var H), with β = 1 "
@@ -88,7 +91,8 @@ def shared_parameters():
                 "the objective aims it at recovery. It is *untargeted*: it may raise or lower "
                 "recovery, by accident.")
     steps, lr = v["steps"], v["lr"]
-    run_steps = data_toy.train_steps(T, steps)
+    run_steps = data_toy.train_steps(s, steps)
+    data_toy.note_shortened(s, steps, run_steps)
     with st.spinner(f"Training {run_steps} steps, per-position and shared…"):
         tab, err1 = data_toy.attempt(data_toy.training, s, "standard", "tabular", eta, 1.0, 0.0,
                                      1.0, run_steps, lr)

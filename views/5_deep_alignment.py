@@ -135,7 +135,7 @@ def exact_vs_per_prefix():
     s = data_toy.spec({**w, "toy_model": 0})  # decay belongs to refuse-or-comply
     d, err = data_toy.attempt(data_toy.deep, s, w["eta"], beta, mu, gamma)
     if err:
-        text_col.warning(f"The toy model cannot be built with these parameters: {err}", icon="⚠️")
+        text_col.warning(f"This tab cannot compute the toy model with these parameters: {err}", icon="⚠️")
         return
     kt, Tt, decay, eta = d["k"], len(d["t"]), w["decay"], w["eta"]
     show_figure("exact_vs_per_prefix", w, fig_col)  # ui.catalog: the same data_toy.deep call

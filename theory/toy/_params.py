@@ -8,7 +8,7 @@ from .. import _validate
 
 # exp(-eta H) and exp(a_t) are handled in log space, but eta and a_t themselves must stay finite
 # and well inside float range so that differences of log-messages never meet inf - inf.
-MAX_WEIGHT = 1e6
+MAX_WEIGHT = 1e8
 
 
 def _scalar(name: str, arr: np.ndarray) -> float:

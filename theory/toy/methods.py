@@ -524,21 +524,30 @@ class PenaltyFit:
 
 
 MU_RANGE = (1e-4, 1e4)
+FIT_STARTS = [(np.log(m), g) for m in (0.1, 1.0, 10.0) for g in (0.5, 0.95)]
+# Each evaluation is one exact deep optimum: the cap bounds the fit's cost whatever the data (the
+# six starts took 200-900 on the toy presets; a start that would pass the cap is cut short).
+MAX_FIT_EVALUATIONS = 900
 
 
-def fit_deep_to_prefill(model, target, *, lam=1.0, beta=1.0, lengths=None) -> PenaltyFit:
+def fit_deep_to_prefill(model, target, *, lam=1.0, beta=1.0, lengths=None,
+                        max_evaluations=MAX_FIT_EVALUATIONS) -> PenaltyFit:
     """Fit (mu, gamma) of the deep objective (Definition 17) so that its exact optimum's
     recovery after L prefilled harmful tokens matches ``target[L]`` (e.g. a
     :attr:`MethodRun.prefill_recovery`) for L in ``lengths`` (default 1..T-1). Least squares in
-    (log mu, gamma) with scipy, from a small grid of starts; mu in MU_RANGE, gamma in [0, 1]."""
+    (log mu, gamma) with scipy, from a small grid of starts; mu in MU_RANGE, gamma in [0, 1].
+    At most ``max_evaluations`` exact optima are solved (the Jacobian's included): later starts
+    are then skipped and the last one cut short, keeping the best point reached."""
     target = np.asarray(target, dtype=float)
     if target.shape != (model.T + 1,) or not np.isfinite(target).all():
         raise ValueError(f"target must be {model.T + 1} finite recoveries (L = 0..T)")
     lengths = np.arange(1, model.T) if lengths is None else np.asarray(lengths, dtype=int)
     if lengths.size == 0:
         raise ValueError("nothing to fit: a model of length 1 has no prefix to recover after")
+    used = [0]
 
     def recoveries(x):
+        used[0] += 1
         logits = aligned_logits(model, lam, beta, float(np.exp(x[0])), float(x[1]))
         return prefill_recoveries(model, logits)
 
@@ -547,9 +556,13 @@ def fit_deep_to_prefill(model, target, *, lam=1.0, beta=1.0, lengths=None) -> Pe
 
     lo, hi = np.log(MU_RANGE[0]), np.log(MU_RANGE[1])
     best = begun = None
-    for start in [(np.log(m), g) for m in (0.1, 1.0, 10.0) for g in (0.5, 0.95)]:
+    for start in FIT_STARTS:
+        # nfev counts the residual's calls without the two of each numerical Jacobian
+        left = (max_evaluations - used[0]) // 3
+        if left < 1:
+            break
         result = least_squares(residual, start, bounds=([lo, 0.0], [hi, 1.0]), xtol=1e-12,
-                               ftol=1e-14, gtol=1e-14)
+                               ftol=1e-14, gtol=1e-14, max_nfev=left)
         if best is None or result.cost < best.cost:
             best, begun = result, np.asarray(start, dtype=float)
     mu, gamma = float(np.exp(best.x[0])), float(best.x[1])

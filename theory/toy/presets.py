@@ -47,6 +47,25 @@ def _segments(k, T, base, within, after, harm_step):
     return segs
 
 
+def _count_states(T: int, decay: float) -> int:
+    """Counts a refuse-or-comply state carries: 0..n_max (decay**n_max <= DECAY_FLOOR, or T)."""
+    return 1 if decay == 1.0 else 1 + min(T, math.ceil(math.log(DECAY_FLOOR) / math.log(decay)))
+
+
+def cells(preset: str, *, T: int, m: int = 0, decay: float = 1.0) -> int:
+    """T |S| |V|: the logits of one policy on a preset, known before it is built.
+
+    Every pass of the exact computations and every training step touches each of them once,
+    so this is what a computation on the model costs (``ui.budget`` counts with it).
+
+    >>> cells("threshold_harm", T=1000, m=500), cells("refuse_or_comply", T=10, decay=0.5)
+    (1503000, 990)
+    """
+    states = {"refuse_or_comply": lambda: 3 * _count_states(T, decay),
+              "threshold_harm": lambda: m + 1, "gradual_harm": lambda: 2}[preset]()
+    return int(T) * states * len(TOKENS)
+
+
 def _rc_horizon(k, p_r, p_c, q, h_u):
     """Exact horizon of refuse-or-comply (THEORY.md section 6, incl. q = 0 and constant H)."""
     if k == 0:
@@ -83,8 +102,8 @@ def refuse_or_comply(T, k, p_recover, p_harm, h_undecided=0.0, decay=1.0) -> Toy
     decay = _params.closed("decay", decay, 0.0, 1.0)
     if decay == 0.0:
         raise ValueError("decay must be in (0, 1], got 0.0")
-    n_max = 0 if decay == 1.0 else min(T, math.ceil(math.log(DECAY_FLOOR) / math.log(decay)))
-    size = n_max + 1
+    size = _count_states(T, decay)
+    n_max = size - 1
     if T * 3 * size > MAX_COUNT_CELLS:
         raise ValueError(f"T must be in [1, {MAX_COUNT_CELLS // (3 * size)}] for decay={decay}"
                          f" (the state carries the count of harmful tokens), got {T}")

@@ -32,7 +32,7 @@ def _norms(v):
 
 def _training(v):
     s = data_toy.spec(v)
-    steps = data_toy.train_steps(len(data_toy.gradients(s)["t"]), v["steps"])
+    steps = data_toy.train_steps(s, v["steps"])
     std, deep = (data_toy.training(s, objective, "tabular", v["eta"], v["beta"], v["mu"],
                                    v["gamma"], steps, v["lr"]) for objective in ("standard", "deep"))
     return toy_gradients.build_training(std, deep, mu=v["mu"], gamma=v["gamma"])
@@ -52,7 +52,7 @@ def _kl_eta(v):
 
 def _shared(v):
     s = data_toy.spec(v)
-    steps = data_toy.train_steps(len(_standard(v)["t"]), v["steps"])
+    steps = data_toy.train_steps(s, v["steps"])
     tab, shared = (data_toy.training(s, "standard", kind, v["eta"], 1.0, 0.0, 1.0, steps, v["lr"])
                    for kind in ("tabular", "shared"))
     return toy_equilibrium.build_shared_variant(tab, shared)
