@@ -15,6 +15,8 @@ import logging
 import sys
 from pathlib import Path
 
+from .echo import plain
+
 # Short names for the presets of ui.params.PRESETS (whose labels are for people).
 PRESET_ALIASES = {
     "defaults": None,
@@ -23,6 +25,13 @@ PRESET_ALIASES = {
     "deep-uniform": "Deep, uniform γ = 1",
     "weak-recovery": "Weak base recovery p_base = 1e-6",
 }
+
+# Written into every directory this command writes: without it, a directory that is not empty
+# belongs to someone else (a project root, say, with its own README.md) and is refused.
+MARKER = ".shallow-deep-export"
+MARKER_TEXT = ("Written by `python -m ui export`. It may write here again, replacing the files of "
+               "the same names; delete this file to make it refuse this directory.\n")
+MAX_WARNINGS = 10  # lines of warnings; the rest are counted
 
 EPILOG = """\
 examples:
@@ -37,8 +46,16 @@ parameters in their metadata) and <name>.csv (its data); each live figure also a
 <name>.html, interactive with its sliders and self-contained (opens offline); plus params.json (the parameters the
 URL encodes, readable by --params) and README.md (what each figure shows, with its link).
 SVG/PDF/PNG need chromium (apt-get install chromium); without it CSV and JSON are still
-written and the exit status is 3. Links point at $SHALLOW_DEEP_URL (default
-http://localhost:8501) unless --base-url is given.
+written. Links point at $SHALLOW_DEEP_URL (default http://localhost:8501) unless --base-url
+is given.
+
+--out must be a new or empty directory, or one this command wrote before (it leaves a
+.shallow-deep-export file there); --force writes into any directory. Values the app would
+correct (out of range, not a number, k > T, unknown keys) are corrected with a warning.
+
+exit status: 0 all written; 2 bad arguments (nothing written); 3 some files not written
+(no chromium, a figure the model cannot compute for these parameters, a write error);
+130 interrupted.
 """
 
 
@@ -52,12 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     source = ex.add_mutually_exclusive_group()
     source.add_argument("--preset", choices=sorted(PRESET_ALIASES),
                         help="start from a named preset (applied on top of the defaults)")
-    source.add_argument("--params", type=Path, metavar="FILE",
+    source.add_argument("--params", metavar="FILE",
                         help="parameters JSON, e.g. a params.json written by the app or by this command")
     source.add_argument("--url", help="a share URL copied from the app's address bar")
     ex.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override one parameter (repeatable), e.g. --set mu=10")
-    ex.add_argument("--out", type=Path, default=Path("figs"), help="output directory (default: figs/)")
+    # A string, not a Path: Path("") is ".", and an empty --out must not mean the current directory.
+    ex.add_argument("--out", default="figs", help="output directory (default: figs/)")
+    ex.add_argument("--force", action="store_true",
+                    help="write into --out even if it is not empty and was not written by this command")
     ex.add_argument("--formats", default="svg,pdf,png,csv,html",
                     help="comma-separated subset of svg,pdf,png,csv,html (default: all; html: "
                          "interactive, only for the live figures)")
@@ -70,35 +90,96 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_values(args) -> dict:
-    """Parameter values from --preset/--params/--url and --set, validated like a link."""
+class BadArgument(Exception):
+    """One argument's value cannot be used: exit status 2 with one line naming it."""
+
+    def __init__(self, option: str, value, why: str):
+        super().__init__(f"{option} '{plain(value, 60)}': {plain(why, 110)}")
+
+
+class _WriteFailed(Exception):
+    """A file of the set could not be written (disk full, …): stop, exit status 3."""
+
+
+def resolve_values(args) -> tuple[dict, list[str]]:
+    """Parameter values from --preset/--params/--url and --set, and the warnings of correcting
+    them, exactly as the app corrects a link."""
     from . import params as P
     from .export import share
 
-    if args.params:
-        values = share.values_from_json(args.params.read_text(encoding="utf-8"))
-    elif args.url:
-        values = share.values_from_url(args.url)
+    if args.params is not None:
+        raw = _read_params(args.params)
+        where = "parameters file"
+    elif args.url is not None:
+        try:
+            raw = share.raw_from_url(args.url)
+        except ValueError as e:
+            raise BadArgument("--url", args.url, str(e)) from None
+        where = "link"
     else:
-        values = P.defaults()
+        raw = P.defaults()
         label = PRESET_ALIASES.get(args.preset) if args.preset else None
-        values.update(P.PRESETS[label] if label else {})
-    pinned = values.pop("pin", ())  # pinned sets from --url/--params (issue 17) ride along
-    raw = dict(values)
+        raw.update(P.PRESETS[label] if label else {})
+        where = "preset"
+    raw = dict(raw)
     for item in args.set:
         name, sep, value = item.partition("=")
         if not sep or name not in P.PARAMS:
-            raise SystemExit(f"--set {item!r}: expected NAME=VALUE with NAME one of {', '.join(P.PARAMS)}")
+            raise BadArgument("--set", item, "expected NAME=VALUE with NAME a parameter "
+                                             "(see the parameter table in the README)")
         raw[name] = value
-    values, warnings = P.parse_all(raw)
-    for w in warnings:
-        print("warning:", w.replace("`", ""), file=sys.stderr)
-    return {**values, "pin": pinned} if pinned else values
+    # One parse of the source with --set on top, so "--url ...k=60&T=50 --set T=100" is the
+    # link "?k=60&T=100" (k stays 60) rather than k clamped to 50 first.
+    return share.parse_raw(raw, where)
+
+
+def _read_params(name: str) -> dict:
+    from .export import share
+
+    if not name:
+        raise BadArgument("--params", name, "not a file name")
+    try:
+        return share.raw_from_json(Path(name).read_text(encoding="utf-8"))
+    except OSError as e:  # missing, a directory, unreadable, a name too long
+        raise BadArgument("--params", name, e.strerror or str(e)) from None
+    except UnicodeDecodeError:  # a ValueError: must come before it
+        raise BadArgument("--params", name, "not UTF-8 text") from None
+    except (ValueError, RecursionError) as e:  # malformed JSON, not an object, nested too deep
+        raise BadArgument("--params", name, f"not a parameters JSON object ({e})") from None
+
+
+def prepare_out(name: str, force: bool) -> Path:
+    """The output directory, created and marked; refuses one that holds files of someone else."""
+    if not name:
+        raise BadArgument("--out", name, "not a directory name")
+    out = Path(name)
+    try:
+        if out.exists() and not out.is_dir():
+            raise BadArgument("--out", name, "exists and is not a directory")
+        if (out.is_dir() and not force and not (out / MARKER).is_file()
+                and any(out.iterdir())):
+            raise BadArgument("--out", name, "is not empty and was not written by this command "
+                                             "(use --force to write into it anyway)")
+        out.mkdir(parents=True, exist_ok=True)
+        # Written first: it proves the directory is writable before any work, and a set
+        # interrupted half-way can be written again.
+        (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    except (OSError, ValueError) as e:  # ValueError: a NUL byte in the name
+        raise BadArgument("--out", name, getattr(e, "strerror", None) or str(e)) from None
+    return out
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for w in warnings[:MAX_WARNINGS]:
+        # The app's messages are Markdown: code spans around user text; a terminal shows text.
+        print("warning:", plain(w.replace("`", ""), 200), file=sys.stderr)
+    if len(warnings) > MAX_WARNINGS:
+        print(f"warning: … and {len(warnings) - MAX_WARNINGS} more", file=sys.stderr)
 
 
 def _export(args) -> int:
     from . import catalog
-    from .export import ALL_FORMATS, write_set
+    from . import export as writer
 
     if args.list:
         for spec in catalog.FIGURES.values():
@@ -106,34 +187,53 @@ def _export(args) -> int:
         print("presets:", ", ".join(sorted(PRESET_ALIASES)))
         return 0
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-    names = [n.strip() for n in args.only.split(",")] if args.only else None
-    bad = [f for f in formats if f not in ALL_FORMATS] + [n for n in names or [] if n not in catalog.FIGURES]
-    if bad:
-        print(f"error: unknown format or figure: {', '.join(bad)} (see --help and --list)", file=sys.stderr)
-        return 2
-    values = resolve_values(args)
-    args.out.mkdir(parents=True, exist_ok=True)
+    unknown = [f for f in formats if f not in writer.ALL_FORMATS]
+    if not formats or unknown:
+        raise BadArgument("--formats", args.formats, f"expected some of {','.join(writer.ALL_FORMATS)}")
+    names = None
+    if args.only is not None:
+        names = [n.strip() for n in args.only.split(",") if n.strip()]
+        unknown = [n for n in names if n not in catalog.FIGURES]
+        if not names or unknown:
+            raise BadArgument("--only", args.only, "expected figure names (see --list)")
+    values, warnings = resolve_values(args)
+    out = prepare_out(args.out, args.force)  # after every check: a refused command writes nothing
+    _print_warnings(warnings)
 
     def sink(filename: str, data: bytes) -> None:
-        (args.out / filename).write_bytes(data)
+        try:
+            (out / filename).write_bytes(data)
+        except OSError as e:
+            raise _WriteFailed(f"could not write {filename}: {e.strerror or e}") from None
 
     def progress(fraction: float, what: str) -> None:
         if not args.quiet and what != "done":
-            print(f"[{fraction:4.0%}] {args.out / what}", flush=True)
+            print(f"[{fraction:4.0%}] {out / what}", flush=True)
 
-    problems = write_set(values, sink, names=names, formats=formats, base=args.base_url,
-                         caption=not args.no_caption, progress=progress)
+    try:
+        problems = writer.write_set(values, sink, names=names, formats=formats, base=args.base_url,
+                                    caption=not args.no_caption, progress=progress)
+    except _WriteFailed as e:
+        print(f"error: --out '{plain(args.out, 60)}': {e}", file=sys.stderr)
+        return 3
     for p in problems:
-        print("problem:", p, file=sys.stderr)
+        print("problem:", plain(p.replace("`", ""), 300), file=sys.stderr)
     if not args.quiet:
-        print(f"wrote {args.out}/ (README.md lists the figures)")
+        print(f"wrote {out}/ (README.md lists the figures)")
     return 3 if problems else 0
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
-    # ui.data caches with Streamlit; outside `streamlit run` it logs "No runtime found" each time.
-    from streamlit import logger
+    try:
+        # ui.data caches with Streamlit; outside `streamlit run` it logs "No runtime found" each time.
+        from streamlit import logger
 
-    logger.set_log_level(logging.ERROR)
-    return _export(args)
+        logger.set_log_level(logging.ERROR)
+        return _export(args)
+    except BadArgument as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C: the shell's convention, no traceback
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -114,6 +114,7 @@ def write_set(values: dict, sink: Callable[[str, bytes], None], *, names=None,
     done = 0
     total = sum(has_format(n, f) for n in names for f in wanted)
     sink("params.json", share.params_json(values).encode("utf-8"))
+    refused = set()  # figures the model cannot compute here: no alt text for them in README.md
     for name in names:
         try:
             for fmt, data in figure_files(name, values, wanted, base=base, caption=caption):
@@ -126,7 +127,10 @@ def write_set(values: dict, sink: Callable[[str, bytes], None], *, names=None,
                 problems.append(str(e))
         except ValueError as e:  # parameters the model cannot do (the page shows the same message)
             problems.append(f"{name}: {e}")
-    sink("README.md", _index(values, names, base, problems).encode("utf-8"))
+            refused.add(name)
+    # The index builds each figure again for its alt text: a refused one would raise again.
+    listed = [n for n in names if n not in refused]
+    sink("README.md", _index(values, listed, base, problems).encode("utf-8"))
     return problems
 
 

@@ -59,27 +59,62 @@ def params_json(values: dict) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-def _with_pins(values: dict, raw_pins) -> dict:
-    """``values`` with the pins read from raw URL strings (bad ones dropped, as on the page)."""
+# URL keys that are not parameters but the app reads without a warning: ui.state's EXTRA_KEYS
+# (classroom keys) and Streamlit's own embed keys. Kept here because this module imports no
+# Streamlit; a test holds the two lists equal.
+OTHER_URL_KEYS = {"lesson", "step", "present", "pin", "embed", "embed_options"}
+
+
+def parse_raw(raw: dict, where: str) -> tuple[dict, list[str]]:
+    """Raw values (URL strings or JSON numbers) -> ``(values, warnings)``, as the app corrects a
+    link: unknown keys ignored, bad values replaced, each time with the app's message."""
+    unknown = [str(key)[:40].replace("`", "'") for key in raw
+               if key not in P.PARAMS and key not in OTHER_URL_KEYS]
+    warnings = [f"Unknown parameter `{key}` in the {where} was ignored." for key in unknown]
+    values, more = P.parse_all(raw)
+    warnings += more
+    raw_pins = raw.get("pin")
     if isinstance(raw_pins, str):
         raw_pins = [raw_pins]
-    found = pins.parse_all(list(raw_pins or []))[0] if isinstance(raw_pins, list) else ()
-    return {**values, "pin": found} if found else values
+    if isinstance(raw_pins, list):
+        found, messages = pins.parse_all(raw_pins)
+        warnings += messages
+        if found:
+            values["pin"] = found
+    return values, warnings
+
+
+def raw_from_json(text: str) -> dict:
+    """The raw values of a params JSON; ValueError (or RecursionError) if it is not an object."""
+    raw = json.loads(text)
+    if not isinstance(raw, dict):
+        raise ValueError("the parameters JSON must be an object like {\"mu\": 5.0}")
+    return raw
+
+
+def raw_from_url(url: str) -> dict:
+    """The raw values of a share URL, or of its query string alone; ValueError if it is neither."""
+    if "://" in url:
+        parts = urlsplit(url)  # ValueError for a malformed host such as "[::1"
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("not an http(s) address")
+        text = parts.query
+    elif "?" in url or "=" in url:  # a path with a query string, or the query string alone
+        text = urlsplit(url).query if "?" in url else url
+    else:  # a word, a path: nothing that holds parameters (parse_qs would give {} silently)
+        raise ValueError("not a share URL or query string")
+    # keep_blank_values: "?mu=" reaches the checks (not a number) as it does in Streamlit.
+    return parse_qs(text, keep_blank_values=True)
 
 
 def values_from_json(text: str) -> dict:
     """Values from a params JSON (numbers or URL strings); bad entries fall back like a bad link."""
-    raw = json.loads(text)
-    if not isinstance(raw, dict):
-        raise ValueError("the parameters JSON must be an object like {\"mu\": 5.0}")
-    return _with_pins(P.parse_all(raw)[0], raw.get("pin"))
+    return parse_raw(raw_from_json(text), "parameters file")[0]
 
 
 def values_from_url(url: str) -> dict:
     """Values from a share URL (or just its query string), pins included."""
-    text = urlsplit(url).query if "?" in url or "://" in url else url
-    raw = parse_qs(text)
-    return _with_pins(P.parse_all(raw)[0], raw.get("pin"))
+    return parse_raw(raw_from_url(url), "link")[0]
 
 
 def base_from_page_url(url: str) -> str:
