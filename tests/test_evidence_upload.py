@@ -220,7 +220,7 @@ def test_malformed_upload_gives_a_message(data, patterns):
 
 
 @pytest.mark.parametrize("row, pattern", [
-    ("r,1,0.5,-1", r"Log-probabilities must be 0 or less: row 3 has logp_aligned = 0.5"),
+    ("r,1,0.5,-1", r"Log-probabilities must be 0 or less \(column `logp_aligned`.*above 1.*\): row 3 has logp_aligned = 0.5"),
     ("r,1,-1,1e-3", r"logp_base = 1e-3"),
     ("r,1,-1,-1,0.2", r"logp_base_recovery = 0.2"),
     ("r,1,-1,nan", r"NaN"),

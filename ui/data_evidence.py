@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import streamlit as st
 
@@ -10,6 +12,7 @@ import evidence
 from theory import evidence as fits
 from theory import evidence_attack as attack_fits
 
+_log = logging.getLogger(__name__)
 HORIZON_SHARE = 0.01  # the share of Var H that defines the implied horizon (stated on the page)
 SHORT = {  # legend names of the fitted curves
     "Llama-2-7B-Chat ‖ Llama-2-7B": "Llama-2",
@@ -80,12 +83,30 @@ def own_profile(curve) -> dict:
     found, problems = [], []
     for decay in ("geometric", "power"):
         try:
-            found.append(fits.fit_shallow_profile(curve.t, curve.kl, sigma, decay=decay))
-        except ValueError as e:
-            problems.append(f"{LABEL[decay]} fit: {e}")
+            fit = fits.fit_shallow_profile(curve.t, curve.kl, sigma, decay=decay)
+        except Exception:  # noqa: BLE001 - scipy's words ("array must not contain infs") never reach the page
+            _log.warning("own-curve %s fit failed", decay, exc_info=True)
+            problems.append(_fit_failed(LABEL[decay], curve, sigma))
+            continue
+        if not np.isfinite(fit.values).all():  # did not converge: no numbers to show
+            problems.append(f"The {LABEL[decay]} fit did not converge on these data, so it is not "
+                            "shown. " + _where_to_look(curve, sigma))
+            continue
+        found.append(fit)
     return {"t": curve.t, "kl": curve.kl, "sigma": None if assumed else sigma, "name": "your curve",
             "fits": [fit_entry(f) for f in found], "problems": problems, "assumed_sigma": assumed,
             "horizons": {f.model: fits.implied_horizon(f, HORIZON_SHARE) for f in found}}
+
+
+def _where_to_look(curve, sigma) -> str:
+    big, small = int(np.argmax(curve.kl)), int(np.argmin(sigma))
+    return (f"Look at the largest KL ({curve.kl[big]:.3g} nats at t = {curve.t[big]}) and the "
+            f"smallest uncertainty ({sigma[small]:.3g} at t = {curve.t[small]}): a single extreme "
+            "row can dominate the fit; correct it, drop it, or give realistic uncertainties.")
+
+
+def _fit_failed(label: str, curve, sigma) -> str:
+    return f"The {label} fit could not be computed from these numbers. " + _where_to_look(curve, sigma)
 
 
 # Which published curves form one model family: the base model and its aligned versions.

@@ -31,7 +31,10 @@ from dataclasses import dataclass
 import numpy as np
 
 MAX_BYTES = 2_000_000
-MAX_ROWS = 1_000_000
+# Reading costs ~13 us a row (1.3 s for 2 MB of short rows): 50,000 rows (e.g. 100 responses of
+# 500 tokens) keep one upload well under a second of the server process the page shares. Rows
+# of real log-probabilities have 30+ bytes, so 2 MB holds no more than this anyway.
+MAX_ROWS = 50_000
 MAX_POSITIONS = 10_000
 MIN_POSITIONS = 4
 # Positions are array indices in the fits; a bound keeps them exact in float64 and int64.
@@ -41,6 +44,17 @@ LOGP_TOLERANCE = 1e-9
 # Far below any model's log-probability (fp32 logits give at most a few hundred nats); the bound
 # keeps sums of squares in the standard error from overflowing.
 LOGP_MIN = -1e6
+KL_MAX = -LOGP_MIN  # a per-token KL is at most the largest -log-probability; also for uncertainties
+# Below a millionth of the largest KL an uncertainty is under the precision the numbers are
+# written with (a CSV carries ~6 digits), yet would weigh its point 10^12 times the others and
+# overflow the fit's sums near 1e-154: it is refused (floored to UNCERTAINTY_MIN when all KL are 0).
+UNCERTAINTY_FLOOR = 1e-6
+UNCERTAINTY_MIN = 1e-12
+# For a token drawn from the aligned model, E[p_base / p_aligned] <= 1, so by Markov's inequality
+# logp_base - logp_aligned >= D has probability at most e^-D, whatever the models; the same holds
+# for the sum over independent responses at one position. D = 50 (e^-50 = 2e-22) is never reached
+# by a sampled token; data beyond it are not samples from the aligned model (or columns swapped).
+LOG_RATIO_MAX = 50.0
 ECHO_CHARS = 30
 EXAMPLES_SHOWN = 3
 MAX_MESSAGES = 8
@@ -144,6 +158,13 @@ def _decode(data, label: str) -> tuple[str, list[str]]:
 # --- text to columns -------------------------------------------------------------------------
 
 def _read_csv(text: str) -> tuple[Curve | None, list[str]]:
+    # Every record takes at least one line: counting line breaks refuses a flood of short rows
+    # before the CSV reader spends a second on it.
+    lines = max(text.count("\n"), text.count("\r"))
+    if lines > MAX_ROWS + 1:
+        return None, [f"Too many rows: the upload has {lines:,} lines; the limit is {MAX_ROWS:,} "
+                      "data rows. For long responses, keep every position but fewer responses, or "
+                      "upload per-position KL."]
     first_line = re.split(r"[\r\n]", text.lstrip("\r\n"), maxsplit=1)[0]
     # Spreadsheets in some locales write ";" and some tools write tabs; a header tells them apart.
     delimiter = next((d for d in (",", "\t", ";") if d in first_line), ",")
@@ -293,6 +314,7 @@ def _kl_curve(records, index) -> tuple[Curve | None, list[str]]:
         has_unc = False
         notes.append("The `uncertainty` column is empty: the curve is fitted without uncertainties.")
     t, kl, unc, first_row = [], [], [], {}
+    kept = []  # (row, the uncertainty as written) of each row read
     for row, f in records:
         ti = _position(f[index["t"]], row, problems)
         k = _number(f[index["kl"]], row, "kl", problems)
@@ -306,13 +328,33 @@ def _kl_curve(records, index) -> tuple[Curve | None, list[str]]:
         if k is not None and k < 0:
             problems.add("KL cannot be negative", f"row {row} has kl = {_echo(f[index['kl']].strip())}")
             k = None
+        elif k is not None and k > KL_MAX:
+            problems.add(f"A per-token KL above {KL_MAX:,.0f} nats is not plausible (column `kl`)",
+                         f"row {row} has kl = {_echo(f[index['kl']].strip())}")
+            k = None
         if has_unc and u is not None and u <= 0:
-            problems.add("An uncertainty must be greater than 0",
+            problems.add("An uncertainty must be greater than 0 (column `uncertainty`)",
                          f"row {row} has uncertainty = {_echo(f[index['uncertainty']].strip())}")
+            u = None
+        elif has_unc and u is not None and u > KL_MAX:
+            problems.add(f"An uncertainty above {KL_MAX:,.0f} nats is not plausible (column "
+                         "`uncertainty`)", f"row {row} has uncertainty = "
+                         f"{_echo(f[index['uncertainty']].strip())}")
             u = None
         if ti is None or k is None or u is None:
             continue
         t.append(ti), kl.append(k), unc.append(u)
+        kept.append((row, f[index["uncertainty"]].strip() if has_unc else ""))
+    if has_unc and kl:
+        largest = max(kl)
+        floor = max(UNCERTAINTY_FLOOR * largest, UNCERTAINTY_MIN)
+        for (row, written), u in zip(kept, unc):
+            if u < floor:
+                problems.add(f"An uncertainty must be at least {floor:.2g} nats, a millionth of the "
+                             f"largest KL ({largest:.3g}): smaller ones are below the precision of "
+                             "the numbers. Give the standard error you measured, or leave the "
+                             "column empty (column `uncertainty`)",
+                             f"row {row} has uncertainty = {_echo(written)}")
     errors = problems.messages()
     if errors:
         return None, errors
@@ -346,14 +388,23 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
         for c in logp_columns:
             x = _number(f[index[c]], row, c, problems)
             if x is not None and x > LOGP_TOLERANCE:
-                problems.add("Log-probabilities must be 0 or less",
-                             f"row {row} has {c} = {_echo(f[index[c]].strip())}")
+                problems.add(f"Log-probabilities must be 0 or less (column `{c}`; above 0 is a "
+                             "probability above 1: if the column holds probabilities, write their "
+                             "natural log)", f"row {row} has {c} = {_echo(f[index[c]].strip())}")
                 x = None
             elif x is not None and x < LOGP_MIN:
                 problems.add(f"Log-probabilities below {LOGP_MIN:,.0f} are not plausible",
                              f"row {row} has {c} = {_echo(f[index[c]].strip())}")
                 x = None
             lp.append(x)
+        if lp[0] is not None and lp[1] is not None and lp[1] - lp[0] > LOG_RATIO_MAX:
+            problems.add(f"The base model's log-probability exceeds the aligned model's by more "
+                         f"than {LOG_RATIO_MAX:.0f} nats (columns `logp_aligned` and `logp_base`): "
+                         "a token sampled from the aligned model does that with probability below "
+                         f"e^−{LOG_RATIO_MAX:.0f}. Check that the responses were sampled from the "
+                         "aligned model and the two columns are not swapped",
+                         f"row {row} has logp_aligned = {_echo(f[index['logp_aligned']].strip())}, "
+                         f"logp_base = {_echo(f[index['logp_base']].strip())}")
         if not r or ti is None:
             continue
         code = codes.setdefault(r, len(codes))
@@ -377,15 +428,32 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
         return None, errors
 
     diff = vals[:, 0] - vals[:, 1]
-    kl = np.bincount(inverse, weights=diff) / counts
+    total = np.bincount(inverse, weights=diff)
+    # The sum over the responses at t is below -LOG_RATIO_MAX with probability under e^-50 for
+    # samples of the aligned model (see LOG_RATIO_MAX): such an estimate is not sampling noise.
+    impossible = np.flatnonzero(total < -LOG_RATIO_MAX)
+    if len(impossible):
+        shown = [f"t = {positions[i]} ({counts[i]} responses) sums to {_fmt_sum(total[i])} nats"
+                 for i in impossible]
+        return None, [f"The log-ratios logp_aligned − logp_base of the responses at one position "
+                      f"sum to less than −{LOG_RATIO_MAX:.0f} nats: "
+                      + _examples(shown, "more positions") + ". Responses sampled from the aligned "
+                      f"model give that with probability below e^−{LOG_RATIO_MAX:.0f}, so this is "
+                      "not sampling noise: check that the responses come from the aligned model "
+                      "and that `logp_aligned` and `logp_base` are not swapped."]
+    kl = total / counts
     unc = None
     if counts.min() >= 2:
         sq = np.bincount(inverse, weights=(diff - kl[inverse]) ** 2)
         unc = np.sqrt(sq / (counts - 1) / counts)
-        if np.any(unc <= 0):
-            same = positions[unc <= 0]
+        # A standard error that is rounding (identical responses give 1e-17, not 0) would weigh
+        # its point beyond any other: below the floor it counts as 0.
+        floor = max(UNCERTAINTY_FLOOR * float(np.abs(kl).max()), UNCERTAINTY_MIN)
+        if np.any(unc < floor):
+            same = positions[unc < floor]
             notes.append("All responses give the same value at " + _t_list(same)
-                         + ", so the standard error there is 0: the curve is fitted without "
+                         + ", so the standard error there is 0 (or below the numbers' precision): "
+                         "the curve is fitted without "
                          "uncertainties.")
             unc = None
     else:
@@ -442,6 +510,10 @@ def _t_list(ts: np.ndarray) -> str:
 
 def _fmt(x: float) -> str:
     return f"{x:.2g}".replace("-", "−")
+
+
+def _fmt_sum(x: float) -> str:
+    return f"{x:,.0f}".replace("-", "−")
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

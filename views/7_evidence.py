@@ -142,7 +142,8 @@ def own_tab():
                 "KLₜ as the mean of logp_aligned − logp_base over the responses that reach t (the "
                 "Monte Carlo estimate of KL(aligned ‖ base) when the responses are the aligned "
                 "model's), with its standard error, and p_base per position from the recovery "
-                "column. Nothing you upload is run as code; files up to 2 MB.")
+                "column. Nothing you upload is run as code; files up to 2 MB and "
+                f"{evidence_upload.MAX_ROWS:,} rows.")
     left, right = st.columns(2)
     left.download_button("Example: per-position KL", evidence_upload.EXAMPLE_KL,
                          file_name="own_kl_example.csv", mime="text/csv", on_click="ignore",

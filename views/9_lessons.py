@@ -59,6 +59,11 @@ st.markdown("Upload a lesson file (`.toml`, plain text; it is read, never execut
             "at once and every problem is listed. A good file becomes a lesson **in this browser "
             "session only**: its link does not work for anyone else. To share it, add the file to "
             "the app's `lessons/` folder.")
+st.caption(f"Limits, so that one upload cannot hold the server the whole class shares: at most "
+           f"{lessons.MAX_BYTES:,} bytes, {lessons.MAX_LINE_DOTS} dots outside quotes on one line, "
+           f"brackets nested {lessons.MAX_NESTING} deep, {lessons.MAX_KEYS:,} keys, "
+           f"{lessons.MAX_STEPS} steps, and {lessons.TOY_BUDGET:,} toy positions (the sum of "
+           "`T_toy`) over the questions the app computes from the toy model.")
 upload = st.file_uploader("Lesson file (.toml)", type=["toml"], key="_lesson_upload",
                           max_upload_size=1)
 if upload is not None:

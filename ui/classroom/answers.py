@@ -29,14 +29,15 @@ class Quantity:
     source: str  # the paper's result (or the data set) it comes from
     page: str  # the ui.nav page that shows it
     fn: Callable[[dict], float]
+    toy: bool = False  # built from the exact toy model: costs time ~ T_toy (lessons.TOY_BUDGET)
 
 
 QUANTITIES: dict[str, Quantity] = {}
 
 
-def quantity(label: str, source: str, page: str, unit: str = ""):
+def quantity(label: str, source: str, page: str, unit: str = "", toy: bool = False):
     def register(fn):
-        QUANTITIES[fn.__name__] = Quantity(fn.__name__, label, unit, source, page, fn)
+        QUANTITIES[fn.__name__] = Quantity(fn.__name__, label, unit, source, page, fn, toy)
         return fn
     return register
 
@@ -136,18 +137,19 @@ def _toy(fn, *args):
     return result
 
 
-@quantity("exact harm horizon k of the toy model", "Theorem 9", "harm_horizon")
+@quantity("exact harm horizon k of the toy model", "Theorem 9", "harm_horizon", toy=True)
 def harm_horizon(v: dict) -> float:
-    return _toy(data_toy.horizon, v, 1, 0)["k"]
+    # exact_horizon, not horizon(): that one also checks the martingale in O(T²) (1 s at T = 400)
+    return _toy(data_toy.exact_horizon, v)
 
 
-@quantity("Σₜ Iₜ = Var H of the toy model", "Corollary 7", "harm_horizon")
+@quantity("Σₜ Iₜ = Var H of the toy model", "Corollary 7", "harm_horizon", toy=True)
 def harm_variance(v: dict) -> float:
-    return _toy(data_toy.horizon, v, 1, 0)["info_sum"]
+    return float(_toy(data_toy.gradients, v)["info"].sum())  # Σ Iₜ, without the O(T²) check
 
 
 @quantity("largest gradient norm beyond the horizon, max over t > k of ‖gₜ‖",
-          "Theorems 8 and 10", "gradients")
+          "Theorems 8 and 10", "gradients", toy=True)
 def max_gradient_beyond_horizon(v: dict) -> float:
     g = _toy(data_toy.gradients, v)
     beyond = g["norm"][g["k"]:]
@@ -155,7 +157,7 @@ def max_gradient_beyond_horizon(v: dict) -> float:
 
 
 @quantity("largest KLₜ of the standard optimum beyond the horizon", "Theorem 10",
-          "shallow_equilibrium", "nats")
+          "shallow_equilibrium", "nats", toy=True)
 def standard_kl_beyond_horizon(v: dict) -> float:
     d = _toy(data_toy.standard, v, v["eta"])
     beyond = d["kl"][d["k"]:]
@@ -163,7 +165,7 @@ def standard_kl_beyond_horizon(v: dict) -> float:
 
 
 @quantity("KLₖ / (η²·Iₖ) at the horizon position k (about 1/2 for small η)",
-          "Theorem 14", "shallow_equilibrium")
+          "Theorem 14", "shallow_equilibrium", toy=True)
 def kl_per_information(v: dict) -> float:
     d = _toy(data_toy.standard, v, v["eta"])
     k = d["k"]
@@ -180,19 +182,19 @@ def _prefill(v: dict) -> dict:
 
 
 @quantity("probability the base model recovers before the end after L forced harmful tokens",
-          "toy model", "robustness")
+          "toy model", "robustness", toy=True)
 def prefill_recovery_base(v: dict) -> float:
     return _prefill(v)["end_base"]
 
 
 @quantity("probability the standard optimum recovers before the end after L forced harmful tokens",
-          "Corollary 23", "robustness")
+          "Corollary 23", "robustness", toy=True)
 def prefill_recovery_standard(v: dict) -> float:
     return _prefill(v)["end_standard"]
 
 
 @quantity("probability the deep optimum recovers before the end after L forced harmful tokens",
-          "Theorem 20", "robustness")
+          "Theorem 20", "robustness", toy=True)
 def prefill_recovery_deep(v: dict) -> float:
     return _prefill(v)["end_deep"]
 
@@ -202,14 +204,14 @@ def _sign(x: float, tol: float = 1e-12) -> float:
 
 
 @quantity("sign of (standard − base) recovery after L forced harmful tokens: 1, 0 or −1",
-          "Corollary 23", "robustness")
+          "Corollary 23", "robustness", toy=True)
 def standard_vs_base_after_prefill(v: dict) -> float:
     d = _prefill(v)
     return _sign(d["end_standard"] - d["end_base"])
 
 
 @quantity("sign of (deep − base) recovery after L forced harmful tokens: 1, 0 or −1",
-          "Theorem 20", "robustness")
+          "Theorem 20", "robustness", toy=True)
 def deep_vs_base_after_prefill(v: dict) -> float:
     d = _prefill(v)
     return _sign(d["end_deep"] - d["end_base"])

@@ -41,7 +41,19 @@ from .. import params as P
 from . import answers
 
 FOLDER = Path(__file__).resolve().parents[2] / "lessons"
-MAX_BYTES = 64_000  # a lesson is a few kB of text; anything larger is a mistake or an attack
+# One upload must not hold the server process a lecture hall shares. The shipped lessons have at
+# most 6.3 kB, 57 keys, 4 dots on a line and brackets 2 deep: each limit leaves 4x room or more
+# (tests/test_fuzz_uploads.py checks it).
+MAX_BYTES = 32_000  # a lesson is a few kB of text; anything larger is a mistake or an attack
+# tomllib takes time quadratic in the parts of one dotted key (a 62 kB `a.b.c… = 1` took 14-19 s),
+# and a key fits on one line: counting the dots outside quotes on each line bounds it, cheaply.
+MAX_LINE_DOTS = 40
+MAX_NESTING = 8  # [ and { inside each other; tomllib recurses into them (1,000 deep: RecursionError)
+MAX_KEYS = 1_000  # `=` outside quotes; twenty steps with every key are about 300
+# Computed answers on the toy model cost about 0.15 ms per toy position each (up to 0.3 s at
+# T_toy = 2,000) and are checked at upload: the sum of T_toy over the steps whose question is
+# computed from the toy model is capped, so checking a file costs at most one such answer.
+TOY_BUDGET = 2_000
 MAX_STEPS = 20
 MAX_TEXT = 4_000  # characters in one text field
 MAX_CHOICES = 8
@@ -123,6 +135,91 @@ class Lesson:
     formula: str = ""
     order: int = 100
     uploaded: bool = False
+
+
+# --- the pre-check: cheap counts before tomllib ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Shape:
+    """What :func:`shape` counts outside quoted strings and comments."""
+
+    keys: int  # `=` signs: one per key (inline tables' keys too)
+    dots: int  # the most dots on one line: a dotted key has at most this many + 1 parts
+    dots_line: int
+    nesting: int  # the deepest nesting of [ and {
+    nesting_line: int
+
+
+def _string_end(source: str, i: int, quote: str) -> int:
+    """The index just past the string whose text starts at ``i`` (``quote`` opened it), or the
+    line's end for an unclosed one-line string (tomllib reports it; the count goes on)."""
+    escapes, multi, n = quote[0] == '"', len(quote) == 3, len(source)
+    while i < n:
+        if escapes and source[i] == "\\":
+            i += 2
+        elif source.startswith(quote, i):
+            return i + len(quote)
+        elif source[i] == "\n" and not multi:
+            return i
+        else:
+            i += 1
+    return n
+
+
+def shape(source: str) -> Shape:
+    """Count keys, dots per line and bracket nesting in one pass over the TOML text (linear
+    time, no parsing): the numbers that make tomllib slow or make it recurse."""
+    keys = dots = dots_line = nesting = nesting_line = 0
+    line, line_dots, depth = 1, 0, 0
+    i, n = 0, len(source)
+    while i < n:
+        ch = source[i]
+        if ch in "\"'":
+            quote = ch * 3 if source.startswith(ch * 3, i) else ch
+            end = _string_end(source, i + len(quote), quote)
+            if "\n" in source[i:end]:
+                line, line_dots = line + source.count("\n", i, end), 0
+            i = end
+            continue
+        if ch == "#":  # a comment runs to the end of the line
+            end = source.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if ch == "\n":
+            line, line_dots = line + 1, 0
+        elif ch == ".":
+            line_dots += 1
+            if line_dots > dots:
+                dots, dots_line = line_dots, line
+        elif ch == "=":
+            keys += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > nesting:
+                nesting, nesting_line = depth, line
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+        i += 1
+    return Shape(keys, dots, dots_line, nesting, nesting_line)
+
+
+def _precheck(source: str, problems: _Problems) -> bool:
+    """Refuse, before tomllib reads it, a file whose shape would make reading it slow."""
+    before, s = len(problems), shape(source)
+    if s.dots > MAX_LINE_DOTS:
+        problems.add("", f"Line {s.dots_line} has {s.dots:,} dots outside quotes; at most "
+                         f"{MAX_LINE_DOTS} are allowed on one line. Each dot of a dotted key such "
+                         "as `a.b.c` opens a table, and a lesson needs one (`[steps.question]`); "
+                         "the file is not read.")
+    if s.nesting > MAX_NESTING:
+        problems.add("", f"Brackets `[` and `{{` are nested {s.nesting:,} deep (line "
+                         f"{s.nesting_line}); at most {MAX_NESTING} levels are allowed (a lesson "
+                         "needs 2, as in `[[steps]]`); the file is not read.")
+    if s.keys > MAX_KEYS:
+        problems.add("", f"The file has {s.keys:,} keys (`=` signs outside quotes); at most "
+                         f"{MAX_KEYS:,} are allowed (a lesson of {MAX_STEPS} steps needs about "
+                         "300); the file is not read.")
+    return len(problems) == before
 
 
 # --- parsing -----------------------------------------------------------------------------------
@@ -318,10 +415,28 @@ def _step(raw, n: int, problems: _Problems) -> Step | None:
                                 "after Reveal.")
     if len(problems) > before:
         return None
-    step = Step(page, params, text, title, why, question)
-    if question is not None:
-        _check_answer(question, step.values(), f"{where}, question", problems)
-    return step
+    return Step(page, params, text, title, why, question)
+
+
+def _check_answers(steps, problems: _Problems) -> None:
+    """Compute every computed answer now, within the toy budget (see ``TOY_BUDGET``)."""
+    toy_positions = 0
+    for n, step in enumerate(steps, start=1):
+        if step is None or step.question is None:
+            continue
+        where, q, values = f"Step {n}, question", step.question, step.values()
+        if q.quantity is not None and answers.QUANTITIES[q.quantity].toy:
+            toy_positions += values["T_toy"]
+            if toy_positions > TOY_BUDGET:
+                problems.add(where, f"`{q.quantity}` is computed from the toy model with T_toy = "
+                                    f"{values['T_toy']:,}, which brings this file's toy-model "
+                                    f"questions to {toy_positions:,} toy positions (the sum of "
+                                    f"T_toy over them); at most {TOY_BUDGET:,} are allowed, so "
+                                    "that checking an upload stays quick. Lower T_toy in "
+                                    "`params`, ask fewer toy-model questions, or state the answer "
+                                    "as a number.")
+                return  # later toy answers are not computed: the file is refused anyway
+        _check_answer(q, values, where, problems)
 
 
 def parse(source: str | bytes, name: str, *, uploaded: bool = False) -> tuple[Lesson | None, list[str]]:
@@ -349,7 +464,7 @@ def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | N
     if isinstance(source, bytes):
         if len(source) > MAX_BYTES:
             problems.add("", f"The file has {len(source):,} bytes; a lesson file may have at most "
-                             f"{MAX_BYTES:,}.")
+                             f"{MAX_BYTES:,} (the shipped ones have about 6,000).")
             return None
         try:
             source = source.decode("utf-8-sig")
@@ -358,6 +473,8 @@ def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | N
             return None
     if len(source.encode("utf-8", "replace")) > MAX_BYTES:
         problems.add("", f"The file is longer than {MAX_BYTES:,} bytes, the limit for a lesson.")
+        return None
+    if not _precheck(source, problems):
         return None
     if not NAME.match(name):
         problems.add("", f"The lesson name {_shown(name)} must be lower-case letters, digits, "
@@ -384,6 +501,7 @@ def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | N
         problems.add("", f"There are {len(raw_steps)} steps; at most {MAX_STEPS} are allowed.")
         return None
     steps = tuple(_step(raw, n, problems) for n, raw in enumerate(raw_steps, start=1))
+    _check_answers(steps, problems)
     if problems:
         return None
     return Lesson(name, title, steps, summary, formula, order, uploaded)
