@@ -16,6 +16,7 @@ import theory
 from theory.toy import methods as M
 
 from . import budget, data_toy
+from . import params as P
 
 # (key, legend name): the order of every figure and table of the page
 METHODS = (
@@ -177,6 +178,10 @@ def finetune(s: tuple, *, eta, steps, lr, ft_steps, ft_lr, qi_beta1, qi_beta2_5,
     positions)."""
     _require(s, "the fine-tuning attacks", lambda x: {
         "step": train_steps(x, steps) + 3 * finetune_steps(x, steps, ft_steps)})
+    p_harm = dict(s[1])["p_harm"]
+    if p_harm == 0:  # the engine would say so in its own words
+        raise ValueError(f"with “{P.PARAMS['p_harm'].label}” = 0 the model never writes a harmful "
+                         "token, so there is no harmful response to fine-tune on: raise it above 0.")
     model = data_toy.build(s)
     T = model.T
     ft_steps = finetune_steps(s, steps, ft_steps)

@@ -42,4 +42,5 @@ def padded_max(*series, pad: float = 1.08) -> float:
 def wants_log(values, decades: float = 3.0) -> bool:
     """Log axis when every value is positive and they span more than ``decades``."""
     y = np.asarray(values, dtype=float)
-    return bool(y.size and (y > 0).all() and np.log10(y.max() / y.min()) > decades)
+    # a difference of logs: the ratio overflows when the smallest value is subnormal (I_t at T = 2000)
+    return bool(y.size and (y > 0).all() and np.log10(y.max()) - np.log10(y.min()) > decades)
