@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from .echo import quote
+
 
 @dataclass(frozen=True)
 class Param:
@@ -192,9 +194,9 @@ def parse(name: str, raw) -> tuple[float | int, str | None]:
         x = float(str(raw).strip())
     except (TypeError, ValueError):
         x = math.nan
-    shown = str(raw)[:40].replace("`", "'")  # user text: keep it from breaking the markdown
+    shown = quote(f"{name}={raw}")  # user text: one line, short, a code span nothing breaks
     if math.isnan(x):
-        return p.default, f"`{name}={shown}` is not a number; using the default {fmt(p.default)}."
+        return p.default, f"{shown} is not a number; using the default {fmt(p.default)}."
     value, why = x, None
     if x < p.lo:
         value, why = p.lo, f"is below the minimum {fmt(_cast(p, p.lo))}"
@@ -205,7 +207,7 @@ def parse(name: str, raw) -> tuple[float | int, str | None]:
         why = "is not a whole number"
     if why is None:
         return value, None
-    return value, f"`{name}={shown}` {why}; using {fmt(value)}."
+    return value, f"{shown} {why}; using {fmt(value)}."
 
 
 def _cast(p: Param, x: float):
