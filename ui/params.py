@@ -170,8 +170,11 @@ def defaults() -> dict[str, float]:
 
 
 def fmt(value) -> str:
-    """Shortest text that reads back as the same number (``repr`` round-trips floats)."""
-    return str(value) if isinstance(value, int) else repr(float(value))
+    """Shortest text that reads back as the same number (``repr`` round-trips floats).
+
+    ``+ 0.0`` turns -0.0 into 0.0: a value that rounds to zero from below shows as "0.0".
+    """
+    return str(value) if isinstance(value, int) else repr(float(value) + 0.0)
 
 
 def parse(name: str, raw) -> tuple[float | int, str | None]:
@@ -211,7 +214,8 @@ def parse(name: str, raw) -> tuple[float | int, str | None]:
 
 
 def _cast(p: Param, x: float):
-    return int(round(x)) if p.kind is int else float(x)
+    # + 0.0: ?gamma=-0 is a valid 0, and must not reach the page as "-0"
+    return int(round(x)) if p.kind is int else float(x) + 0.0
 
 
 def constrain(values: dict) -> tuple[dict, list[str]]:
