@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .echo import quote
+
 MAX_BYTES = 2_000_000
 # Reading costs ~13 us a row (1.3 s for 2 MB of short rows): 50,000 rows (e.g. 100 responses of
 # 500 tokens) keep one upload well under a second of the server process the page shares. Rows
@@ -90,8 +92,6 @@ class Curve:
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 _MISSING = {"", "na", "n/a", "null", "none", "-"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~{}#])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def parse(data: bytes | str, name: str = "pasted text") -> tuple[Curve | None, list[str]]:
@@ -485,15 +485,12 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
 # --- wording ---------------------------------------------------------------------------------
 
 def _echo(s: str) -> str:
-    """User text, shortened and made inert for markdown (and for Streamlit's $…$ math)."""
-    s = _CONTROL.sub(" ", s)
-    if len(s) > ECHO_CHARS:
-        s = s[:ECHO_CHARS - 1] + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", s)
+    """User text in a message: ``ui.echo.quote``, a short code span nothing breaks (a backslash
+    escape does not stop Streamlit from linking a bare URL)."""
+    return quote(s, ECHO_CHARS)
 
 
-def _quote(s: str) -> str:
-    return f"“{_echo(s)}”"
+_quote = _echo
 
 
 def _examples(items: list[str], more_word: str) -> str:

@@ -42,4 +42,4 @@ def text(x, sig: int = 4) -> str:
         return "undefined"
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    return f"{x:.{sig}g}"
+    return f"{x:z.{sig}g}"  # z: -0.0 (say, 0 times a negative number) reads "0", not "-0"

@@ -23,6 +23,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from .echo import quote
+
 
 @dataclass(frozen=True)
 class Param:
@@ -169,8 +171,11 @@ def defaults() -> dict[str, float]:
 
 
 def fmt(value) -> str:
-    """Shortest text that reads back as the same number (``repr`` round-trips floats)."""
-    return str(value) if isinstance(value, int) else repr(float(value))
+    """Shortest text that reads back as the same number (``repr`` round-trips floats).
+
+    ``+ 0.0`` turns -0.0 into 0.0: a value that rounds to zero from below shows as "0.0".
+    """
+    return str(value) if isinstance(value, int) else repr(float(value) + 0.0)
 
 
 def parse(name: str, raw) -> tuple[float | int, str | None]:
@@ -193,9 +198,9 @@ def parse(name: str, raw) -> tuple[float | int, str | None]:
         x = float(str(raw).strip())
     except (TypeError, ValueError):
         x = math.nan
-    shown = str(raw)[:40].replace("`", "'")  # user text: keep it from breaking the markdown
+    shown = quote(f"{name}={raw}")  # user text: one line, short, a code span nothing breaks
     if math.isnan(x):
-        return p.default, f"`{name}={shown}` is not a number; using the default {fmt(p.default)}."
+        return p.default, f"{shown} is not a number; using the default {fmt(p.default)}."
     value, why = x, None
     if x < p.lo:
         value, why = p.lo, f"is below the minimum {fmt(_cast(p, p.lo))}"
@@ -206,11 +211,12 @@ def parse(name: str, raw) -> tuple[float | int, str | None]:
         why = "is not a whole number"
     if why is None:
         return value, None
-    return value, f"`{name}={shown}` {why}; using {fmt(value)}."
+    return value, f"{shown} {why}; using {fmt(value)}."
 
 
 def _cast(p: Param, x: float):
-    return int(round(x)) if p.kind is int else float(x)
+    # + 0.0: ?gamma=-0 is a valid 0, and must not reach the page as "-0"
+    return int(round(x)) if p.kind is int else float(x) + 0.0
 
 
 def constrain(values: dict) -> tuple[dict, list[str]]:

@@ -14,13 +14,13 @@ moving the position reruns only the readout, an ``st.fragment``.
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
+from .echo import inert  # series names include the pins' names: user text
 from .export import tables
 from .figures._style import HORIZON_FILL
 
@@ -45,11 +45,6 @@ def number(x: float) -> str:
     return out.replace("-", "−", 1) if out.startswith("-") else out
 
 
-def _md(text: str) -> str:
-    """Plain text inside markdown: no italics, math, code or links from series names."""
-    return re.sub(r"([*_$\\`\[\]<>])", r"\\\1", text)
-
-
 @dataclass(frozen=True)
 class Item:
     """One series on the card: one trace, or several drawn as one (sampled paths)."""
@@ -69,10 +64,10 @@ class Item:
         """Markdown: the label and the value at ``t`` (bold), or why there is none."""
         values = self.values(t)
         if not values:
-            return f"{_md(self.label)} {_md(self.gap)}"
+            return f"{inert(self.label)} {inert(self.gap)}"
         if len(self.traces) == 1:
-            return f"{_md(self.label)} **{number(values[0])}**"
-        return (f"{_md(self.label)} **{number(min(values))} to {number(max(values))}** "
+            return f"{inert(self.label)} **{number(values[0])}**"
+        return (f"{inert(self.label)} **{number(min(values))} to {number(max(values))}** "
                 f"(mean {number(float(np.mean(values)))} over {len(values)} lines)")
 
 
@@ -91,9 +86,9 @@ class Readout:
     def lines(self, t: int) -> list[str]:
         """Markdown lines: the position, then per quantity (panel) every series' value there
         (one line in all when the figure has one panel)."""
-        lines = [(f"_{_md(q)}_: " if q else "") + " · ".join(item.text(t) for item in items)
+        lines = [(f"_{inert(q)}_: " if q else "") + " · ".join(item.text(t) for item in items)
                  for q, items in self.groups]
-        head = f"**{_md(self.symbol)} = {t}**"
+        head = f"**{inert(self.symbol)} = {t}**"
         return [f"{head} · {lines[0]}"] if len(lines) == 1 else [head, *lines]
 
     def card(self, t: int, *, small: bool = False) -> str:

@@ -13,13 +13,13 @@ downloads. ``download_all`` offers every figure as one zip.
 
 from __future__ import annotations
 
-import re
 import weakref
 
 import streamlit as st
 
 from . import catalog, position_readout
 from .classroom import compare
+from .echo import inert
 from .export import bundle, renderer, share, tables
 from .live import component as live, specs as live_specs
 
@@ -31,11 +31,6 @@ _ZIP = "_export_zip"  # (params JSON, zip bytes, problems) of the last prepared 
 # inputs), so a warm rerun reuses it instead of describing the data again. Keyed by id()
 # (figures are unhashable); the weak reference tells a reused id apart.
 _DESCRIBED: dict[int, tuple] = {}
-
-
-def _plain(text: str) -> str:
-    """Alt text shown as markdown: escape what Streamlit would turn into italics or math."""
-    return re.sub(r"([*_$\\`])", r"\\\1", text)
 
 
 def _base() -> str:
@@ -67,7 +62,7 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
     if reading is not None:
         with box:
             position_readout.show(reading, key)
-    box.caption("**Chart:** " + _plain(entry[1]))
+    box.caption("**Chart:** " + inert(entry[1]))  # it names the pins: user text
     # The table and the download buttons are built only while the expander is open: on a key
     # press they would otherwise cost as much as the chart, for something rarely looked at.
     more = box.expander(f"Data table and downloads: {spec.heading}", icon=":material/table:",
@@ -156,7 +151,7 @@ def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) ->
     SVG/PDF/PNG/CSV downloads, the same files ``show_figure`` gives, without a share link."""
     box = (container if container is not None else st).container()
     box.plotly_chart(fig, key=f"fig_{name}", alt=alt)
-    box.caption("**Chart:** " + _plain(alt))
+    box.caption("**Chart:** " + inert(alt))
     why = renderer.problem()
     with box.expander(f"Data table and downloads: {heading}", icon=":material/table:"):
         _table(fig)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import streamlit as st
 
 from . import params as P
+from .echo import quote
 
 _VALUES = "_params"  # canonical values: {name: value}
 _WRITTEN = "_params_written"  # {name: raw string} last written to the URL by this session
@@ -33,6 +34,11 @@ _RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict ke
 EXTRA_KEYS = ("lesson", "step", "present", "pin")
 _EXTRA = "_params_extra"  # {key: [raw strings]} of the classroom keys
 _EXTRA_WRITTEN = "_params_extra_written"
+_EXTRA_COUNT = "_params_extra_count"  # {key: how many values the link gave} (before the cap)
+# A link is user text: read at most this many values of a classroom key (pins keep 3 anyway),
+# each at most EXTRA_CHARS characters, so a hostile link costs little.
+MAX_EXTRA, EXTRA_CHARS = 10, 2000
+MAX_UNKNOWN = 10  # unknown keys named one by one in the warning; the rest are counted
 
 
 def _init() -> None:
@@ -42,6 +48,7 @@ def _init() -> None:
         st.session_state[_WARNINGS] = []
         st.session_state[_EXTRA] = {}
         st.session_state[_EXTRA_WRITTEN] = {}
+        st.session_state[_EXTRA_COUNT] = {}
 
 
 def sync() -> None:
@@ -49,19 +56,24 @@ def sync() -> None:
     _init()
     values = dict(st.session_state[_VALUES])
     written = st.session_state[_WRITTEN]
-    warnings = []
+    warnings, unknown = [], []
     url = st.query_params
     for key in url.keys():
         if key in _RESERVED:
             continue
         if key in EXTRA_KEYS:
-            raw = [str(x)[:2000] for x in url.get_all(key)[:10]]
+            given = url.get_all(key)
+            raw = [str(x)[:EXTRA_CHARS] for x in given[:MAX_EXTRA]]
             if st.session_state[_EXTRA_WRITTEN].get(key) != raw:
                 st.session_state[_EXTRA] = {**st.session_state[_EXTRA], key: raw}
+                st.session_state[_EXTRA_COUNT] = {**st.session_state[_EXTRA_COUNT],
+                                                  key: len(given)}
+                if len(given) > MAX_EXTRA:
+                    warnings.append(f"The link gives {quote(key)} {len(given)} times; only the "
+                                    f"first {MAX_EXTRA} are read.")
             continue
         if key not in P.PARAMS:
-            safe = key[:40].replace("`", "'")
-            warnings.append(f"Unknown parameter `{safe}` in the link was ignored.")
+            unknown.append(key)
             continue
         raw = url.get_all(key)
         if [written.get(key)] == raw:
@@ -69,6 +81,10 @@ def sync() -> None:
         values[key], warning = P.parse(key, raw)
         if warning:
             warnings.append(warning)
+    warnings += [f"Unknown parameter {quote(key)} in the link was ignored."
+                 for key in unknown[:MAX_UNKNOWN]]
+    if len(unknown) > MAX_UNKNOWN:
+        warnings.append(f"… and {len(unknown) - MAX_UNKNOWN} more unknown parameters were ignored.")
     values, more = P.constrain(values)
     if warnings or more:
         st.session_state[_WARNINGS] = warnings + more
@@ -145,6 +161,14 @@ def extra(key: str) -> list[str]:
     return list(st.session_state[_EXTRA].get(key, []))
 
 
+def extra_count(key: str) -> int:
+    """How many values of a classroom key the link gave: more than :func:`extra` holds when it
+    gave more than :data:`MAX_EXTRA` (so a message can count them right)."""
+    assert key in EXTRA_KEYS, key
+    _init()
+    return max(st.session_state.get(_EXTRA_COUNT, {}).get(key, 0), len(extra(key)))
+
+
 def set_extra(key: str, raw: list[str] | str | None) -> None:
     """Set (or with ``None``/``[]`` remove) a classroom key and mirror it in the URL."""
     assert key in EXTRA_KEYS, key
@@ -154,6 +178,7 @@ def set_extra(key: str, raw: list[str] | str | None) -> None:
     if items:
         extras[key] = items
     st.session_state[_EXTRA] = extras
+    st.session_state[_EXTRA_COUNT] = {**st.session_state[_EXTRA_COUNT], key: len(items)}
     _write_url(st.session_state[_VALUES])
 
 

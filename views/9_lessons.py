@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui import layout, nav
 from ui import params as P
+from ui.echo import quote
 from ui.classroom import answers, lesson_panel, lessons, present
 
 layout.defer_sidebar(layout.footer)  # no parameters here: presets would change nothing
@@ -51,7 +52,7 @@ good, bad = lesson_panel.shipped()
 for lesson in good.values():
     lesson_card(lesson)
 for filename, problems in bad.items():
-    st.error(f"The lesson file `lessons/{filename}` has problems and is not listed:\n"
+    st.error(f"The lesson file {quote('lessons/' + filename, 80)} has problems and is not listed:\n"
              + "\n".join(f"- {p}" for p in problems))
 
 st.subheader("Your own lesson", anchor=False)
@@ -70,7 +71,7 @@ if upload is not None:
     name = lessons.upload_name(upload.name)
     lesson, problems = lessons.parse(upload.getvalue(), name, uploaded=True)
     if lesson is None:
-        st.error(f"**{upload.name}** cannot be used as a lesson:\n"
+        st.error(f"{quote(upload.name)} cannot be used as a lesson:\n"
                  + "\n".join(f"- {p}" for p in problems))
     else:
         lesson_panel.uploads()[name] = lesson

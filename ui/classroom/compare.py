@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import state
+from ..echo import quote
 from . import pins as PN
 
 PAGES = ("overview", "deep_alignment", "robustness")  # ui.nav names of the pages with the control
@@ -27,7 +28,7 @@ def current() -> tuple[PN.Pin, ...]:
     raw = state.extra(_KEY)
     if not raw:
         return ()
-    found, messages = PN.parse_all(raw)
+    found, messages = PN.parse_all(raw, unread=state.extra_count(_KEY) - len(raw))
     canonical = [PN.format_pin(p) for p in found]
     if canonical != raw:
         state.set_extra(_KEY, canonical)
@@ -94,7 +95,7 @@ def panel(values: dict, box) -> None:
                         label_visibility="collapsed", on_change=_rename, args=(i, key))
         # A word, not an icon alone: the button's text is its accessible name.
         right.button("Remove", key=f"_pin_remove_{i}", on_click=_remove, args=(i,),
-                     type="tertiary", help=f"Remove pinned set {i + 1} ({pin.name})")
+                     type="tertiary", help=f"Remove pinned set {i + 1} ({quote(pin.name)})")
     box.button("Clear pins", icon=":material/clear_all:", key="_pin_clear",
                on_click=state.set_extra, args=(_KEY, None))
 

@@ -17,6 +17,7 @@ import streamlit as st
 
 from .. import nav, state
 from .. import params as P
+from ..echo import quote
 from ..latex import text
 from . import answers, lessons, present
 
@@ -131,10 +132,9 @@ def show(url_path: str) -> None:
 
 
 def _unknown(name: str) -> None:
-    shown = name[:40].replace("`", "'")
     hint = (" Uploaded lessons live only in the browser session that uploaded them."
             if name.startswith("upload-") else "")
-    st.warning(f"There is no lesson `{shown}`.{hint} The lesson was closed; pick one on the "
+    st.warning(f"There is no lesson {quote(name)}.{hint} The lesson was closed; pick one on the "
                "Lessons page.", icon="⚠️")
     st.page_link(LESSONS_PAGE, label="All lessons", icon=nav.BY_NAME["lessons"].icon)
     leave()
@@ -222,7 +222,7 @@ def _result(lesson: lessons.Lesson, n: int, given) -> None:
     try:
         right = q.answer(values)
     except (ValueError, KeyError) as err:  # validated at load; a backstop only
-        st.error(f"The app could not compute this answer: {err}")
+        st.error(f"The app could not compute this answer: {quote(str(err), 200)}")
         return
     shown = answer_text(q, right)
     if given is None:

@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl
 
 from .. import nav
 from .. import params as P
+from ..echo import quote
 from . import answers
 
 FOLDER = Path(__file__).resolve().parents[2] / "lessons"
@@ -231,13 +232,6 @@ class _Problems(list):
         self.append(f"{where}: {message}" if where else message)
 
 
-def _shown(x, limit: int = 40) -> str:
-    """User text inside a message, short and unable to break the Markdown around it."""
-    s = repr(x) if not isinstance(x, str) else x
-    s = s.replace("`", "'").replace("\n", " ")
-    return s if len(s) <= limit else s[: limit - 1] + "…"
-
-
 def _text(table: dict, key: str, where: str, problems: _Problems, *, required: bool,
           limit: int = MAX_TEXT) -> str:
     value = table.get(key)
@@ -246,7 +240,7 @@ def _text(table: dict, key: str, where: str, problems: _Problems, *, required: b
             problems.add(where, f"`{key}` is missing.")
         return ""
     if not isinstance(value, str):
-        problems.add(where, f"`{key}` must be text in quotes, not {_shown(value)}.")
+        problems.add(where, f"`{key}` must be text in quotes, not {quote(value)}.")
         return ""
     if required and not value.strip():
         problems.add(where, f"`{key}` is empty.")
@@ -259,7 +253,7 @@ def _text(table: dict, key: str, where: str, problems: _Problems, *, required: b
 def _unknown_keys(table: dict, known: set, where: str, problems: _Problems) -> None:
     for key in table:
         if key not in known:
-            problems.add(where, f"unknown key `{_shown(key)}` (known: {', '.join(sorted(known))}).")
+            problems.add(where, f"unknown key {quote(key)} (known: {', '.join(sorted(known))}).")
 
 
 def _number(x) -> bool:
@@ -272,7 +266,7 @@ def _params(raw, where: str, problems: _Problems) -> tuple[tuple[str, float | in
         return ()
     if not isinstance(raw, str):
         problems.add(where, f"`params` must be a URL query in quotes such as \"mu=5&gamma=0.9\", "
-                            f"not {_shown(raw)}.")
+                            f"not {quote(raw)}.")
         return ()
     if len(raw) > 2000:
         problems.add(where, "`params` is longer than 2000 characters.")
@@ -281,7 +275,7 @@ def _params(raw, where: str, problems: _Problems) -> tuple[tuple[str, float | in
     out: dict[str, float | int] = {}
     for name, value in pairs:
         if name not in P.PARAMS:
-            problems.add(where, f"`{_shown(name)}` in `params` is not a parameter (known: "
+            problems.add(where, f"{quote(name)} in `params` is not a parameter (known: "
                                 f"{', '.join(P.PARAMS)}).")
             continue
         if name in out:
@@ -298,13 +292,13 @@ def _params(raw, where: str, problems: _Problems) -> tuple[tuple[str, float | in
 
 def _no_fix(warning: str) -> str:
     """A link's warning says how the app corrected the value; a lesson file is rejected instead."""
-    return warning.split("; using")[0] + "."
+    return warning.rsplit("; using", 1)[0] + "."  # the last: the value quoted may hold one
 
 
 def _tolerance(q: dict, key: str, where: str, problems: _Problems) -> float:
     x = q.get(key, 0.0)
     if not _number(x) or not math.isfinite(x) or x < 0:
-        problems.add(where, f"`{key}` must be a number ≥ 0, not {_shown(x)}.")
+        problems.add(where, f"`{key}` must be a number ≥ 0, not {quote(x)}.")
         return 0.0
     return float(x)
 
@@ -318,7 +312,7 @@ def _question(q, where: str, problems: _Problems) -> Question | None:
     _unknown_keys(q, QUESTION_KEYS, where, problems)
     kind = q.get("kind")
     if kind not in KINDS:
-        problems.add(where, f"`kind` must be \"choice\" or \"number\", not {_shown(kind)}.")
+        problems.add(where, f"`kind` must be \"choice\" or \"number\", not {quote(kind)}.")
         return None
     prompt = _text(q, "prompt", where, problems, required=True)
     unit = _text(q, "unit", where, problems, required=False, limit=20)
@@ -329,7 +323,7 @@ def _question(q, where: str, problems: _Problems) -> Question | None:
     if isinstance(answer, str) and (kind == "number" or "values" in q):
         quantity = answer
         if quantity not in answers.QUANTITIES:
-            problems.add(where, f"the answer `{_shown(quantity)}` is not a quantity the app "
+            problems.add(where, f"the answer {quote(quantity)} is not a quantity the app "
                                 f"computes (known: {', '.join(answers.QUANTITIES)}).")
     if kind == "number":
         if "choices" in q or "values" in q:
@@ -337,7 +331,7 @@ def _question(q, where: str, problems: _Problems) -> Question | None:
         if quantity is None:
             if not _number(answer) or not math.isfinite(answer):
                 problems.add(where, "`answer` must be a finite number, or the name of a quantity "
-                                    f"in quotes, not {_shown(answer)}.")
+                                    f"in quotes, not {quote(answer)}.")
             else:
                 stated = float(answer)
     else:
@@ -364,7 +358,7 @@ def _question(q, where: str, problems: _Problems) -> Question | None:
                 problems.add(where, "with `values`, `answer` must name a quantity in quotes.")
         elif not isinstance(answer, str) or answer.strip() not in choices:
             if choices:
-                problems.add(where, f"`answer` {_shown(answer)} is not one of the choices (copy "
+                problems.add(where, f"`answer` {quote(answer)} is not one of the choices (copy "
                                     "the right choice's text exactly), and there are no `values` "
                                     "to compute it.")
         else:
@@ -380,7 +374,7 @@ def _check_answer(question: Question, values: dict, where: str, problems: _Probl
         right = question.answer(values)
     except (ValueError, KeyError, ArithmeticError) as err:
         problems.add(where, f"the answer cannot be computed for this step's parameters: "
-                            f"{_shown(str(err), 200)}.")
+                            f"{quote(str(err), 200)}.")
         return
     if question.kind == "number":
         if not math.isfinite(right):
@@ -401,7 +395,7 @@ def _step(raw, n: int, problems: _Problems) -> Step | None:
     _unknown_keys(raw, STEP_KEYS, where, problems)
     page = raw.get("page")
     if page not in PAGES:
-        problems.add(where, f"`page` = {_shown(page)} is not a page; use one of: "
+        problems.add(where, f"`page` = {quote(page)} is not a page; use one of: "
                             f"{', '.join(PAGES)}.")
     params = _params(raw.get("params"), where, problems)
     text = _text(raw, "text", where, problems, required=True)
@@ -449,7 +443,7 @@ def parse(source: str | bytes, name: str, *, uploaded: bool = False) -> tuple[Le
     try:
         lesson = _parse(source, name, uploaded, problems)
     except Exception as err:  # noqa: BLE001 - a bug here must not reach the student as a traceback
-        problems.add("", f"The file could not be read ({type(err).__name__}: {_shown(str(err), 200)}).")
+        problems.add("", f"The file could not be read ({type(err).__name__}: {quote(str(err), 200)}).")
         lesson = None
     if problems:
         extra = len(problems) - MAX_PROBLEMS
@@ -477,12 +471,12 @@ def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | N
     if not _precheck(source, problems):
         return None
     if not NAME.match(name):
-        problems.add("", f"The lesson name {_shown(name)} must be lower-case letters, digits, "
+        problems.add("", f"The lesson name {quote(name)} must be lower-case letters, digits, "
                          "- and _ (it goes into the link as ?lesson=…).")
     try:
         doc = tomllib.loads(source)
     except tomllib.TOMLDecodeError as err:
-        problems.add("", f"This is not valid TOML: {_shown(str(err), 200)}. (Text values need "
+        problems.add("", f"This is not valid TOML: {quote(str(err), 200)}. (Text values need "
                          "quotes; long text goes between triple quotes \"\"\" … \"\"\".)")
         return None
     _unknown_keys(doc, LESSON_KEYS, "", problems)
@@ -491,7 +485,7 @@ def _parse(source, name: str, uploaded: bool, problems: _Problems) -> Lesson | N
     formula = _text(doc, "formula", "", problems, required=False, limit=500)
     order = doc.get("order", 100)
     if not isinstance(order, int) or isinstance(order, bool):
-        problems.add("", f"`order` must be a whole number, not {_shown(order)}.")
+        problems.add("", f"`order` must be a whole number, not {quote(order)}.")
         order = 100
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -543,9 +537,9 @@ def step_number(raw: list[str], lesson: Lesson) -> tuple[int, str | None]:
     try:
         n = int(text)
     except ValueError:
-        return 1, f"`step={_shown(text)}` is not a step number; showing step 1 of {n_steps}."
+        return 1, f"{quote('step=' + text)} is not a step number; showing step 1 of {n_steps}."
     if not 1 <= n <= n_steps:
         near = min(max(n, 1), n_steps)
-        return near, (f"`step={n}` is outside this lesson's steps 1–{n_steps}; "
+        return near, (f"{quote(f'step={n}')} is outside this lesson's steps 1–{n_steps}; "
                       f"showing step {near}.")
     return n, None

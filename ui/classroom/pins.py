@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import params as P
+from ..echo import quote
 
 MAX_PINS = 3
 MAX_NAME = 40
@@ -69,11 +70,6 @@ def format_pin(pin: Pin) -> str:
     return pin.name + _SEP + ",".join(f"{n}:{_number(v)}" for n, v in pin.items)
 
 
-def _shown(raw: str) -> str:
-    """User text inside a message (markdown): short, no backticks."""
-    return raw[:40].replace("`", "'") + ("…" if len(raw) > 40 else "")
-
-
 def _is_number(text: str) -> bool:
     try:
         return float(text) == float(text)  # NaN is not
@@ -86,7 +82,7 @@ def parse(raw, fallback_name: str = "Pin") -> tuple[Pin | None, list[str]]:
     raw = str(raw)
     name, sep, body = raw.rpartition(_SEP)
     if not sep:
-        return None, [f"Pin `{_shown(raw)}` has no `~` between its name and its values; dropped."]
+        return None, [f"Pin {quote(raw)} has no `~` between its name and its values; dropped."]
     given = {}
     for item in body.split(","):
         key, colon, value = item.strip().partition(":")
@@ -95,29 +91,33 @@ def parse(raw, fallback_name: str = "Pin") -> tuple[Pin | None, list[str]]:
                    else "repeats a parameter" if key in given
                    else "is not a number" if not _is_number(value) else None)
         if problem:
-            return None, [f"Pin `{_shown(raw)}`: `{_shown(item)}` {problem}; pin dropped."]
+            return None, [f"Pin {quote(raw)}: {quote(item)} {problem}; pin dropped."]
         given[key] = value
     values, messages = {}, []
     for key in NAMES:  # in range now, or corrected like a bad link value
         values[key], warning = P.parse(key, given.get(key))
         if warning:
-            messages.append(f"Pin `{_shown(name)}`: {warning}")
+            messages.append(f"Pin {quote(name)}: {warning}")
     full, more = P.constrain({**P.defaults(), **values})  # k <= T, t <= T
-    messages += [f"Pin `{_shown(name)}`: {m}" for m in more]
+    messages += [f"Pin {quote(name)}: {m}" for m in more]
     return make(sanitise(name) or fallback_name, full), messages
 
 
-def parse_all(raws) -> tuple[tuple[Pin, ...], list[str]]:
-    """The URL's pin values -> ``(valid pins, messages)``: junk dropped, at most MAX_PINS kept."""
+def parse_all(raws, unread: int = 0) -> tuple[tuple[Pin, ...], list[str]]:
+    """The URL's pin values -> ``(valid pins, messages)``: junk dropped, at most MAX_PINS kept.
+
+    ``unread``: pins the link gave beyond ``raws`` (``ui.state`` reads at most ten), counted in
+    the message so that it says how many the link pins.
+    """
     pins, messages = [], []
     for raw in list(raws or []):
         pin, more = parse(raw, f"Pin {len(pins) + 1}")
         messages += more
         if pin is not None:
             pins.append(pin)
-    if len(pins) > MAX_PINS:
-        messages.append(f"The link pins {len(pins)} parameter sets; only the first {MAX_PINS} "
-                        "are kept.")
+    if len(pins) + unread > MAX_PINS:
+        messages.append(f"The link pins {len(pins) + unread} parameter sets; only the first "
+                        f"{MAX_PINS} are kept.")
     return tuple(pins[:MAX_PINS]), messages
 
 

@@ -215,7 +215,8 @@ def wide(fig) -> pd.DataFrame | None:
 
 
 def _num(x) -> str:
-    return f"{float(x):.3g}" if isinstance(x, int | float | np.number) else str(x)
+    # z: -0.0 reads "0", not "-0"
+    return f"{float(x):z.3g}" if isinstance(x, int | float | np.number) else str(x)
 
 
 def _short(title: str) -> str:
