@@ -88,7 +88,8 @@ class _Step:
         p, pi, probs = self.problem, self.pi, self.probs[:-1]
         value = float(self.w[0, p.model.initial, 0] + p.constant)
         norms = np.sqrt((self.grad**2).sum(axis=(1, 2)))
-        kl = np.einsum("tsi,tsv->t", probs, pi * self.log_ratio)
+        # KL of each state's next-token distribution is >= 0; rounding leaves -1e-17 where pi = base
+        kl = np.einsum("tsi,ts->t", probs, np.maximum((pi * self.log_ratio).sum(axis=2), 0.0))
         recovery = np.einsum("tsi,tsv->t", probs, pi * p.model.recovery)
         harm = float(np.einsum("tsi,tsv->", probs, pi * p.harm)
                      + self.probs[-1, :, 0] @ p.model.final_harm)
@@ -113,8 +114,8 @@ def exact_optimum_kl(model, eta: float, tilt: np.ndarray) -> np.ndarray:
     standard one): ``policy_stats(model, gibbs_policy(...)).kl`` with whole-array passes."""
     pi = gibbs_policy_stacked(model, eta, tilt)
     probs = Chain(model.stack(lambda seg: seg.next_state)).under(pi).forward(model.start())
-    return np.einsum("ts,ts->t", probs[:-1], rel_entr(pi, model.stack(lambda seg: seg.base))
-                     .sum(axis=2))
+    per_state = rel_entr(pi, model.stack(lambda seg: seg.base)).sum(axis=2)
+    return np.einsum("ts,ts->t", probs[:-1], np.maximum(per_state, 0.0))  # >= 0 (rounding: -1e-17)
 
 
 def train(model, lam, beta, tilt, objective, parameterization, steps, lr, record_every,
