@@ -3,7 +3,8 @@
 They assert nothing about time themselves; here they run with few presses and users, so that a
 change that breaks them (a renamed selector, a page without a slider) fails CI instead of being
 found the next time someone measures. The load test, even this small, is two users at once on
-random pages: it must end with no error and no exception element.
+random pages: it must end with no error and no exception element. The budget benchmark runs one
+corner of the toy domain on two pages (AppTest, no browser).
 """
 
 from __future__ import annotations
@@ -54,3 +55,17 @@ def test_live_benchmark_prints_its_figures(browser):
     assert sorted(f for f, _ in figures) == sorted([  # every live figure on every page it is on
         "recovery_by_position", "recovery_by_position", "kl_by_position",
         "recoverability_by_depth", "attack_length_vs_mu"]), out
+
+
+def test_budget_benchmark_prints_its_figures():
+    out = run("bench_budget.py", "--quick", timeout=120)
+    rows = re.findall(r"^  (.+?) \(view \d\)\s+cpu\s+\d+\.\d{3} s  estimate\s+\d+\.\d{3} s  "
+                      r"estimate/cpu\s+(?:\d+\.\d\d|-)  (allowed|refused)$", out, flags=re.M)
+    assert len(rows) == 2, out  # one corner, two pages
+    assert re.search(r"^largest CPU of an allowed request: (\d+\.\d{3} s = \d+\.\d\d x "
+                     r"REQUEST_SECONDS|none allowed)", out, flags=re.M), out
+    assert re.search(r"^largest CPU of a refused request: (\d+\.\d{3} s|none refused)", out,
+                     flags=re.M), out
+    assert re.search(r"^smallest estimate / CPU where toy work ran: (\d+\.\d\d|no toy work)", out,
+                     flags=re.M), out
+    assert re.search(r"^exception elements: 0$", out, flags=re.M), out
