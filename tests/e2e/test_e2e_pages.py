@@ -170,3 +170,21 @@ def test_controls_have_plain_accessible_names(opened):
     assert not bad, f"{info.title}: controls named in LaTeX: {bad}"
     if page.locator("[data-testid='stSlider'], [data-testid='stNumberInput']").count():
         assert labels, "no widget labels found: has the selector changed?"
+
+
+def test_the_zip_shows_progress_and_cancel_stops_it(server, new_page):
+    """Preparing every figure is the one long request: it shows its progress, and Cancel (any
+    click starts a new run, which stops this one at its next progress update) leaves no zip."""
+    page = new_page()
+    page.goto(page_url(server, nav.BY_NAME["deep_alignment"], default=False))
+    settle(page)
+    page.get_by_role("button", name="Prepare all figures (zip)").click()
+    cancel = page.get_by_role("button", name="Cancel")
+    cancel.wait_for()
+    page.get_by_text(re.compile(r"^Rendered ")).first.wait_for()  # the progress bar's text
+    cancel.click()
+    settle(page)
+    assert page.get_by_role("button", name="Prepare all figures (zip)").count() == 1
+    assert page.get_by_role("button", name="Download all figures (zip)").count() == 0
+    assert cancel.count() == 0
+    assert_no_exception(page)
