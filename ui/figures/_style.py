@@ -125,26 +125,71 @@ def log_range(*series, pad: float = 0.1) -> list[float] | None:
     return [lo - pad * span, hi + pad * span]
 
 
+# Tick labels of a log axis (issue "Answers in one look"): at least MIN_TICKS inside its range,
+# whatever it spans, so an axis can be read on screen and in exported files alike. plotly's own
+# choice (``dtick``) can leave one label, e.g. 10⁻² alone on a range of 0.0095..0.016.
+# ui/live/runtime.js's logTicks is the same rule for the axes a live figure rescales.
+MIN_TICKS, MAX_TICKS = 3, 8
+MANTISSAS = ((1, 2, 5), (1, 2, 3, 5), (1, 2, 3, 4, 5, 6, 7, 8, 9))
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _exponent(v: float) -> int:
+    return math.floor(math.log10(v) + 1e-9)  # 1e-5 is a power of ten, whatever log10 rounds to
+
+
+def _label(v: float, n: int, plain: bool) -> str:
+    """``v``, a multiple of 10ⁿ, with the digits that tell it from its neighbours: positional
+    (0.002, 5000) or m×10ᵉ (2×10⁻⁵, 10⁻⁵); 1 and 10 as themselves."""
+    e = _exponent(v)
+    if plain:
+        return f"{v:.{max(0, -n)}f}"
+    mantissa = f"{v / 10.0 ** e:.{max(0, e - n)}f}"
+    power = {0: "1", 1: "10"}.get(e, f"10{str(e).translate(_SUPERSCRIPT)}")
+    if mantissa == "1":
+        return power
+    return mantissa if e == 0 else f"{mantissa}×{power}"
+
+
+def log_ticks(lo: float, hi: float, *, counts: bool = False) -> tuple[list[float], list[str]]:
+    """Tick values (data units) and labels of a log axis whose range is ``lo``..``hi`` in log10
+    units: powers of ten (every 1, 2, 5, 10, … decades, at most MAX_TICKS); over fewer decades
+    1-2-5, then 1-2-3-5, then every digit of each decade; under that a linear 1-2-5 step. The
+    first of these with at least MIN_TICKS inside the range. ``counts``: labels as plain numbers
+    (tokens: 5, 10, 1000; from 1 to 10⁹), never 10ⁿ."""
+    if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+        return [], []
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    for step in (1, 2, 5, 10, 20, 50, 100):
+        exps = [e for e in range(first, last + 1) if e % step == 0]
+        if len(exps) <= MAX_TICKS:
+            break
+    if len(exps) >= MIN_TICKS:
+        return [10.0 ** e for e in exps], [_label(10.0 ** e, e, counts) for e in exps]
+    a, b = 10.0 ** lo, 10.0 ** hi
+    plain = counts or (1e-3 <= a and b < 1e4)
+    for mantissas in MANTISSAS:
+        ticks = [(m * 10.0 ** e, e) for e in range(math.floor(lo), math.floor(hi) + 1)
+                 for m in mantissas if lo - 1e-9 <= math.log10(m) + e <= hi + 1e-9]
+        if len(ticks) >= MIN_TICKS:
+            return [v for v, _ in ticks], [_label(v, n, plain) for v, n in ticks]
+    n = _exponent(b - a)  # a linear step: the largest of 5, 2, 1 × 10ⁿ with MIN_TICKS inside
+    while True:
+        for m in (5, 2, 1):
+            step = m * 10.0 ** n
+            ks = range(math.ceil(a / step - 1e-9), math.floor(b / step + 1e-9) + 1)
+            if len(ks) >= MIN_TICKS:
+                return [k * step for k in ks], [_label(k * step, n, plain) for k in ks]
+        n -= 1
+
+
 def log_axis(rng: list[float] | None = None) -> dict:
-    """Properties of a log axis that reads cleanly: powers of ten as 10ⁿ; over about a decade
-    labels at 1, 2 and 5 only (plotly's default labels every digit there, and they collide),
-    up to six decades every power of ten and no digits between (they collide in a short panel).
+    """Properties of a log axis that reads cleanly: with a range (log10 units), its ticks and
+    labels from :func:`log_ticks` (at least three inside it; plotly's own choice can leave one).
     """
     props = {"type": "log", "exponentformat": "power"}
     if rng is not None:
+        lo, hi = sorted((float(rng[0]), float(rng[1])))
         props["range"] = [float(rng[0]), float(rng[1])]
-        span = rng[1] - rng[0]
-        if span <= 1.3:
-            props["dtick"] = "D2"
-        elif span <= 6:
-            props["dtick"] = 1
+        props["tickvals"], props["ticktext"] = log_ticks(lo, hi)
     return props
-
-
-def count_ticks(lo: float, hi: float) -> list[float]:
-    """Ticks 1, 2, 5, 10, 20, 50, … between ``lo`` and ``hi`` for a log axis of counts (tokens),
-    labelled as plain numbers; over many decades only 1, 10, 100, …."""
-    steps = (1, 2, 5) if hi / max(lo, 1e-300) < 1e4 else (1,)
-    ticks = [m * 10 ** e for e in range(int(math.floor(math.log10(max(lo, 1e-300)))),
-                                        int(math.ceil(math.log10(hi))) + 1) for m in steps]
-    return [t for t in ticks if lo <= t <= hi]

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import STALE
-from ._style import (BOUND, DEEP, SERIES, axis_fraction, count_ticks, line_style, log_axis,
+from ._style import (BOUND, DEEP, SERIES, axis_fraction, line_style, log_axis, log_ticks,
                      log_range, mark_x)
 from .recovery import draw_pins, last_position
 
@@ -114,17 +114,18 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int, pins=()) ->
         names = ", ".join(f"{g:g}" for g in never)
         p.label_above(f"γ = {names}: no finite attack (L* = ∞ for every μ)", x=0.0,
                       xref="paper", level=2 if zeros else 1, color="#444", name=STALE)
-    p.xaxis(title="recovery penalty μ (log scale)", type="log", exponentformat="power",
-            hoverformat=".4g")
+    p.xaxis(title="recovery penalty μ (log scale)", hoverformat=".4g",
+            **log_axis([float(np.log10(mus[0])), float(np.log10(mus[-1]))]))  # the grid's ends
     # The unified hover takes each line's nearest point within hoverdistance px: with plotly's
     # 20 px, γ = 1 would still read "L* = k" well past the μ where it became ∞ (the points are
     # 1-2 px apart).
     p.update(hoverdistance=2)
     if log_y:
         # no tick in the bottom 5 %: its label would meet the x axis' first label
-        ticks = count_ticks(10 ** (y_range[0] + 0.05 * (y_range[1] - y_range[0])), top)
+        ticks, labels = log_ticks(y_range[0] + 0.05 * (y_range[1] - y_range[0]), y_range[1],
+                                  counts=True)
         p.yaxis(title="minimum attack length L* in tokens (log scale)", type="log", range=y_range,
-                tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
+                tickvals=ticks, ticktext=labels)
     else:
         p.yaxis(title="minimum attack length L* (tokens)", range=y_range)
     # each pin's legend entry may take a row under the plot: keep the plot (and so its long

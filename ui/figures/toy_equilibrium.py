@@ -41,8 +41,8 @@ def build_kl_vs_eta(d: dict, *, eta: float) -> go.Figure:
     etas = np.asarray(d["eta"], dtype=float)
     mark_x(p, eta, f"η = {eta:g}", log=True,
            at=axis_fraction(eta, etas.min(), etas.max(), log=True))
-    p.xaxis(title="harm weight η = λ/β (log scale)", type="log", exponentformat="power",
-            hoverformat=".4g")
+    p.xaxis(title="harm weight η = λ/β (log scale)", hoverformat=".4g",
+            **log_axis(log_range(etas, pad=0.02)))
     p.yaxis(title="total KL (nats, log scale)", **log_axis(log_range(d["approx"], d["kl"])))
     return p.figure(height=340)
 

@@ -69,6 +69,61 @@ function seriesData(data, params) {
   });
 }
 
+// ui/figures/_style.py's log_ticks: at least MIN_TICKS labelled ticks inside a log axis' range
+// (lo..hi in log10 units), powers of ten, then 1-2-5, 1-2-3-5, every digit, then a linear step.
+// tests/e2e/test_e2e_log_ticks.py holds the two to the same values and labels.
+const MIN_TICKS = 3, MAX_TICKS = 8;
+const MANTISSAS = [[1, 2, 5], [1, 2, 3, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+
+function exponentOf(v) {
+  return Math.floor(Math.log10(v) + 1e-9);  // 1e-5 is a power of ten, whatever log10 rounds to
+}
+
+function tickLabel(v, n, plain) {
+  const e = exponentOf(v);
+  if (plain) return v.toFixed(Math.max(0, -n));
+  const mantissa = (v / 10 ** e).toFixed(Math.max(0, e - n));
+  const power = e === 0 ? "1" : (e === 1 ? "10" : "10" + String(e).replace(/./g, (c) => SUPERSCRIPT[c]));
+  if (mantissa === "1") return power;
+  return e === 0 ? mantissa : `${mantissa}×${power}`;
+}
+
+function logTicks(lo, hi, counts = false) {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) return [[], []];
+  const first = Math.ceil(lo - 1e-9), last = Math.floor(hi + 1e-9);
+  let exps = [];
+  for (const step of [1, 2, 5, 10, 20, 50, 100]) {
+    exps = [];
+    for (let e = first; e <= last; e++) if (e % step === 0) exps.push(e);
+    if (exps.length <= MAX_TICKS) break;
+  }
+  if (exps.length >= MIN_TICKS) return [exps.map((e) => 10 ** e), exps.map((e) => tickLabel(10 ** e, e, counts))];
+  const a = 10 ** lo, b = 10 ** hi;
+  const plain = counts || (1e-3 <= a && b < 1e4);
+  for (const mantissas of MANTISSAS) {
+    const ticks = [];
+    for (let e = Math.floor(lo); e <= Math.floor(hi); e++) {
+      for (const m of mantissas) {
+        const at = Math.log10(m) + e;
+        if (lo - 1e-9 <= at && at <= hi + 1e-9) ticks.push([m * 10 ** e, e]);
+      }
+    }
+    if (ticks.length >= MIN_TICKS) return [ticks.map(([v]) => v), ticks.map(([v, n]) => tickLabel(v, n, plain))];
+  }
+  for (let n = exponentOf(b - a); ; n--) {  // a linear step: the largest of 5, 2, 1 × 10ⁿ
+    for (const m of [5, 2, 1]) {
+      const step = m * 10 ** n;
+      const from = Math.ceil(a / step - 1e-9), to = Math.floor(b / step + 1e-9);
+      if (to - from + 1 >= MIN_TICKS) {
+        const vals = [];
+        for (let k = from; k <= to; k++) vals.push(k * step);
+        return [vals, vals.map((v) => tickLabel(v, n, plain))];
+      }
+    }
+  }
+}
+
 // The same rule as ui/figures/_style.py's log_range and log_axis, for the axes a drag rescales:
 // a log axis around the positive values (and the parameters named in `extra`), linear when
 // there are none or when a trace named in `require` has a value that is not positive.
@@ -86,7 +141,7 @@ function rescale(layout, axis, traces, params, drawn) {
   const positive = own.concat((axis.extra || []).map((key) => params[key])).filter((y) => y > 0);
   const required = (axis.require || []).flatMap((i) => traces[i].y);
   if (!own.some((y) => y > 0) || required.some((y) => !(y > 0))) {
-    Object.assign(props, { type: "linear", dtick: undefined });
+    Object.assign(props, { type: "linear", dtick: undefined, tickvals: undefined, ticktext: undefined });
     if (axis.linear) Object.assign(props, { range: axis.linear, autorange: false });
     else { delete props.range; props.autorange = true; }
     return;
@@ -98,9 +153,11 @@ function rescale(layout, axis, traces, params, drawn) {
     range[0] = Math.min(range[0], drawn.range[0]);
     range[1] = Math.max(range[1], drawn.range[1]);
   }
-  const width = range[1] - range[0];
+  // a count axis (tokens) labels no tick in its bottom 5 %, where the x axis' first label is
+  const [tickvals, ticktext] = axis.counts
+    ? logTicks(range[0] + 0.05 * (range[1] - range[0]), range[1], true) : logTicks(range[0], range[1]);
   Object.assign(props, { type: "log", range, autorange: false, exponentformat: "power",
-                         dtick: width <= 1.3 ? "D2" : (width <= 6 ? 1 : undefined) });
+                         dtick: undefined, tickvals, ticktext });
 }
 
 // While the data stay inside the drawn y range, a move replaces the traces' y values only: the

@@ -38,7 +38,8 @@ class LiveSpec:
     # y axes to rescale while dragging (runtime.js ``rescale``): "traces" are the indices on it
     # ("all": every trace), "linear" the range without positive values, "require" the traces
     # that must be all positive for a log axis, "extra" parameters the range must show;
-    # "scale": "linear" for an axis that stays linear (from 0 to the largest value).
+    # "scale": "linear" for an axis that stays linear (from 0 to the largest value); "counts": a
+    # log axis of token counts, labelled in plain numbers (_style.log_ticks' ``counts``).
     axes: tuple[dict, ...] = ()
 
 
@@ -79,7 +80,7 @@ LIVE: dict[str, LiveSpec] = {
          {"axis": "yaxis2", "traces": [1], "scale": "linear"})),
     "attack_length_vs_mu": LiveSpec(
         ("delta", "p_base", "beta"), {"logspace": data.MU_GRID}, _attack,
-        ({"axis": "yaxis", "traces": "all"},)),
+        ({"axis": "yaxis", "traces": "all", "counts": True},)),
 }
 
 
