@@ -327,6 +327,17 @@ def test_methods_findings_state_their_runs(T, k, p_r, p_c, steps, lr, mu, gamma,
         assert after > before + mc.MOVED
     else:
         assert abs(after - before) <= mc.MOVED
+    # Bach's effect on recovery beyond the horizon, against standard alignment, computed here
+    change = runs["completion"]["recovery"][k:] - runs["standard"]["recovery"][k:]
+    if (m := re.search(r"(raises|lowers) on-policy recovery .*? most at t = (\d+): ", text)):
+        t = int(m.group(2))
+        assert abs(change[t - k - 1]) == pytest.approx(np.abs(change).max())
+        assert (change[t - k - 1] > mc.MOVED) if m.group(1) == "raises" else (change[t - k - 1] < -mc.MOVED)
+        standard = _number(rf"t = {t}: ([0-9.e+-]*[0-9]) standard", text)
+        assert standard == pytest.approx(runs["standard"]["recovery"][t - 1], rel=5e-3, abs=1e-12)
+    else:
+        assert f"that of standard alignment to within {mc.MOVED:g} at every t > {k}" in text
+        assert np.abs(change).max() <= mc.MOVED
     if "None beyond the horizon" in mc.base_favored_item(d):  # "the aligned model is the base there"
         assert np.max(runs["standard"]["kl"][k:]) <= mc.ZERO_KL
     caption = mc.zero_beyond(runs, names, k, T) or ""
@@ -382,3 +393,88 @@ def test_the_penalty_fit_claims_only_what_its_rms_allows(T, k, p_r, alpha, steps
         assert rms > mc.MATCHED * spread - 1e-12
     else:
         assert "never left its starting point" in sentence and g["unmoved"]
+
+
+# --- Headlines: where a per-position quantity is largest ------------------------------------
+
+def _named_positions(sentence: str) -> list[int]:
+    where = re.search(r"at (.+?): ", sentence).group(1)
+    if (run := re.fullmatch(r"t = (\d+)…(\d+)", where)):
+        return list(range(int(run.group(1)), int(run.group(2)) + 1))
+    if where.endswith("positions") or "…" in where:
+        return [int(x) for x in re.findall(r"\d+", where.split("t = ")[1])]
+    return [int(x) for x in re.findall(r"\d+", where)]
+
+
+def _check_peak(sentence: str, y: np.ndarray, whole: float | None):
+    """The positions named hold the largest value (ties all named), the value shown is it, and
+    the share shown is its share of ``whole``."""
+    top = y.max()
+    named = _named_positions(sentence)
+    tied = [t for t in range(1, y.size + 1) if y[t - 1] >= top * (1 - tc.TIED)]
+    if "positions, t = " in sentence:  # a long, non-consecutive tie: first two and last named
+        assert len(tied) == int(re.search(r"(\d+) positions", sentence).group(1))
+        assert named == tied[:2] + tied[-1:]
+    else:
+        assert named == tied, (sentence, y)
+    assert ("tied" in sentence) == (len(tied) > 1)
+    shown = _number(r": ([0-9.e+-]*[0-9])", sentence)
+    assert shown == pytest.approx(top, rel=1e-3)
+    if whole is None:
+        return
+    share = top / whole
+    if ", all of" in sentence:
+        assert share == pytest.approx(1.0, rel=1e-6)
+    elif "over 99 %" in sentence:
+        assert 0.995 <= share < 1.0
+    else:
+        percent = _number(r", ([0-9.e+-]+) % of", sentence)
+        assert percent == pytest.approx(100 * share, rel=0.06, abs=0.51)
+
+
+@given(**toy_args)
+@example(i=0, T=12, k=4, p_r=0.1, p_c=0.2, extra=(0.0, 1.0, 1))  # the defaults
+@example(i=0, T=1, k=1, p_r=0.1, p_c=0.2, extra=(0.0, 1.0, 1))  # T = 1: all of Var H
+@example(i=0, T=6, k=0, p_r=0.1, p_c=0.2, extra=(0.0, 1.0, 1))  # horizon 0: Var H = 0
+@example(i=2, T=6, k=6, p_r=1e-12, p_c=0.0, extra=(0.0, 1.0, 1))  # no harm at all
+@example(i=0, T=6, k=4, p_r=1e-12, p_c=0.0, extra=(0.5, 1.0, 1))  # Var H ~ 1e-12, not 0
+@FEW
+def test_the_harm_information_headline_names_its_peak(i, T, k, p_r, p_c, extra):
+    model = _toy(i, T, min(k, T), p_r, p_c, extra)
+    info = np.asarray(model.harm_information(), dtype=float)
+    variance = float(model.harm_variance())  # an independent second-moment pass (Corollary 7)
+    sentence = tc.information_headline(info, variance)
+    if not (info > 0).any():
+        assert "Var H = 0" in sentence and variance == pytest.approx(0.0, abs=1e-15)
+        return
+    _check_peak(sentence, info, variance)
+
+
+@given(**toy_args, eta=st.sampled_from([0.001, 1.0, 100.0]))
+@example(i=0, T=1, k=1, p_r=0.1, p_c=0.2, extra=(0.0, 1.0, 1), eta=1.0)
+@example(i=0, T=6, k=0, p_r=0.1, p_c=0.2, extra=(0.0, 1.0, 1), eta=1.0)
+@example(i=0, T=6, k=6, p_r=0.5, p_c=0.0, extra=(0.0, 1.0, 1), eta=1.0)  # KLₜ ~1e-17: rounding
+@FEW
+def test_the_kl_and_gradient_headlines_name_their_peaks(i, T, k, p_r, p_c, extra, eta):
+    model = _toy(i, T, min(k, T), p_r, p_c, extra)
+    kl = np.asarray(model.standard_equilibrium_kl(eta, 1.0), dtype=float)
+    sentence = tc.kl_headline(kl)
+    if (kl > tc.ZERO_KL).any():
+        _check_peak(sentence, kl, float(kl.sum()))
+    else:
+        assert f"below {tc.ZERO_KL:.0e} nats at every position" in sentence
+    norms = np.asarray(model.gradient_norms(), dtype=float)
+    sentence = tc.gradient_headline(norms)
+    if (norms > 0).any():
+        _check_peak(sentence, norms, None)
+    else:
+        assert "‖gₜ‖ = 0 at every position" in sentence
+
+
+@pytest.mark.parametrize("values,words", [
+    ([0.25, 0.25, 0.25, 0.25], "tied, at t = 1…4: 0.25, 25 % of Var H each."),
+    ([0.2, 0.2, 0.1, 0.2], "tied, at t = 1, 2 and 4: 0.2, 29 % of Var H each."),
+    ([0.5], "at t = 1: 0.5, all of Var H."),
+])
+def test_ties_and_a_single_position_read_plainly(values, words):
+    assert tc.information_headline(values, sum(values)).endswith(words)

@@ -7,6 +7,7 @@ Page pattern as in views/5_deep_alignment.py; the numbers come from the exact to
 import streamlit as st
 
 from ui import data_toy, layout, state, toy_controls, widgets
+from ui.claims import toy as claims
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -48,7 +49,9 @@ def paths_section():
 def information():
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("harm_information", v, fig_col)
+    variance = base["variance"] if base["variance"] is not None else base["info_sum"]
     with text_col:
+        st.markdown(f"**{claims.information_headline(base['info'], variance)}**")
         st.markdown("**Definition 5.** The harm information at position t is the mean square of "
                     "the harm innovation Δₜ = hₜ − hₜ₋₁ (Definition 3); **Proposition 6**: it is "
                     "the expected drop in the variance of H when xₜ is seen:")
@@ -58,7 +61,6 @@ def information():
         st.markdown("**Theorem 9.** The horizon k is the last position with Iₜ > 0; then H depends "
                     "on x₁…x_k only. **Proposition 4**: the innovations are orthogonal, so by "
                     "**Corollary 7**")
-        variance = base["variance"] if base["variance"] is not None else base["info_sum"]
         st.latex(rf"\sum_{{t=1}}^{{{T}}}I_t=\operatorname{{Var}}H={num(variance, 6)}")
         last = rf"I_{{{k}}}={num(base['info'][k - 1])}" if k >= 1 else r"H\ \text{is constant}"
         after = rf",\quad I_{{{k + 1}}}=\dots=I_{{{T}}}=0" if 0 < k < T else ""

@@ -8,6 +8,7 @@ Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figu
 import streamlit as st
 
 from ui import data_toy, layout, state, toy_controls, widgets
+from ui.claims import toy as claims
 from ui.show import show_figure
 from ui.latex import num, text
 
@@ -28,6 +29,7 @@ def gradient_norms():
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("gradient_norms", v, fig_col)
     with text_col:
+        st.markdown(f"**{claims.gradient_headline(g['norm'])}**")
         st.markdown("**Theorem 8.** For softmax logits θₜ at position t (one vector per prefix state)")
         # Three lines (\big( and \big) may sit on different lines): narrower overflows the column.
         st.latex(r"\begin{aligned}g_t&=\nabla_{\theta_t}\mathbb E_\pi[H]\\&=\mathbb E_{x_{<t}}"

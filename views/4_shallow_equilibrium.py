@@ -32,6 +32,7 @@ def kl_by_position():
     show_figure("kl_vs_information", v, fig_col)
     grads = data_toy.gradients(s)
     with text_col:
+        st.markdown(f"**{claims.kl_headline(d['kl'])}**")
         st.markdown("The exact optimum tilts the base model by the harm (a backward recursion on "
                     "Φₜ = E[e^(−ηH) | x≤t]). It depends on λ and β only through η = λ/β, so the "
                     "app computes it KL-normalised: β = 1, λ = η.")

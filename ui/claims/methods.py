@@ -38,14 +38,33 @@ def completion_item(runs: dict, k: int) -> str:
                 "of what standard alignment changed.")
     else:
         verb = f"It leaves E[H] where standard alignment put it ({text(before, 3)})."
+    recovery = completion_recovery(runs, k)
     if std_late <= ZERO_KL and moved <= 1e-9:
-        return (f"**Bach's targeted completion does not reach beyond the horizon.** The standard-"
-                f"aligned model equals the base there (its KL beyond t = {k} is {text(std_late, 3)}), "
-                "so no token is base-favored and the hybrid teacher λ_T·aligned + (1 − λ_T)·base "
-                f"*is* the base: after training, KLₜ beyond the horizon changed by at most "
-                f"{text(moved, 3)} nats. {verb}")
-    return (f"**Bach's targeted completion** changes KLₜ beyond the horizon by up to "
-            f"{text(moved, 3)} nats (the standard-aligned model's KL there: {text(std_late, 3)}). {verb}")
+        return (f"**Bach's targeted completion does not reach beyond the horizon.** {recovery} "
+                f"The standard-aligned model equals the base there (its KL beyond t = {k} is "
+                f"{text(std_late, 3)}), so no token is base-favored and the hybrid teacher "
+                "λ_T·aligned + (1 − λ_T)·base *is* the base: after training, KLₜ beyond the "
+                f"horizon changed by at most {text(moved, 3)} nats. {verb}")
+    return (f"**Bach's targeted completion** beyond the horizon: {recovery} It changes KLₜ there "
+            f"by up to {text(moved, 3)} nats (the standard-aligned model's KL there: "
+            f"{text(std_late, 3)}). {verb}")
+
+
+def completion_recovery(runs: dict, k: int) -> str:
+    """What Bach's targeted completion does to recovery beyond the horizon, against standard
+    alignment: the largest change of on-policy recovery at one position t > k, with both values."""
+    std = np.asarray(runs["standard"]["recovery"][k:], dtype=float)
+    bach = np.asarray(runs["completion"]["recovery"][k:], dtype=float)
+    change = bach - std
+    i = int(np.argmax(np.abs(change)))
+    t, largest = k + 1 + i, float(change[i])
+    if abs(largest) <= MOVED:
+        return (f"Recovery beyond the horizon is unchanged: on-policy (averaged over the prefixes "
+                f"the model writes) it is that of standard alignment to within {MOVED:g} at every "
+                f"t > {k} (at most {text(abs(largest), 2)} apart).")
+    verb = "raises" if largest > 0 else "lowers"
+    return (f"It {verb} on-policy recovery (averaged over the prefixes the model writes) most at "
+            f"t = {t}: {text(std[i], 3)} standard → {text(bach[i], 3)}.")
 
 
 def penalty_item(d: dict) -> str:

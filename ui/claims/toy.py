@@ -139,3 +139,78 @@ def per_position_recovery(change: float, lr: float) -> str:
     return (f"Per-position training moved it by {change:+.3g}, although beyond the horizon the "
             f"harm gives no gradient (Theorem 10): at learning rate {lr:g} the run did not stay at "
             "the base model there; a smaller learning rate keeps it.")
+
+
+# --- Headlines: where a per-position quantity peaks ------------------------------------------
+
+TIED = 1e-9  # relative: values within this share of the largest are tied for it (rounding)
+ZERO_KL = 1e-12  # nats: a KLₜ at or below this is zero to rounding (an untouched one is ~1e-17)
+
+
+def _where(ts: list[int]) -> str:
+    """Positions in words: t = 3; t = 1 and 2; t = 1, 2 and 5; t = 1…6 (consecutive)."""
+    if len(ts) == 1:
+        return f"t = {ts[0]}"
+    if len(ts) > 3 and ts[-1] - ts[0] == len(ts) - 1:
+        return f"t = {ts[0]}…{ts[-1]}"
+    if len(ts) > 3:
+        return f"{len(ts)} positions, t = {ts[0]}, {ts[1]}, …, {ts[-1]}"
+    return "t = " + ", ".join(str(t) for t in ts[:-1]) + f" and {ts[-1]}"
+
+
+def _share(part: float, whole: float) -> str:
+    """``part`` as a percentage of ``whole``, never rounded up to "100 %" unless it is all."""
+    if part >= whole * (1.0 - TIED):
+        return "all"
+    p = 100.0 * part / whole
+    if p >= 99.5:
+        return "over 99 %"
+    return f"{p:.0f} %" if p >= 10 else f"{p:.2g} %"
+
+
+def peak(values, *, symbol: str, unit: str = "", total: float | None = None,
+         total_name: str = "", zero: float = 0.0) -> tuple[list[int], str] | None:
+    """Where the largest of ``values`` (position t = 1, 2, … at index t − 1) is, in words, with
+    its value and, given ``total``, its share of it: "Iₜ is largest at t = 1: 0.1206, 51 % of
+    Var H". Ties (within ``TIED``) are all named. None when no value exceeds ``zero``."""
+    y = np.asarray(values, dtype=float)
+    if not y.size or not (np.nanmax(y) > zero):
+        return None
+    top = float(np.nanmax(y))
+    ts = [int(i) + 1 for i in np.flatnonzero(y >= top * (1.0 - TIED))]
+    from ..latex import text
+    value = text(top) + (f" {unit}" if unit else "")
+    if total is not None and total > 0:
+        value += f", {_share(top, total)} of {total_name}"
+    if len(ts) > 1:
+        return ts, f"{symbol} is largest, tied, at {_where(ts)}: {value} each."
+    return ts, f"{symbol} is largest at {_where(ts)}: {value}."
+
+
+def information_headline(info, variance: float) -> str:
+    """The Harm horizon chart in one sentence: where Iₜ peaks and its share of Var H
+    (Corollary 7: Σₜ Iₜ = Var H)."""
+    found = peak(info, symbol="Iₜ", total=float(variance), total_name="Var H")
+    if found is None:
+        return ("Iₜ = 0 at every position: H is the same for every response (Var H = 0), so no "
+                "token carries harm information.")
+    return found[1]
+
+
+def gradient_headline(norms) -> str:
+    """The Gradients chart in one sentence: where ‖gₜ‖ (Theorem 8) is largest."""
+    found = peak(norms, symbol="‖gₜ‖")
+    if found is None:
+        return "‖gₜ‖ = 0 at every position: H is the same for every response, so nothing moves it."
+    return found[1]
+
+
+def kl_headline(kl) -> str:
+    """The Shallow equilibrium chart in one sentence: where the exact optimum spends most KL."""
+    kl = np.asarray(kl, dtype=float)
+    found = peak(kl, symbol="KLₜ of the exact optimum", unit="nats", total=float(kl.sum()),
+                 total_name="its total KL", zero=ZERO_KL)
+    if found is None:
+        return (f"KLₜ is below {ZERO_KL:.0e} nats at every position: the exact optimum is the "
+                "base model to rounding.")
+    return found[1]
