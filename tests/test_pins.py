@@ -64,7 +64,7 @@ def test_junk_never_raises_and_what_is_kept_is_valid(raws):
         assert list(values) == list(PN.NAMES)
         for n, x in values.items():
             assert P.parse(n, x) == (x, None), (n, x)  # in range, right type
-        assert values["k"] <= values["T"] and values["t"] <= values["T"]
+        assert values["k"] <= values["T"]  # t may lie beyond T: the readouts' position
 
 
 @pytest.mark.parametrize("raw, kept, says", [

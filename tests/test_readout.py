@@ -85,10 +85,16 @@ def recovery(t: int, **change) -> float:
 
 # --- on the page ----------------------------------------------------------------------------
 
+def marks(at: AppTest, index: int = 0) -> list[tuple[float, float]]:
+    """The position marks on chart ``index`` as drawn: (x0, x1) of each panel's band."""
+    shapes = json.loads(at.get("plotly_chart")[index].proto.spec)["layout"].get("shapes", [])
+    return [(s["x0"], s["x1"]) for s in shapes if s.get("name") == position_readout.MARK_NAME]
+
+
 def test_recovery_readout_is_theorem_20_at_the_position():
     at = open_page(DEEP)
     t, shown = card_value(at, "deep")
-    assert t == D["k"] + 1  # default: the first plotted position beyond the horizon
+    assert t == D["t"]  # the app's position t, not the first position beyond the horizon
     assert at.number_input(key=RECOVERY_BOX).value == t
     assert_shown(shown, recovery(t))
     assert parse(card_value(at, "standard RLHF")[1]) == pytest.approx(D["p_base"], rel=1e-12)
@@ -100,14 +106,48 @@ def test_recovery_readout_is_theorem_20_at_the_position():
         assert_shown(shown, recovery(position))
 
 
-def test_moving_the_position_changes_the_card_and_nothing_else():
+def test_the_readout_opens_at_the_links_t_and_marks_it_on_the_chart():
+    at = open_page(DEEP, {"t": "17"})
+    assert card_value(at, "deep")[0] == 17 and at.number_input(key=RECOVERY_BOX).value == 17
+    (x0, x1), = marks(at)
+    assert x0 < 17 < x1 and x1 - x0 <= 1.0 + 1e-12  # one position wide at T = 50
+
+
+def test_moving_the_position_writes_t_to_the_url_and_moves_only_the_mark():
     at = open_page(DEEP)
-    before, spec = cards(at)[0], at.get("plotly_chart")[0].proto.spec
+    before, spec = cards(at)[0], json.loads(at.get("plotly_chart")[0].proto.spec)
     at.number_input(key=RECOVERY_BOX).set_value(20).run()
-    after = cards(at)[0]
+    after, moved = cards(at)[0], json.loads(at.get("plotly_chart")[0].proto.spec)
     assert after != before and read_card(after)[1] == 20
-    assert at.get("plotly_chart")[0].proto.spec == spec
-    assert "t" not in at.query_params or at.query_params["t"] == str(D["t"])  # not a parameter
+    assert at.query_params["t"] == ["20"] or at.query_params["t"] == "20"
+    assert moved["data"] == spec["data"]  # the same cached figure, only the mark differs
+    (x0, x1), = marks(at)
+    assert x0 < 20 < x1
+    unmarked = [s for s in moved["layout"]["shapes"] if s.get("name") != position_readout.MARK_NAME]
+    assert unmarked == [s for s in spec["layout"]["shapes"]
+                        if s.get("name") != position_readout.MARK_NAME]
+    exported = catalog.build("recovery_by_position", D)  # what the exports draw: no mark
+    assert not [s for s in exported.to_dict()["layout"].get("shapes", [])
+                if s.get("name") == position_readout.MARK_NAME]
+
+
+def test_one_position_across_tabs_and_pages():
+    at = open_page(DEEP, {"t": "10"})
+    at.number_input(key=RECOVERY_BOX).set_value(14).run()
+    # the KL cost tab: the same t, no second typing
+    at.query_params["view"] = "1"
+    at.run()
+    kl = position_readout.box_key("kl_by_position")
+    assert at.number_input(key=kl).value == 14 and read_card(cards(at)[0])[1] == 14
+    at.switch_page(HORIZON).run()  # a toy page: positions 0..T_toy = 12, t = 14 beyond them
+    assert not at.exception, [e.value for e in at.exception]
+    assert read_card(cards(at)[0])[1] == 12  # its nearest position, and it says so
+    assert "t = 14 is not plotted here" in cards(at)[0].replace("\\", "")
+    assert params.parse("t", at.query_params["t"])[0] == 14  # t itself is kept
+    at.number_input(key=position_readout.box_key("martingale_paths")).set_value(7).run()
+    assert params.parse("t", at.query_params["t"])[0] == 7
+    at.switch_page(DEEP).run()
+    assert card_value(at, "deep")[0] == 7
 
 
 def test_a_chosen_position_stays_when_parameters_move_and_is_clamped_to_the_range():
@@ -119,16 +159,29 @@ def test_a_chosen_position_stays_when_parameters_move_and_is_clamped_to_the_rang
     assert_shown(shown, recovery(40, mu=20.0))
     set_param(at, "T", 30)  # position 40 is no longer plotted: the last one is read
     assert card_value(at, "deep")[0] == 30 and at.number_input(key=RECOVERY_BOX).value == 30
+    assert params.parse("t", at.query_params["t"])[0] == 40  # kept: raising T brings it back
+    set_param(at, "T", 50)
+    assert card_value(at, "deep")[0] == 40
 
 
-def test_an_untouched_readout_follows_the_horizon():
-    at = open_page(DEEP)
-    set_param(at, "k", 9)
-    assert card_value(at, "deep")[0] == 10
+def test_a_position_inside_the_horizon_reads_the_first_plotted_one_and_says_so():
+    at = open_page(DEEP, {"t": "3"})
+    assert card_value(at, "deep")[0] == D["k"] + 1
+    assert "t = 3 is not plotted here" in cards(at)[0].replace("\\", "")
+
+
+def test_no_figure_depends_on_t_unless_it_says_so():
+    """ui.show builds a figure that does not name t with t at its default, so one cached figure
+    serves every position: that is only right if no figure reads t without naming it."""
+    for name, spec in catalog.FIGURES.items():
+        if "t" in spec.param_names(D) or name.startswith("methods") or name == "training":
+            continue  # the trained figures are slow; they never read t (grep: v["t"])
+        a, b = catalog.build(name, {**D, "t": 3}), catalog.build(name, {**D, "t": 11})
+        assert a.to_json() == b.to_json(), name
 
 
 def test_harm_information_readout_is_the_toy_models_I_t():
-    at = open_page(HORIZON, {"view": "1"})
+    at = open_page(HORIZON, {"view": "1", "t": "5"})
     model = theory.refuse_or_comply(T=12, k=4, p_recover=0.1, p_harm=0.2)
     info = model.harm_information()
     t, shown = card_value(at, "harm information")

@@ -73,10 +73,11 @@ def test_examples_from_the_issue():
 
 @given(st.integers(1, 1000), st.integers(0, 2000), st.integers(1, 2000), st.floats(0, 1), st.floats(0, 1))
 def test_constrain_enforces_the_relations(T, k, t, p_recover, p_harm):
-    values = P.defaults() | {"T": T, "k": min(k, 200), "t": min(t, 1000),
+    values = P.defaults() | {"T": T, "k": min(k, 200), "t": t,
                              "p_recover": max(p_recover, 1e-12), "p_harm": p_harm}
     fixed, warnings = P.constrain(values)
-    assert fixed["k"] <= fixed["T"] and fixed["t"] <= fixed["T"]
+    assert fixed["k"] <= fixed["T"] and fixed["t"] == values["t"]  # t may lie beyond T
+    assert P.position_in_depth(fixed) == min(fixed["t"], fixed["T"])
     assert fixed["p_recover"] + fixed["p_harm"] <= 1.0 + 1e-15
     assert fixed["k_toy"] <= fixed["T_toy"] and fixed["L"] <= fixed["T_toy"]
     assert bool(warnings) == (fixed != values)

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import logit
 
 from . import _validate as v
-from .recovery import recovery_probability
+from .recovery import _whole_or_inf, recovery_probability
 
 __all__ = [
     "attack_threshold",
@@ -71,12 +71,16 @@ def total_recovery_kl_bound(p_min, mu, beta, gamma, horizon, depth):
         As in :func:`recoverability_bound`.
     horizon, depth : array_like
         ``k`` and ``T``, whole numbers ``>= 0``; the sum is empty (0) when ``T <= k``.
+        ``T = math.inf``: the bound on the whole tail :math:`\sum_{t>k}^{\infty}\mathrm{KL}^*_t`,
+        the limit of the bounds at depth T (each partial sum is below its bound, which is below
+        the limit), finite for ``gamma < 1``.
 
     Returns
     -------
     float or ndarray
-        The bound; ``inf`` only when ``p_min = 0`` with ``gamma = 1`` and ``mu > 0``
-        (or when it exceeds the float range).
+        The bound; ``inf`` only when ``p_min = 0`` with ``gamma = 1`` and ``mu > 0``, when
+        ``T = inf`` with ``gamma = 1``, ``mu > 0`` and ``p_min < 1`` (or when it exceeds the
+        float range).
 
     Examples
     --------
@@ -84,13 +88,15 @@ def total_recovery_kl_bound(p_min, mu, beta, gamma, horizon, depth):
     2.0794415416798357
     >>> round(total_recovery_kl_bound(0.5, mu=1.0, beta=1.0, gamma=0.5, horizon=0, depth=60), 12)
     1.0
+    >>> total_recovery_kl_bound(0.5, mu=1.0, beta=1.0, gamma=0.5, horizon=0, depth=float("inf"))
+    1.0
     """
     p_min = v.closed("p_min", p_min, 0.0, 1.0)
     mu = v.nonnegative("mu", mu)
     beta = v.positive("beta", beta)
     gamma = v.closed("gamma", gamma, 0.0, 1.0)
     k = v.nonnegative_int("horizon", horizon)
-    T = v.nonnegative_int("depth", depth)
+    T = _whole_or_inf("depth", depth)
     p_min, mu, beta, gamma, k, T = np.broadcast_arrays(p_min, mu, beta, gamma, k, T)
     n = np.maximum(T - k, 0.0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -50,6 +50,8 @@ def recovery_kl_limit(p: float, mu: float, beta: float, gamma: float, k: int) ->
     return {
         "gamma_is_one": bool(gamma == 1.0),
         "limit": float(theory.total_recovery_kl(p, mu, beta, gamma, k, np.inf)),
+        # Theorem 22's bound on the same tail, p_min = p (the same p at every position)
+        "bound": float(theory.total_recovery_kl_bound(p, mu, beta, gamma, k, np.inf)),
     }
 
 

@@ -76,8 +76,14 @@ _TABLE = [
           "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1, tex=r"T"),
     Param("k", int, 5, 0, 200, "linear", "Harm horizon k",
           "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1, tex=r"k"),
-    Param("t", int, 10, 1, 1000, "linear", "Position t",
-          "The position (1-indexed) whose numbers are substituted into the formulas. Must be ≤ T.",
+    # One position for the whole session: the readout under every position-indexed chart, the
+    # mark on it and the formulas at one position read this t. Up to T_toy's maximum, so a toy
+    # chart can be read at any position; a chart (or formula) whose positions stop earlier reads
+    # its nearest one and leaves t as it is (``position_in_depth``), so raising T brings it back.
+    Param("t", int, 10, 1, 2000, "linear", "Position t",
+          "The position (1-indexed) read under every chart indexed by position and substituted "
+          "into the formulas at one position; where a chart's positions end before t, its "
+          "nearest position is read.",
           step=1, tex=r"t"),
     # --- toy harm model (THEORY.md section 6), used by pages 2-4 and the attack simulator ---
     Param("T_toy", int, 12, 1, 2000, "linear", "Toy model: length T",
@@ -230,13 +236,19 @@ def constrain(values: dict) -> tuple[dict, list[str]]:
             v[name] = hi
 
     clamp("k", v["T"], "exceeds the depth T")
-    clamp("t", v["T"], "exceeds the depth T")
     clamp("k_toy", v["T_toy"], "exceeds the toy length T_toy")
     clamp("L", v["T_toy"], "exceeds the toy length T_toy")
     clamp("m_toy", v["T_toy"], "exceeds the toy length T_toy")
     # Base probabilities of R and C share one position: keep p_R, shrink p_C.
     clamp("p_harm", 1.0 - v["p_recover"], "makes p_R + p_C exceed 1")
     return v, warnings
+
+
+def position_in_depth(values: dict) -> int:
+    """The position t as the closed forms at one position read it (Theorem 20's Gibbs tab, the
+    lessons' answers): positions there run 1..T, so a t beyond the depth T reads T. t itself may
+    exceed T (a toy chart's position); the URL keeps it."""
+    return min(values["t"], values["T"])
 
 
 def parse_all(raw: dict) -> tuple[dict, list[str]]:

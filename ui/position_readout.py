@@ -7,8 +7,15 @@ number box for the position and a card with the value of every plotted series th
 from the finished, cached figure through ``ui.export.tables.columns``, so the card shows the
 chart's own numbers for every figure with no per-figure code: a figure qualifies when its
 x-axis title starts with "position t" or "depth" (or its ``FigureSpec.positions`` says so).
-The readout is built once per figure object (``ui.catalog`` caches figures per parameter set);
-moving the position reruns only the readout, an ``st.fragment``.
+The readout is built once per figure object (``ui.catalog`` caches figures per parameter set).
+
+One position for the page state: every position-t readout reads the app parameter ``t``
+(``ui.params``), so a link's ``t=10`` opens every readout at 10, a tab or page switch keeps it,
+and typing a position writes it back to the URL. A chart whose plotted positions do not include
+t reads its nearest one and says so; t itself is left alone (a toy chart may end at T_toy < t).
+A depth T′ readout (Theorem 22's depth, not a position) keeps one depth of its own per session.
+The chart marks the position read with a dotted vertical line (:func:`marked`), drawn on a
+display copy: the cached figure and every exported file stay unmarked.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ import weakref
 from dataclasses import dataclass
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
+from . import state
 from .echo import inert  # series names include the pins' names: user text
 from .export import tables
 from .figures._style import HORIZON_FILL
@@ -78,6 +87,7 @@ class Readout:
     positions: tuple[int, ...]  # every plotted position, ascending
     default: int  # the first plotted position beyond the horizon, else the first one
     groups: tuple[tuple[str, tuple[Item, ...]], ...]  # (quantity = y-axis title, its series)
+    axes: tuple[tuple[str, str], ...] = (("x", "y"),)  # (x axis, y axis) of every panel
 
     def nearest(self, t: float) -> int:
         """The plotted position closest to ``t`` (the box may hold one that is not plotted)."""
@@ -156,7 +166,9 @@ def build(fig, positions: bool | None = None) -> Readout | None:
             items.append(Item(c.series if len(members) > 1 else c.name, traces, c.gap))
         card.append((quantity, tuple(items)))
     short = tables._short(title) or "position"
-    return Readout(short, short.split()[-1], plotted, default, tuple(card))
+    axes = tuple(dict.fromkeys((t.get("xaxis") or "x", t.get("yaxis") or "y")
+                               for t in spec["data"]))
+    return Readout(short, short.split()[-1], plotted, default, tuple(card), axes)
 
 
 _BUILT: dict[int, tuple] = {}  # id(figure) -> (weak reference, readout); as ui.show's alt text
@@ -172,7 +184,12 @@ def of(fig, positions: bool | None = None) -> Readout | None:
     return entry[1]
 
 
-_TOUCHED = "_readout_touched_"  # + key: the user chose a position (else follow the default)
+# The position read, on the chart: a highlighter band one position wide (Okabe-Ito yellow, used by
+# no series, unlike the horizon's grey band and the dashed/dotted reference lines), at least
+# MARK_MIN of the axis wide so that it stays visible over a thousand positions.
+MARK_FILL, MARK_MIN = "rgba(240,228,66,0.55)", 0.012
+MARK_NAME = "position-mark"
+_DEPTH = "_readout_depth"  # the depth T′ readouts' one depth (not a URL parameter)
 
 
 def box_key(key: str) -> str:
@@ -180,24 +197,74 @@ def box_key(key: str) -> str:
     return f"_readout_{key}"
 
 
-def _touch(key: str) -> None:
-    st.session_state[_TOUCHED + key] = True
+def _is_t(reading: Readout) -> bool:
+    return reading.symbol == "t"
 
 
-@st.fragment
+def wanted(reading: Readout) -> int:
+    """The position the page asks this readout for: the app's t, or the session's depth T′."""
+    if _is_t(reading):
+        return int(state.get("t"))
+    return int(st.session_state.get(_DEPTH, reading.default))
+
+
+def position(reading: Readout) -> int:
+    """The plotted position read: the wanted one, or the nearest plotted one to it."""
+    return reading.nearest(wanted(reading))
+
+
+def mark_shapes(reading: Readout, t: int) -> list[dict]:
+    """The mark at position ``t``: a band over the full height of each panel, centred on t."""
+    half = max(0.5, MARK_MIN * (reading.positions[-1] - reading.positions[0] + 1) / 2)
+    return [{"type": "rect", "x0": t - half, "x1": t + half, "xref": x, "y0": 0, "y1": 1,
+             "yref": f"{y} domain", "fillcolor": MARK_FILL, "line": {"width": 0},
+             "layer": "below", "name": MARK_NAME} for x, y in reading.axes]
+
+
+def marked(fig: go.Figure, reading: Readout, t: int) -> go.Figure:
+    """A display copy of ``fig`` with a dotted vertical line at position ``t`` on every panel.
+
+    The cached figure serves ``st.plotly_chart`` through ``to_dict`` (``ui.catalog``): the copy is
+    an empty figure whose ``to_dict`` returns that dict with one more shape per panel, so neither
+    the data nor the cached figure is copied or changed, and exports (built from the catalog)
+    stay unmarked.
+    """
+    spec = fig.to_dict()
+    layout = spec.get("layout", {})
+    lines = mark_shapes(reading, t)
+    out = {**spec, "layout": {**layout, "shapes": [*(layout.get("shapes") or ()), *lines]}}
+    copy = go.Figure()
+    copy.to_dict = lambda: out
+    return copy
+
+
+def _set(key: str, reading: Readout) -> None:
+    value = st.session_state[box_key(key)]
+    if value is None:
+        return
+    if _is_t(reading):
+        state.set_value("t", int(value))  # the URL follows (ui.state writes it)
+    else:
+        st.session_state[_DEPTH] = int(value)
+
+
 def show(reading: Readout, key: str) -> None:
-    """The position box and the card; a fragment, so moving the position reruns only this."""
-    state, name = st.session_state, box_key(key)
-    current = state.get(name)
-    if current is None or not state.get(_TOUCHED + key):
-        state[name] = reading.default  # untouched: follow the default as the parameters move
-        state[_TOUCHED + key] = False
-    elif current not in reading.positions:
-        state[name] = reading.nearest(current)  # e.g. T was lowered below it
+    """The position box and the card (``ui.show`` draws them with the chart in one fragment)."""
+    name, t = box_key(key), position(reading)
+    st.session_state[name] = t  # seeded on every run: another chart, tab or page may have moved t
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-    t = row.number_input(
+    row.number_input(
         reading.label[:1].upper() + reading.label[1:], reading.positions[0],
-        reading.positions[-1], step=1, key=name, on_change=_touch, args=(key,), width=BOX_WIDTH,
+        reading.positions[-1], step=1, key=name, on_change=_set, args=(key, reading),
+        width=BOX_WIDTH,
         help=f"Read every plotted series at this {reading.label.split()[0]} (1-indexed): the "
-             "numbers the chart draws, also in the data table below.")
-    row.container(border=True, width="stretch").markdown(reading.card(reading.nearest(t), small=True))
+             "numbers the chart draws (the yellow band), also in the data table below"
+             + (". One position t for every chart of the app: it is in the URL." if _is_t(reading)
+                else "."))
+    card = reading.card(t, small=True)
+    asked = wanted(reading)
+    if asked != t:
+        card += ("  \n:small[_" + inert(f"{reading.symbol} = {asked} is not plotted here: the "
+                                         f"nearest plotted {reading.label.split()[0]} is read.")
+                 + "_]")
+    row.container(border=True, width="stretch").markdown(card)

@@ -18,6 +18,7 @@ import weakref
 import streamlit as st
 
 from . import catalog, position_readout
+from . import params as P
 from .classroom import compare
 from .echo import inert
 from .export import bundle, renderer, share, tables
@@ -45,6 +46,10 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
     """Draw figure ``name`` for ``values`` with its alt text, data table and downloads."""
     spec = catalog.FIGURES[name]
     key = key or name
+    if "t" not in spec.param_names(values):
+        # t is where the readout reads, not an input of this figure: one cached figure serves
+        # every position (tests/test_readout.py checks that no other figure reads t).
+        values = {**values, "t": P.PARAMS["t"].default}
     fig = catalog.build(name, values)
     entry = _DESCRIBED.get(id(fig))
     if entry is None or entry[0]() is not fig:
@@ -52,16 +57,12 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
             _DESCRIBED.clear()
         entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
     box = (container if container is not None else st).container()
-    if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
-        live.mount(name, values, box, key, alt=entry[1])
-    else:
-        box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart
-    if values.get("pin"):  # pinned sets drawn (ui.classroom.compare.with_pins): how they differ
-        compare.difference_table(values, box)
     reading = position_readout.of(fig, spec.positions)  # None unless the x axis is a position
-    if reading is not None:
-        with box:
-            position_readout.show(reading, key)
+    with box:
+        if reading is None:
+            _chart(name, values, fig, key, entry[1])
+        else:  # the chart marks the readout's position: both rerun when it moves
+            _chart_and_readout(name, values, fig, key, entry[1], reading)
     box.caption("**Chart:** " + inert(entry[1]))  # it names the pins: user text
     # The table and the download buttons are built only while the expander is open: on a key
     # press they would otherwise cost as much as the chart, for something rarely looked at.
@@ -71,6 +72,29 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
         with more:
             _table(fig)
             _downloads(name, dict(values), key)
+
+
+def _chart(name: str, values: dict, fig, key: str, alt: str, reading=None) -> None:
+    t = position_readout.position(reading) if reading is not None else None
+    if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
+        shapes = position_readout.mark_shapes(reading, t) if t is not None else []
+        live.mount(name, values, st.container(), key, alt=alt, shapes=shapes)
+    else:
+        shown = fig if t is None else position_readout.marked(fig, reading, t)
+        st.plotly_chart(shown, key=f"fig_{key}", alt=alt)  # the accessible name of the chart
+    if values.get("pin"):  # pinned sets drawn (ui.classroom.compare.with_pins): how they differ
+        compare.difference_table(values, st.container())
+
+
+@st.fragment
+def _chart_and_readout(name: str, values: dict, fig, key: str, alt: str, reading) -> None:
+    """Chart and readout in one fragment: moving the position redraws this chart (its mark) and
+    the card, not the page. A live figure's released slider changes the page's parameters, so
+    its release asks for the whole page (``live.released``)."""
+    if live.released(key):
+        st.rerun()
+    _chart(name, values, fig, key, alt, reading)
+    position_readout.show(reading, key)
 
 
 def _table(fig) -> None:

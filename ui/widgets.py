@@ -72,7 +72,9 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
         p = dataclasses.replace(p, hi=hi, default=min(p.default, hi))
     box = container if container is not None else st.sidebar
     slider = slider and p.lo < p.hi  # e.g. position t when T = 1: one value, nothing to drag
-    value = state.get(name)
+    # Shown within the narrowed range: ``constrain`` keeps k <= T, but the position t may lie
+    # beyond the depth T (a toy chart's position), and the control then shows T.
+    value = min(state.get(name), p.hi)
     s_key, n_key = f"_w_{name}_slider", f"_w_{name}_box"
     # Seed both twins from the canonical value on every run: the other twin, a preset, a URL or
     # another page may have changed it since they were last drawn.
@@ -96,7 +98,7 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
                        step=p.kind(p.step) if p.step else None, format=_number_format(p),
                        key=n_key, label_visibility="collapsed", on_change=_on_change,
                        args=(name, n_key))
-    return state.get(name)
+    return min(state.get(name), p.hi)
 
 
 def use_value(name: str, value: float, container=None, *, label: str = "Use this value") -> None:

@@ -8,6 +8,7 @@ beside its theorem (``st.latex``) with the current values substituted, and state
 import streamlit as st
 
 from ui import data, data_toy, layout, state, widgets
+from ui.claims import deep as deep_claims
 from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
@@ -52,20 +53,40 @@ def kl_cost():
         st.markdown("**Theorem 20**: the price of the shift at one position, in nats")
         st.latex(r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)")
         st.latex(r"0\le\mathrm{KL}^*_t\le\min\!\left(a_t,\ \log\tfrac1p\right)")
-        a, b = st.columns(2)
-        a.metric(f"Total KL (nats), t = {k + 1}…{T}", text(prof["kl_total"]))
-        b.metric("Theorem 22 bound (nats)", text(prof["kl_total_bound"]))
         if first is not None:
             st.latex(rf"\mathrm{{KL}}^*_{{{first}}}={num(prof['kl'][0])},\quad"
                      rf"\mathrm{{KL}}^*_{{{last}}}={num(prof['kl'][-1])}")
+        st.markdown("**Summed beyond the horizon**, to the depth T and to infinity, beside "
+                    "**Theorem 22**'s bound (pₜ = p at every position, so p_min = p):")
+        st.markdown(_kl_sums_table())
+        st.markdown(_kl_sums_sentence())
         st.caption("The cap is far from tight while aₜ is small: there KL*ₜ ≈ (aₜ²/2)·p(1 − p) (Theorem 19).")
+
+
+def _kl_limit() -> dict:
+    return data.recovery_kl_limit(p, mu, beta, gamma, k)
+
+
+def _kl_sums_table() -> str:
+    limit = _kl_limit()
+    return deep_claims.kl_sums_table(k=k, T=T, to_T=prof["kl_total"], to_inf=limit["limit"],
+                                     bound_T=prof["kl_total_bound"], bound_inf=limit["bound"])
+
+
+def _kl_sums_sentence() -> str:
+    return deep_claims.kl_sums_sentence(
+        mu=mu, gamma=gamma, p=p, k=k, T=T, to_T=prof["kl_total"], to_inf=_kl_limit()["limit"],
+        per_position=data.at_position(p, mu, beta, gamma, k + 1)["kl"])
 
 
 @st.fragment
 def at_one_position():
     """Only this part depends on t, so moving t reruns only this fragment."""
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    t = widgets.control("t", text_col, hi=T)
+    t = widgets.control("t", text_col, hi=T)  # t beyond the depth T (a toy chart's) reads T
+    if state.get("t") > T:
+        text_col.caption(f"The position t = {state.get('t')} (from a link or a toy chart's readout) "
+                         f"lies beyond the depth T = {T}: shown at t = {T}, and t is kept.")
     d = data.at_position(p, mu, beta, gamma, t)
     show_figure("gibbs_bars", state.values(), fig_col)
     with text_col:
@@ -82,7 +103,7 @@ def at_one_position():
 
 
 def depth_vs_capability():
-    limit = data.recovery_kl_limit(p, mu, beta, gamma, k)
+    limit = _kl_limit()
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("tradeoff_vs_gamma", v, fig_col)
     with text_col:
@@ -95,14 +116,8 @@ def depth_vs_capability():
         st.markdown(f"Raising γ keeps recovery high deeper (top: the guarantee at depth T = {T}), "
                     "but costs KL (bottom). The KL measures how far the aligned model moves from "
                     "the base model's distribution: the paper's proxy for lost capability.")
-        if mu == 0 or p == 0:
-            st.markdown("With μ = 0 or p = 0 nothing is shifted: the recovery KL is 0 at every depth.")
-        elif limit["gamma_is_one"]:
-            st.markdown("**Here γ = 1**: every position beyond the horizon pays the same KL*, so the "
-                        "total grows without bound as the depth T → ∞ (linearly in T).")
-        else:
-            st.markdown(f"**Here γ = {gamma:g} < 1**: the shift fades like γᵗ, so the total recovery "
-                        "KL beyond the horizon converges as the depth T → ∞:")
+        st.markdown(_kl_sums_sentence())  # the KL cost tab says the same beside its table
+        if not limit["gamma_is_one"] and limit["limit"] > 0:
             st.latex(rf"\sum_{{t={k + 1}}}^{{{T}}}\mathrm{{KL}}^*_t={num(prof['kl_total'])}\ \text{{nats}}")
             st.latex(rf"\sum_{{t={k + 1}}}^{{\infty}}\mathrm{{KL}}^*_t={num(limit['limit'])}\ \text{{nats}}")
         st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "

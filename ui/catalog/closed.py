@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import data, figures
+from ..params import position_in_depth
 from .spec import FigureSpec
 
 REFERENCE_GAMMAS = (0.5, 0.9, 0.99, 1.0)  # comparison lines on the attack-length figure
@@ -30,8 +31,9 @@ def _kl(v):
 
 
 def _gibbs(v):
-    d = data.at_position(v["p_base"], v["mu"], v["beta"], v["gamma"], v["t"])
-    return figures.gibbs_bars(d, t=v["t"])
+    t = position_in_depth(v)  # t may lie beyond the depth T (a toy chart's position)
+    d = data.at_position(v["p_base"], v["mu"], v["beta"], v["gamma"], t)
+    return figures.gibbs_bars(d, t=t)
 
 
 def _tradeoff(v):
@@ -82,7 +84,7 @@ SPECS = [
         "Next-token distribution at one position",
         r"$\text{Next-token distribution at position }t:\ q^*(v)\propto\pi_{\mathrm{base}}(v)\,e^{a_t\mathbf{1}[v\in R]}$",
         "Next-token probabilities over a small example vocabulary at position t, base model "
-        "against the deep optimum (Theorem 20).", ("beta", "mu", "gamma", "p_base", "t"), _gibbs,
+        "against the deep optimum (Theorem 20).", ("beta", "mu", "gamma", "p_base", "t", "T"), _gibbs,
         view=2),
     FigureSpec(
         "tradeoff_vs_gamma", "deep_alignment",

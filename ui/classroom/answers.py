@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import corollary23, data, data_toy
+from .. import params as P
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,17 @@ def recovery_first(v: dict) -> float:
 
 @quantity("recovery probability r*ₜ at position t", "Theorem 20", "deep_alignment")
 def recovery_at_t(v: dict) -> float:
-    return data.at_position(*_closed(v), v["t"])["deep"]
+    return data.at_position(*_closed(v), P.position_in_depth(v))["deep"]
 
 
 @quantity("log-odds shift aₜ = μγᵗ/β at position t", "Theorem 20", "deep_alignment")
 def shift_at_t(v: dict) -> float:
-    return data.at_position(*_closed(v), v["t"])["shift"]
+    return data.at_position(*_closed(v), P.position_in_depth(v))["shift"]
 
 
 @quantity("recovery KL cost KL*ₜ at position t", "Theorem 20", "deep_alignment", "nats")
 def kl_at_t(v: dict) -> float:
-    return data.at_position(*_closed(v), v["t"])["kl"]
+    return data.at_position(*_closed(v), P.position_in_depth(v))["kl"]
 
 
 @quantity("total recovery KL beyond the horizon, t = k+1 … T", "Theorem 20", "deep_alignment",

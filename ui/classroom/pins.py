@@ -98,7 +98,7 @@ def parse(raw, fallback_name: str = "Pin") -> tuple[Pin | None, list[str]]:
         values[key], warning = P.parse(key, given.get(key))
         if warning:
             messages.append(f"Pin {quote(name)}: {warning}")
-    full, more = P.constrain({**P.defaults(), **values})  # k <= T, t <= T
+    full, more = P.constrain({**P.defaults(), **values})  # k <= T
     messages += [f"Pin {quote(name)}: {m}" for m in more]
     return make(sanitise(name) or fallback_name, full), messages
 
@@ -142,6 +142,8 @@ def differences(current: dict, pins) -> list[dict]:
     """The difference table: one row per set (the current one first), one column per parameter
     in which the sets differ (empty list of columns: they agree). Values as text."""
     sets = [("current settings", current)] + [(p.name, p.values) for p in pins]
-    differ = [n for n in NAMES if len({values[n] for _, values in sets}) > 1]
+    # Not t: it is where the readouts read (it moves under the hand), and no pinned figure
+    # depends on it.
+    differ = [n for n in NAMES if n != "t" and len({values[n] for _, values in sets}) > 1]
     return [{"set": label, **{SYMBOLS[n]: f"{values[n]:g}" for n in differ}}
             for label, values in sets]

@@ -63,12 +63,29 @@ def _release(key: str, allowed: tuple[str, ...]) -> None:
         return
     value, _warning = P.parse(event["name"], event.get("value"))
     state.set_value(event["name"], value)
+    st.session_state[_RELEASED + key] = True
 
 
-def mount(name: str, values: dict, container, key: str, *, alt: str = "") -> None:
+_RELEASED = "_live_released_"  # + widget key: a slider was released since the page last ran
+
+
+def released(key: str) -> bool:
+    """Whether figure ``key``'s live slider was released since the last full run (and forget
+    it). Inside an ``st.fragment`` (``ui.show``'s chart with its readout) the release reruns the
+    fragment only; the fragment then asks for the whole page, whose formulas follow the value."""
+    return bool(st.session_state.pop(_RELEASED + f"live_{key}", False))
+
+
+def mount(name: str, values: dict, container, key: str, *, alt: str = "",
+          shapes: list[dict] = ()) -> None:
     """Figure ``name`` (a key of ``specs.LIVE``) as a live figure in ``container``; ``alt`` is
-    its accessible name (what the chart shows, in words)."""
+    its accessible name (what the chart shows, in words); ``shapes`` are drawn over it (the
+    readout's position mark), in the browser's figure only."""
     data = specs.payload(name, values) | assets.files() | {"alt": alt}
+    if shapes:
+        layout = data["figure"]["layout"]
+        data["figure"] = {**data["figure"],
+                          "layout": {**layout, "shapes": [*(layout.get("shapes") or ()), *shapes]}}
     widget_key = f"live_{key}"
     with container:
         _COMPONENT(key=widget_key, data=data, height="content",
