@@ -9,7 +9,9 @@ Use on a page::
 Every control writes through ``ui.state.set_value``, so the URL and the other pages follow. Call
 ``control(name)`` at most once per page run (the widget keys derive from the name). A parameter
 with ``scale="log"`` gets a log-spaced slider (1-2-3-5 steps per decade, e.g. down to 1e-12);
-the number box beside it takes any exact value in range. ``use_value(name, x)`` is a "Use this
+the number box beside it takes any exact value in range. The slider's bubble always reads the
+value the box holds: a value between two stops is a stop of its own while it is current, and a
+linear slider prints as many decimals as the value has. ``use_value(name, x)`` is a "Use this
 value" button for an answer a page computed (such as the μ needed for a target).
 """
 
@@ -44,11 +46,25 @@ def slider_stops(p: P.Param) -> list[float]:
     return log_options(p.lo, p.hi)
 
 
-def _nearest_log(options: list[float], x: float) -> float:
-    if x <= 0:
-        return options[0]
-    positive = [o for o in options if o > 0]
-    return min(positive, key=lambda o: abs(math.log(o) - math.log(x)))
+def _with_value(options: list[float], x: float) -> list[float]:
+    """The stops with ``x`` among them, in order: a value between two stops (typed, or an answer
+    such as the μ needed) is shown where it lies, never as the nearest stop."""
+    return options if x in options else sorted([*options, x])
+
+
+def _stop_text(x: float) -> str:
+    """A stop's label: six digits for the round stops, every digit for an exact value between
+    them (891.602692257115, as the box beside it holds it)."""
+    short = f"{x:g}"
+    return short if float(short) == x else repr(x)
+
+
+def _decimals(x: float, step: float) -> int:
+    """Decimals that print ``x`` exactly (0.875: 3), at least the step's (0.01: 2)."""
+    def places(v):
+        text = repr(float(v))
+        return len(text.partition(".")[2]) if "e" not in text else 0
+    return min(max(places(step), places(x)), 12)
 
 
 def _number_format(p: P.Param) -> str:
@@ -85,15 +101,16 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
         return value
     left, right = box.columns([5, 3], vertical_alignment="bottom")
     if p.scale == "log":
-        options = slider_stops(p)
-        st.session_state[s_key] = _nearest_log(options, value)
-        left.select_slider(p.label, options=options, format_func=lambda x: f"{x:g}", key=s_key,
+        st.session_state[s_key] = value
+        left.select_slider(p.label, options=_with_value(slider_stops(p), value),
+                           format_func=_stop_text, key=s_key,
                            help=p.help + " (log scale; the box takes any exact value)",
                            on_change=_on_change, args=(name, s_key))
     else:
         st.session_state[s_key] = value
+        fmt = None if p.kind is int else f"%.{_decimals(value, p.step or 0.01)}f"
         left.slider(p.label, p.kind(p.lo), p.kind(p.hi), step=p.kind(p.step) if p.step else None,
-                    key=s_key, help=p.help, on_change=_on_change, args=(name, s_key))
+                    format=fmt, key=s_key, help=p.help, on_change=_on_change, args=(name, s_key))
     right.number_input(f"{p.label}: exact value", p.kind(p.lo), p.kind(p.hi),
                        step=p.kind(p.step) if p.step else None, format=_number_format(p),
                        key=n_key, label_visibility="collapsed", on_change=_on_change,
@@ -117,9 +134,9 @@ def use_value(name: str, value: float, container=None, *, label: str = "Use this
     else:
         reason = None
     # on_click, not `if st.button(...)`: the callback runs before the rerun draws the controls,
-    # so the sidebar and the URL show the new value in that same run.
+    # so the sidebar and the URL show the new value in that same run. No tooltip: it opens above
+    # the button, over the answer the button sits under, just when the pointer is on it.
     box.button(label, key=f"_w_{name}_use", disabled=reason is not None,
-               help=reason or f"Set {p.label} to {value:.6g} (the sidebar and the link follow).",
                on_click=state.set_value, args=(name, value))
     if reason:
         box.caption(reason)

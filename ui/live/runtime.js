@@ -4,8 +4,9 @@
 // sends the figure's layout and trace styles without their data; this file fills in the data.
 //
 // liveMount(root, data, send): draw into `root`; call it again with new data after every rerun.
-// send(name, value) is called when a slider is released (its `change` event). A series with
-// `fixed` data (a pinned parameter set, ui/classroom/pins.py) is drawn as sent.
+// send(name, value) is called when a slider is released (its `change` event) or a value is typed
+// into the box beside it. A series with `fixed` data (a pinned parameter set,
+// ui/classroom/pins.py) is drawn as sent.
 
 const LIVE_FUNCTIONS = { recoveryProbability, recoveryKl, klCap, recoverabilityBound,
                          totalKlBound, minAttackLength };
@@ -198,8 +199,10 @@ function draw(state, fresh = false) {
                                                        name: computed[i].name ?? trace.name }));
   if (state.dragging && !fresh && state.drawn && fitsDrawnAxes(state, traces)) {
     // plotly's animation path with redraw off moves the scatter paths only (axes, legend and
-    // labels stay drawn): about a third of a restyle's cost on the two-panel figures
-    window.Plotly.animate(gd, { data: traces.map((t) => ({ y: t.y })), traces: traces.map((_, i) => i) },
+    // labels stay drawn): about a third of a restyle's cost on the two-panel figures. The names
+    // go in too: plotly draws the legend from them again on any relayout (a window resize).
+    const frame = traces.map((t) => ({ y: t.y, name: t.name }));
+    window.Plotly.animate(gd, { data: frame, traces: traces.map((_, i) => i) },
                           { transition: { duration: 0 }, frame: { duration: 0, redraw: false },
                             mode: "immediate" });
     renameLegend(gd, traces);
@@ -231,11 +234,26 @@ function draw(state, fresh = false) {
   state.root.dataset.redraws = String(state.redraws);
 }
 
+// A slider and, in its label, a box with its value: the box is the only number shown, so the two
+// never disagree, and it is the fine control (a log slider can have 1.5 px per stop at 1280x800;
+// arrow keys move one stop). A typed value is drawn and released like a slider's; the server
+// validates it again.
 function buildSlider(state, spec) {
-  const label = document.createElement("label");
-  label.className = "live-slider";
-  const text = document.createElement("span");
+  const row = document.createElement("div");
+  row.className = "live-slider";
+  const head = document.createElement("div");
+  head.className = "live-head";
+  // the words give way (an ellipsis) to a long value, the symbol never does
+  const words = document.createElement("span"), symbol = document.createElement("span");
+  words.className = "live-words";
+  words.textContent = spec.label.slice(0, spec.label.length - spec.symbol.length).trimEnd();
+  symbol.textContent = `${spec.symbol} =`;
+  const box = document.createElement("input");
   const input = document.createElement("input");
+  const [lo, hi] = spec.stops ? [spec.stops[0], spec.stops[spec.stops.length - 1]] : [spec.min, spec.max];
+  Object.assign(box, { type: "number", className: "live-value", min: lo, max: hi, step: "any" });
+  box.name = `${spec.name}-value`;
+  box.setAttribute("aria-label", `${spec.aria}: exact value`);
   input.type = "range";
   input.name = spec.name;
   input.setAttribute("aria-label", spec.aria);
@@ -244,11 +262,18 @@ function buildSlider(state, spec) {
   } else {
     Object.assign(input, { min: spec.min, max: spec.max, step: spec.step ?? "any" });
   }
-  label.append(text, input);
+  head.append(words, symbol, box);
+  row.append(head, input);
   const show = (value) => {
-    text.textContent = `${spec.label} = ${formatG(value)}`;
+    box.value = String(value);  // every digit: the value drawn, sent and put in the URL
     input.dataset.value = String(value);
     input.setAttribute("aria-valuetext", `${spec.symbol} = ${formatG(value)}`);
+  };
+  const release = (value) => {
+    state.dragging = false;
+    state.params[spec.name] = value;
+    draw(state);
+    state.send(spec.name, value);
   };
   input.addEventListener("input", () => {
     const value = sliderValue(spec, input.value);
@@ -258,14 +283,17 @@ function buildSlider(state, spec) {
     show(value);
     draw(state, fresh);
   });
-  input.addEventListener("change", () => {
-    state.dragging = false;
-    const value = sliderValue(spec, input.value);
-    draw(state);
-    state.send(spec.name, value);
+  input.addEventListener("change", () => release(sliderValue(spec, input.value)));
+  box.addEventListener("change", () => {
+    const typed = box.value.trim() === "" ? NaN : Number(box.value);  // a number, never code
+    if (!Number.isFinite(typed)) { show(state.params[spec.name]); return; }
+    const value = Math.min(hi, Math.max(lo, typed));
+    input.value = sliderPosition(spec, value);
+    show(value);
+    release(value);
   });
   state.sliders[spec.name] = { input, set: (value) => { input.value = sliderPosition(spec, value); show(value); } };
-  return label;
+  return row;
 }
 
 function liveMount(root, data, send) {
