@@ -165,6 +165,28 @@ def test_coming_back_from_another_page_restores_the_steps_tab():
     assert lesson.steps[0].text in shown_text(at)
 
 
+@pytest.mark.parametrize("path", [nav.PAGES[0].path, nav.BY_NAME["glossary"].path])
+def test_a_link_to_a_step_opened_on_another_page_goes_to_the_steps_page(path):
+    """``/?lesson=deep&step=2`` opens the Overview: the app goes on to the step's page with the
+    step's parameters (as the lesson's own links do) instead of a note that the step is elsewhere."""
+    lesson = SHIPPED["deep"]
+    at = open_page(path, {"lesson": "deep", "step": "2", "present": "1"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title and at.title[0].value == "Deep alignment"
+    assert lesson.steps[1].text in shown_text(at)
+    assert not any("You are in the lesson" in t for t in shown_text(at))
+    for name, value in lesson.steps[1].values().items():
+        assert at.query_params[name] in (P.fmt(value), [P.fmt(value)]), name
+    assert at.query_params["present"] in ("1", ["1"]), "presentation mode travels along"
+
+
+def test_a_bad_step_in_a_link_to_another_page_is_still_reported_on_the_steps_page():
+    at = open_page(nav.PAGES[0].path, {"lesson": "attacks", "step": "99"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("Evidence")
+    assert "showing step" in at.warning[0].value
+
+
 def test_moving_a_slider_after_reveal_keeps_the_steps_answer_and_says_so():
     lesson = SHIPPED["attacks"]
     at = give(open_step(lesson, 1), lesson, 1, 29)

@@ -4,6 +4,7 @@ malformed file gives one readable message per problem and never an exception."""
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 from hypothesis import given
@@ -59,6 +60,16 @@ def test_each_lesson_has_three_to_six_steps_and_two_questions(lesson):
     assert sum(s.question is not None for s in lesson.steps) >= 2
     assert all(s.text and s.title for s in lesson.steps)
     assert all(s.why for s in lesson.steps if s.question)
+
+
+@pytest.mark.parametrize("lesson", SHIPPED.values(), ids=list(SHIPPED))
+def test_a_star_between_letters_is_escaped_so_markdown_draws_it(lesson):
+    """``r*ₜ`` or ``KL*ₜ`` unescaped opens Markdown emphasis: the rest of the sentence came out in
+    italics (``KLₜ = aₜ·rₜ``, the stars gone). Texts and explanations are Markdown."""
+    for n, step in enumerate(lesson.steps, 1):
+        for field in ("text", "why"):
+            found = re.findall(r"\w\*\w", (getattr(step, field) or "").replace("\\*", ""))
+            assert not found, f"step {n} {field}: write \\\\* for a star between letters: {found}"
 
 
 def test_both_kinds_of_question_and_both_kinds_of_answer_are_used():

@@ -25,6 +25,7 @@ PANEL = "lesson_panel"  # the panel's container key: CSS and the e2e tests find 
 UPLOADS = "_lesson_uploads"  # {name: Lesson} uploaded in this session (views/9_lessons.py)
 _AT = "_lesson_at"  # (lesson, step, page) of the last run: tells an arrival from a rerun
 _REVEALED = "_lesson_revealed"  # {(lesson, step)} revealed in this session
+_NOTE = "_lesson_note"  # a message about the link, kept across the switch to the step's page
 LESSONS_PAGE = nav.BY_NAME["lessons"].path
 
 
@@ -99,7 +100,8 @@ def _arrive(lesson: lessons.Lesson, n: int, url_path: str) -> None:
     if url_path != step.page or last == now:
         return
     wanted = step.values()
-    names = list(P.PARAMS) if last is None or last[:2] != now[:2] else ["view"]
+    fresh = last is None or last[:2] != now[:2] or last[2] is None  # None: switched here by show
+    names = list(P.PARAMS) if fresh else ["view"]
     for name in names:  # table order: T before k, p_R before p_C, so constrain keeps them
         if state.get(name) != wanted[name]:
             state.set_value(name, wanted[name])
@@ -108,7 +110,13 @@ def _arrive(lesson: lessons.Lesson, n: int, url_path: str) -> None:
 # --- the panel ------------------------------------------------------------------------------------
 
 def show(url_path: str) -> None:
-    """Draw the current lesson step's panel when a lesson is open (app.py, before the page)."""
+    """Draw the current lesson step's panel when a lesson is open (app.py, before the page).
+
+    A link to a step that opens on another page (``/?lesson=deep&step=2`` opens the Overview) goes
+    on to the step's page with the step's parameters, as the lesson's own links do. Only on
+    arriving at the step: a student who then opens another page sees a note with a link back.
+    """
+    url_path = url_path or nav.PAGES[0].url_path  # st.Page gives the default page the path ""
     raw = state.extra("lesson")
     if not raw:
         st.session_state.pop(_AT, None)
@@ -119,12 +127,18 @@ def show(url_path: str) -> None:
         _unknown(name)
         return
     n, message = lessons.step_number(state.extra("step"), lesson)
+    message = message or st.session_state.pop(_NOTE, "")  # said before a switch to the step's page
     if message:
         st.warning(message, icon="⚠️")
     if state.extra("step") != [str(n)]:
         state.set_extra("step", str(n))
-    _arrive(lesson, n, url_path)
     step = lesson.steps[n - 1]
+    last = st.session_state.get(_AT)
+    if url_path != step.page and (last is None or last[:2] != (lesson.name, n)):
+        st.session_state[_AT] = (lesson.name, n, None)  # switched once: no loop, a fresh arrival
+        st.session_state[_NOTE] = message
+        st.switch_page(step.page_info.path, query_params=step_query(lesson, n))
+    _arrive(lesson, n, url_path)
     if url_path != step.page:
         _elsewhere(lesson, n)
         return
@@ -154,20 +168,36 @@ def _elsewhere(lesson: lessons.Lesson, n: int) -> None:
 def _panel(lesson: lessons.Lesson, n: int) -> None:
     step = lesson.steps[n - 1]
     revealed = (lesson.name, n) in st.session_state.get(_REVEALED, set())
+    shown = step.question is None or revealed  # the page below the panel is visible
+    projector = present.on()
+    docked = projector and shown  # the card beside the page (present.dock)
+    if docked:
+        present.dock()
     with st.container(border=True, key=PANEL):
         where = f"Lesson · **{lesson.title}** · step {n} of {len(lesson.steps)}"
+        if docked:
+            where += f" · {step.page_info.title}"  # the page's own title is left out
         if lesson.uploaded:
             where += " · uploaded: this session only, not in a shareable link"
         st.caption(where)
+        if projector:
+            _navigation(lesson, n, short=docked)
         if step.title:
             st.subheader(step.title, anchor=False)
-        st.markdown(step.text)
+        if docked and step.question is not None:
+            with st.expander("The step's text"):  # read before Reveal; the figure needs the room
+                st.markdown(step.text)
+        else:
+            st.markdown(step.text)
         if step.question is not None:
             _question(lesson, n, revealed)
-        _navigation(lesson, n)
-        if present.on():
-            present.keys("lesson")
-    if step.question is not None and not revealed:
+        if projector:
+            _present_controls(docked)
+        else:
+            _navigation(lesson, n)
+        # A new step opens at its top; on a projector the page shown by Reveal too.
+        present.step_script("lesson", f"{lesson.name}/{n}" + (f"/{docked}" if projector else ""))
+    if not shown:
         _hide_page()
 
 
@@ -250,28 +280,42 @@ def _result(lesson: lessons.Lesson, n: int, given) -> None:
         step_link(lesson, n, "Back to this step's values", icon=":material/restart_alt:")
 
 
-def _navigation(lesson: lessons.Lesson, n: int) -> None:
+def _navigation(lesson: lessons.Lesson, n: int, short: bool = False) -> None:
+    """Previous / next links, "Leave the lesson" below the text; on a projector the links come
+    first (``short``: labels that fit the docked card, the step's name in the tooltip)."""
     count = len(lesson.steps)
     _link_style()
-    prev_col, next_col, leave_col = st.columns([2, 4, 2], vertical_alignment="center")
+    if present.on():
+        prev_col, next_col = st.columns([1, 1] if short else [1, 2], vertical_alignment="center")
+    else:
+        prev_col, next_col, leave_col = st.columns([2, 4, 2], vertical_alignment="center")
     if n > 1:
         with prev_col.container(key="lesson_prev"):
-            step_link(lesson, n - 1, "Previous step", icon=":material/arrow_back:",
-                      help=f"Step {n - 1}: {_name(lesson, n - 1)}")
+            step_link(lesson, n - 1, "Previous" if short else "Previous step",
+                      icon=":material/arrow_back:", help=f"Step {n - 1}: {_name(lesson, n - 1)}")
     if n < count:
         with next_col.container(key="lesson_next"):
-            step_link(lesson, n + 1, f"Next: {_name(lesson, n + 1)}",
-                      icon=":material/arrow_forward:")
-    elif next_col.button("Finish: all lessons", key="_lesson_finish", icon=":material/flag:"):
+            label, tip = ("Next", f"Step {n + 1}: {_name(lesson, n + 1)}") if short else \
+                (f"Next: {_name(lesson, n + 1)}", None)
+            step_link(lesson, n + 1, label, icon=":material/arrow_forward:", help=tip)
+    elif next_col.button("Finish" if short else "Finish: all lessons", key="_lesson_finish",
+                         icon=":material/flag:", help="Close the lesson and open the Lessons page."):
         leave()
         st.switch_page(LESSONS_PAGE)
-    leave_col.button("Leave the lesson", key="_lesson_leave", on_click=leave,
-                     help="Close the lesson; the page and its parameters stay.")
-    if present.on():
-        note, exit_col = st.columns([6, 2], vertical_alignment="center")
-        note.caption("Presentation mode: ← / → or PageUp / PageDown move between steps.")
-        exit_col.button("Exit presentation", key="_lesson_present_off",
-                        on_click=state.set_extra, args=("present", None))
+    if not present.on():
+        leave_col.button("Leave the lesson", key="_lesson_leave", on_click=leave,
+                         help="Close the lesson; the page and its parameters stay.")
+
+
+def _present_controls(docked: bool) -> None:
+    """The end of the card on a projector: the keys, leaving the lesson or presentation mode."""
+    st.caption("Presentation mode: ← / → or PageUp / PageDown move between steps.")
+    # The docked card is too narrow for the two buttons side by side (their labels were cut off).
+    leave_at, exit_at = (st, st) if docked else st.columns(2, vertical_alignment="center")
+    leave_at.button("Leave the lesson", key="_lesson_leave", on_click=leave,
+                    help="Close the lesson; the page and its parameters stay.")
+    exit_at.button("Exit presentation", key="_lesson_present_off",
+                   on_click=state.set_extra, args=("present", None))
 
 
 def _link_style() -> None:

@@ -308,6 +308,15 @@ function liveMount(root, data, send) {
     gd.setAttribute("role", "img");
     root.append(controls, gd);
     state = root.__live = { id: data.id, root, gd, sliders: {}, redraws: 0, dragging: false };
+    // Follow the column's width: plotly's "responsive" watches only the window, and a column also
+    // narrows when a page hidden until a lesson's Reveal is shown (drawn hidden, plotly takes 700 px)
+    // or a lesson card docks beside it.
+    let width = 0;
+    new ResizeObserver(([entry]) => {
+      const now = Math.round(entry.contentRect.width);
+      if (now && now !== width && state.drawn) window.Plotly.Plots.resize(gd).catch(() => {});
+      width = now || width;
+    }).observe(gd);
     state.data = data;
     data.sliders.forEach((spec) => controls.append(buildSlider(state, spec)));
   }
