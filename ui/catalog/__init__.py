@@ -43,6 +43,13 @@ def _build(name: str, items: tuple) -> go.Figure:
     return fig
 
 
+def linked(name: str, values: dict) -> dict | None:
+    """The linked view of figure ``name`` (a fresh Vega-Lite dict: Streamlit takes its datasets
+    out), drawn from ``build(name, values)``; None when the figure has none."""
+    make = FIGURES[name].linked
+    return None if make is None else make(values, build(name, values))
+
+
 def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     """What the chart shows, then its data in words (for screen readers and file metadata)."""
     from ..export.tables import describe
@@ -50,4 +57,4 @@ def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     return f"{FIGURES[name].summary} {describe(fig if fig is not None else build(name, values))}"
 
 
-__all__ = ["FIGURES", "FigureSpec", "alt_text", "build"]
+__all__ = ["FIGURES", "FigureSpec", "alt_text", "build", "linked"]
