@@ -95,3 +95,10 @@ def test_the_shape_is_written_once_and_each_call_is_a_fresh_dict():
     assert linked.information_shape.cache_info().misses == 1
     assert a is not b and a["datasets"] is not b["datasets"]  # Streamlit takes datasets out
     assert len(b["datasets"]["series"]) == 20
+
+
+def test_a_log_axis_labels_powers_of_ten_as_the_plotly_figures_do():
+    vl_convert = pytest.importorskip("vl_convert")
+    spec = catalog.linked("harm_information", values("gradual-log"))
+    ticks = re.findall(r">(10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)</text>", vl_convert.vegalite_to_svg(json.dumps(spec)))
+    assert "10⁰" in ticks and "10⁻⁵" in ticks, ticks

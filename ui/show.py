@@ -55,7 +55,7 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
     if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
         live.mount(name, values, box, key, alt=entry[1])
     elif spec.linked is not None:  # panels linked on t in the browser (ui.figures.linked)
-        box.vega_lite_chart(spec=catalog.linked(name, values), key=f"fig_{key}", alt=entry[1],
+        box.vega_lite_chart(spec=catalog.linked_chart(name, values), key=f"fig_{key}", alt=entry[1],
                             width="stretch")
     else:
         box.plotly_chart(fig, key=f"fig_{key}", alt=entry[1])  # the accessible name of the chart

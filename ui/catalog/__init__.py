@@ -50,6 +50,26 @@ def linked(name: str, values: dict) -> dict | None:
     return None if make is None else make(values, build(name, values))
 
 
+def linked_chart(name: str, values: dict) -> dict | None:
+    """``linked`` as the page sends it: cached per parameter set, its datasets already Arrow IPC
+    bytes (Streamlit then skips converting them on every rerun). A shallow copy each call, as
+    Streamlit deletes ``datasets`` from the dict it is given (and changes nothing deeper)."""
+    cached = _linked_chart(name, tuple(sorted(values.items())))
+    return None if cached is None else {**cached, "datasets": dict(cached["datasets"])}
+
+
+@functools.lru_cache(maxsize=256)
+def _linked_chart(name: str, items: tuple) -> dict | None:
+    import pandas as pd
+    from streamlit import dataframe_util
+
+    spec = linked(name, dict(items))
+    if spec is not None:
+        spec["datasets"] = {key: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
+                            for key, rows in spec["datasets"].items()}
+    return spec
+
+
 def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     """What the chart shows, then its data in words (for screen readers and file metadata)."""
     from ..export.tables import describe

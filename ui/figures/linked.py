@@ -33,7 +33,12 @@ T = "t"  # the position field
 LAST = "T_max"  # parameter: the last position (the x axes end half a position after it)
 VALUE_FORMAT = ".6~g"  # the tooltips: six significant digits, as the readout card and the data table
 LABEL = "#444"  # text and rules that are not data
+MARKERS = 60  # a line shows its points up to this many positions (plotly's max_markers=60)
 DATASETS = ("series", "horizon", "level")  # what each parameter set fills in
+# A log axis's tick as 10ⁿ, as the plotly figures write it (``_style.log_axis``), not "1e-5"
+# (d3's format writes a minus as U+2212)
+POWER_OF_TEN = "'10' + " + "replace(" * 11 + "format(round(log(datum.value) / LN10), 'd')" + \
+    "".join(f", /{d}/g, '{s}')" for d, s in zip("−0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def series_rows(fig) -> tuple[list[dict], list[tables.Column]]:
@@ -98,12 +103,14 @@ def horizon(labelled: bool) -> list[alt.Chart]:
     """Dashed rules between positions k and k + 1 (after them the harm cannot change), one per
     row of the ``horizon`` dataset (none when 0 = k or k = T), labelled in the top panel."""
     rows = alt.Chart(alt.NamedData("horizon"))
-    rule = rows.mark_rule(color="grey", strokeWidth=1.5).encode(
-        x=f"{T}:Q", strokeDash=alt.StrokeDash("dash:N", scale=None, legend=None))
+    # row 0 dashed (exact), row 1 dotted (numerical): fixed per layer, as the plotly figure draws them
+    rules = [rows.transform_filter(f"datum.row == {row}").mark_rule(
+        color="grey", strokeWidth=1.5, strokeDash=dash).encode(x=f"{T}:Q")
+        for row, dash in ((0, [6, 4]), (1, [2, 3]))]
     if not labelled:
-        return [rule]
-    # ``row``: the label's line (0 at the top), so two labels cannot meet
-    return [rule, *(rows.transform_filter(f"datum.row == {row}").mark_text(
+        return rules
+    # ``row`` is also the label's line (0 at the top), so two labels cannot meet
+    return [*rules, *(rows.transform_filter(f"datum.row == {row}").mark_text(
         align="left", dx=6, baseline="top", color=LABEL, fontSize=12).encode(
         x=f"{T}:Q", y=alt.value(2 + 15 * row), text="label:N") for row in (0, 1))]
 
@@ -123,11 +130,12 @@ def _tooltip(field: str, symbol: str) -> list[alt.Tooltip]:
 
 
 @functools.cache
-def information_shape(info_title: str, sum_title: str, x_title: str, log: bool) -> dict:
-    """The harm-information shape (``_information_shape``), built once per titles and axis type."""
+def information_shape(info_title: str, sum_title: str, x_title: str, log: bool,
+                      points: bool) -> dict:
+    """The harm-information shape (``_information_shape``), built once per titles and axes."""
     with warnings.catch_warnings():  # one selection in two panels is the point: not a mistake
         warnings.filterwarnings("ignore", "Automatically deduplicated selection parameter")
-        return on_pointers(_information_shape(info_title, sum_title, x_title, log).to_dict())
+        return on_pointers(_information_shape(info_title, sum_title, x_title, log, points).to_dict())
 
 
 def _units(spec):
@@ -153,7 +161,8 @@ def on_pointers(spec: dict) -> dict:
     return spec
 
 
-def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool) -> alt.VConcatChart:
+def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool,
+                       points: bool) -> alt.VConcatChart:
     """The Vega-Lite dict of the harm-information figure without its data: Definition 5's Iₜ
     (bars, top) over its running sum against Var H (Corollary 7, bottom), with Theorem 9's
     horizon, one selection on t across both panels."""
@@ -163,7 +172,7 @@ def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool)
     if log:  # a zero has no place on a log axis: its bar is left out, the label says 0
         # not stacked: a stack starts at 0, which a log axis cannot hold (nothing was drawn)
         y_info = alt.Y("s0:Q", title=info_title, scale=alt.Scale(type="log"), stack=None,
-                       axis=alt.Axis(format="~e"))
+                       axis=alt.Axis(labelExpr=POWER_OF_TEN))
         bars = bars.transform_filter("datum.s0 > 0")
     else:
         y_info = alt.Y("s0:Q", title=info_title, axis=alt.Axis(format="~g"))
@@ -178,7 +187,7 @@ def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool)
     ).properties(width="container", height=200)
     line = alt.Chart(alt.NamedData("series")).mark_line(
         color=red, strokeDash=[6, 3], strokeWidth=2.5,
-        point=alt.OverlayMarkDef(shape="cross", color=red, size=40)).encode(
+        point=alt.OverlayMarkDef(shape="cross", color=red, size=40) if points else False).encode(
         x=x_bottom, y=y_sum, tooltip=_tooltip("s1", "Σₛ≤ₜ Iₛ"))
     bottom = alt.layer(
         rule(select, x_bottom, "sum"), line, *level("s1"), *horizon(labelled=False),
@@ -205,12 +214,11 @@ def filled(shape: dict, *, last: int, default: int, **datasets: list[dict]) -> d
 def horizons(k: int, k_num: int, last: int) -> list[dict]:
     """The ``horizon`` rows: Theorem 9's k (dashed), and the numerical horizon (dotted) where it
     differs, as the plotly figure draws them (``toy_horizon.build_information``)."""
-    dash, dot = [6, 4], [2, 3]
     if k == k_num:
-        return [{T: k + 0.5, "dash": dash, "row": 0, "label": f"horizon k = {k} (exact = numerical)"}
+        return [{T: k + 0.5, "row": 0, "label": f"horizon k = {k} (exact = numerical)"}
                 ] if 0 < k < last else []
-    rows = [{T: k + 0.5, "dash": dash, "row": 0, "label": f"exact horizon k = {k}"}] if k < last else []
-    return rows + [{T: k_num + 0.5, "dash": dot, "row": 1,
+    rows = [{T: k + 0.5, "row": 0, "label": f"exact horizon k = {k}"}] if k < last else []
+    return rows + [{T: k_num + 0.5, "row": 1,
                     "label": f"numerical horizon {k_num} (Iₜ ≤ 1e-12·Var H after)"}]
 
 
@@ -218,7 +226,7 @@ def harm_information(fig, *, k: int, k_num: int, variance: float, default: int, 
     """The linked harm-information chart (Vega-Lite dict) of the plotly figure ``fig``."""
     rows, (info, running) = series_rows(fig)
     last = rows[-1][T]
-    shape = information_shape(info.quantity, running.quantity, info.x_title, log)
+    shape = information_shape(info.quantity, running.quantity, info.x_title, log, last <= MARKERS)
     wall = horizons(k, k_num, last)
     return filled(shape, last=last, default=default, series=rows, horizon=wall,
                   level=[{"s1": variance, "label": f"Var H = {variance:.6g}"}])
