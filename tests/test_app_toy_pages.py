@@ -59,6 +59,14 @@ def figures(at: AppTest) -> list[dict]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def linked(at: AppTest) -> list[dict]:
+    """The datasets of every linked chart (ui.figures.linked) on the page, as lists of rows."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return [{d.name: convert_arrow_bytes_to_pandas_df(d.data.data).to_dict("records")
+             for d in chart.proto.datasets} for chart in at.get("vega_lite_chart")]
+
+
 @pytest.mark.parametrize("page", TOY_PAGES)
 def test_page_loads_with_defaults(page):
     at = open_page(page)
@@ -72,9 +80,9 @@ def test_larger_k_moves_the_horizon_marker():
     assert metric(at, "Exact horizon k") == "4"
     set_box(at, "k_toy", 7)
     assert metric(at, "Exact horizon k") == "7"
-    info = figures(at)[0]
-    assert any(s.get("x0") == 7.5 for s in info["layout"]["shapes"])  # line between t = 7 and 8
-    assert any("k = 7" in a.get("text", "") for a in info["layout"]["annotations"])
+    info = linked(at)[0]  # the linked view of I_t and its running sum
+    assert [row["t"] for row in info["horizon"]] == [7.5]  # a rule between t = 7 and 8
+    assert "k = 7" in info["horizon"][0]["label"]
 
 
 def test_sum_of_information_is_the_variance():
@@ -87,7 +95,7 @@ def test_gradual_harm_has_a_numerical_horizon_before_the_exact_one():
     assert "gradual harm" in shown_text(at)
     assert metric(at, "Exact horizon k") == "60"
     assert int(metric(at, "Numerical k")) < 60
-    assert any("numerical horizon" in a.get("text", "") for a in figures(at)[0]["layout"]["annotations"])
+    assert any("numerical horizon" in row["label"] for row in linked(at)[0]["horizon"])
 
 
 def test_gradient_is_zero_beyond_the_horizon_and_below_the_bound():

@@ -43,3 +43,22 @@ def text(x, sig: int = 4) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     return f"{x:z.{sig}g}"  # z: -0.0 (say, 0 times a negative number) reads "0", not "-0"
+
+
+READOUT_SIG = 6  # significant digits on a position card (the charts' hover shows 6-8)
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def readout_number(x: float) -> str:
+    """``x`` with ``READOUT_SIG`` significant digits, powers of ten written out: 0.0524302, 1.5×10⁻¹²."""
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    if x == 0:
+        return "0"
+    if 1e-4 <= abs(x) < 1e6:
+        out = f"{x:.{READOUT_SIG}g}"
+    else:
+        mantissa, exponent = f"{x:.{READOUT_SIG - 1}e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        out = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
+    return out.replace("-", "−", 1) if out.startswith("-") else out

@@ -29,29 +29,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from . import state
+from .latex import READOUT_SIG as SIG, readout_number as number  # also ui.figures.linked
 from .echo import inert  # series names include the pins' names: user text
 from .export import tables
 from .figures._style import HORIZON_FILL
 
 PREFIXES = ("position t", "depth")  # x-axis titles of position-indexed figures
-SIG = 6  # significant digits on the card (the charts' hover shows 6-8)
 BOX_WIDTH = 128  # px of the position box: room for 4 digits and its - / + buttons
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def number(x: float) -> str:
-    """``x`` with ``SIG`` significant digits, powers of ten written out: 0.0524302, 1.5×10⁻¹²."""
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    if 1e-4 <= abs(x) < 1e6:
-        out = f"{x:.{SIG}g}"
-    else:
-        mantissa, exponent = f"{x:.{SIG - 1}e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        out = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
-    return out.replace("-", "−", 1) if out.startswith("-") else out
 
 
 @dataclass(frozen=True)

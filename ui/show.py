@@ -79,6 +79,9 @@ def _chart(name: str, values: dict, fig, key: str, alt: str, reading=None) -> No
     if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
         shapes = position_readout.mark_shapes(reading, t) if t is not None else []
         live.mount(name, values, st.container(), key, alt=alt, shapes=shapes)
+    elif catalog.FIGURES[name].linked is not None:  # panels linked on t in the browser
+        st.vega_lite_chart(spec=catalog.linked_chart(name, values, start=t), key=f"fig_{key}",
+                           alt=alt, width="stretch")  # the mark starts at the readout's t
     else:
         shown = fig if t is None else position_readout.marked(fig, reading, t)
         st.plotly_chart(shown, key=f"fig_{key}", alt=alt)  # the accessible name of the chart

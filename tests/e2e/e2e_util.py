@@ -115,6 +115,8 @@ SETTLED_JS = """() => {
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chunk still loading
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"], .live-root'))
     if (!c.querySelector('.js-plotly-plot .main-svg')) return false;
+  for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))  // vega draws later too
+    if (!c.querySelector('svg .role-mark, canvas')) return false;
   return true;
 }"""
 

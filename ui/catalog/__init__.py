@@ -43,6 +43,34 @@ def _build(name: str, items: tuple) -> go.Figure:
     return fig
 
 
+def linked(name: str, values: dict, start: int | None = None) -> dict | None:
+    """The linked view of figure ``name`` (a fresh Vega-Lite dict: Streamlit takes its datasets
+    out), drawn from ``build(name, values)``, its mark at position ``start`` (None: the figure's
+    own default); None when the figure has none."""
+    make = FIGURES[name].linked
+    return None if make is None else make(values, build(name, values), start)
+
+
+def linked_chart(name: str, values: dict, start: int | None = None) -> dict | None:
+    """``linked`` as the page sends it: cached per parameter set, its datasets already Arrow IPC
+    bytes (Streamlit then skips converting them on every rerun). A shallow copy each call, as
+    Streamlit deletes ``datasets`` from the dict it is given (and changes nothing deeper)."""
+    cached = _linked_chart(name, tuple(sorted(values.items())), start)
+    return None if cached is None else {**cached, "datasets": dict(cached["datasets"])}
+
+
+@functools.lru_cache(maxsize=256)
+def _linked_chart(name: str, items: tuple, start: int | None) -> dict | None:
+    import pandas as pd
+    from streamlit import dataframe_util
+
+    spec = linked(name, dict(items), start)
+    if spec is not None:
+        spec["datasets"] = {key: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
+                            for key, rows in spec["datasets"].items()}
+    return spec
+
+
 def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     """What the chart shows, then its data in words (for screen readers and file metadata)."""
     from ..export.tables import describe
@@ -50,4 +78,4 @@ def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     return f"{FIGURES[name].summary} {describe(fig if fig is not None else build(name, values))}"
 
 
-__all__ = ["FIGURES", "FigureSpec", "alt_text", "build"]
+__all__ = ["FIGURES", "FigureSpec", "alt_text", "build", "linked"]

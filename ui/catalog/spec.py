@@ -24,6 +24,10 @@ class FigureSpec:
     positions: bool | None = None
     # published data: the source, one $…$ LaTeX line under the parameters in exported files
     source_tex: str = ""
+    # (values, the built figure) -> a Vega-Lite dict whose panels share a selection on t
+    # (ui.figures.linked): the page shows it instead of the plotly figure, which still feeds
+    # the readout, the table, the alt text and every exported file
+    linked: Callable[[dict, go.Figure, int | None], dict] | None = None  # (values, fig, start t)
 
     def link_values(self, values: dict) -> dict:
         """``values`` with the tab that shows this figure open: what its share link carries."""

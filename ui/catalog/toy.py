@@ -7,7 +7,7 @@ the engine's ``ValueError`` for parameters it cannot do propagates to the caller
 from __future__ import annotations
 
 from .. import data_toy
-from ..figures import toy_attack, toy_deep, toy_equilibrium, toy_gradients, toy_horizon
+from ..figures import linked, toy_attack, toy_deep, toy_equilibrium, toy_gradients, toy_horizon
 from .spec import FigureSpec
 
 
@@ -24,6 +24,15 @@ def _paths(v):
 
 def _information(v):
     return toy_horizon.build_information(data_toy.horizon(data_toy.spec(v), 1, 0))
+
+
+def _information_linked(v, fig, start=None):
+    d = data_toy.horizon(data_toy.spec(v), 1, 0)
+    k, T = d["k"], len(d["t"])
+    variance = d["variance"] if d["variance"] is not None else d["info_sum"]
+    return linked.harm_information(fig, k=k, k_num=d["k_num"], variance=variance,
+                                   default=start or (k + 1 if k < T else 1),
+                                   log=fig.layout.yaxis.type == "log")
 
 
 def _norms(v):
@@ -85,7 +94,8 @@ SPECS = [
         "harm_information", "harm_horizon", "Harm information by position",
         r"$\text{Harm information }I_t=\mathbb{E}[\Delta_t^2]\text{, zero after the horizon }k$",
         "Harm information I_t at each position of the toy model and its running sum, which "
-        "reaches Var H (Corollary 7).", model_params(), _information, view=1),
+        "reaches Var H (Corollary 7).", model_params(), _information, view=1,
+        linked=_information_linked),
     FigureSpec(
         "gradient_norms", "gradients", "Gradient norm by position",
         r"$\text{Gradient norm by position: }\|g_t\|\le\sqrt{I_t\,\mathbb{E}[\operatorname{tr}F_t]}\text{ (Theorem 13)}$",
