@@ -35,6 +35,7 @@ def paths_section():
         d = data_toy.horizon(s, n, seed)
     show_figure("martingale_paths", state.values(), fig_col)
     with text_col:
+        st.markdown(f"**{claims.paths_headline(d['paths'], k)}**")
         st.markdown("**Proposition 2.** Under the base model, the expected harm given the first "
                     "t tokens is a martingale; it starts at E[H] and ends at H:")
         st.latex(r"h_t=\mathbb E[H\mid x_{\le t}],\qquad h_T=H")

@@ -77,13 +77,17 @@ def training_section():
     data_toy.warn_if_diverged(runs, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("training", state.values(), fig_col)
+    late = slice(k, T)
     with text_col:
+        st.markdown("**" + claims.training_headline(
+            standard=std["prefill"][-1], deep=deep["prefill"][-1],
+            deep_kl_late=deep["kl"][-1][late].sum(), mu=mu, gamma=gamma, k=k, T=T,
+            steps=run_steps) + "**")
         st.markdown("**Standard** training (μ = 0) moves only positions t ≤ k: beyond the horizon "
                     "its gradient is zero at every step, so KLₜ stays 0 there. **Deep** training "
                     "also pushes late positions towards recovery, with penalty weight μγᵗ.")
         st.latex(rf"\eta=\lambda/\beta={num(eta)},\ \beta={num(beta)},\ \mu={num(mu)},\ "
                  rf"\gamma={num(gamma)}")
-        late = slice(k, T)
         # A table, not metrics: at 1280 px the metrics' labels and values were cut off.
         st.markdown("\n".join([
             f"| after {run_steps} steps | standard | deep |", "|---|---|---|",

@@ -105,11 +105,14 @@ def shared_parameters():
     data_toy.warn_if_diverged({"per-position": tab, "shared": shared}, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("shared_variant", v, fig_col)
+    late = slice(k, T)
     with text_col:
+        st.markdown("**" + claims.shared_headline(
+            shared_kl_late=shared["kl"][-1][late].sum(), tab_kl_late=tab["kl"][-1][late].sum(),
+            base=shared["prefill_base"], shared=shared["prefill"][-1], k=k, T=T) + "**")
         st.markdown("**Top:** KLₜ after training. **Bottom:** the change in expected harm carried by "
                     "position t's change, Σₛ P(sₜ₋₁ = s)·Σᵥ (π − π_base)(v|s,t)·hₜ(s, v), where s is "
                     "a state of the toy model.")
-        late = slice(k, T)
         base_rec = shared["prefill_base"]
         # A table, not metrics: four numbers with long labels were cut off at 1280 px.
         st.markdown("\n".join([

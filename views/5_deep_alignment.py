@@ -8,7 +8,7 @@ beside its theorem (``st.latex``) with the current values substituted, and state
 import streamlit as st
 
 from ui import data, data_toy, layout, state, widgets
-from ui.claims import deep as deep_claims
+from ui.claims import bold, deep as deep_claims
 from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
@@ -32,6 +32,8 @@ def recovery():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("recovery_by_position", compare.with_pins(v), fig_col)
     with text_col:
+        st.markdown(bold(deep_claims.recovery_headline(p=p, mu=mu, gamma=gamma, k=k, T=T,
+                                                         deep=prof["deep"])))
         st.markdown("**Theorem 20** (exact at every prefix beyond the horizon, t > k, for "
                     "0 < p < 1; with p = 0 no finite μ creates recovery, Remark 8)")
         st.latex(r"r^*_t=\sigma\!\left(\operatorname{logit}p+a_t\right),\qquad a_t=\frac{w\,\mu\gamma^{t}}{\beta},\ w=1")
@@ -90,6 +92,8 @@ def at_one_position():
     d = data.at_position(p, mu, beta, gamma, t)
     show_figure("gibbs_bars", state.values(), fig_col)
     with text_col:
+        st.markdown(bold(deep_claims.gibbs_headline(p=p, t=t, deep=float(d["deep"]),
+                                                      shift=float(d["shift"]))))
         st.markdown("**Theorem 20**: each recovery token is tilted by the same factor; the base "
                     "proportions within R and within the other tokens are kept.")
         st.latex(r"q^*(v)=\frac{\pi_{\mathrm{base}}(v)\,e^{a_t\mathbf 1[v\in R]}}{1-p+p\,e^{a_t}}")
@@ -107,6 +111,7 @@ def depth_vs_capability():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("tradeoff_vs_gamma", v, fig_col)
     with text_col:
+        st.markdown(bold(_tradeoff_headline()))
         st.markdown("**Theorem 19** (small shifts): beyond the horizon the recovery KL at "
                     "position t is about")
         st.latex(r"\mathrm{KL}_t\approx\frac{a_t^2}{2}\,J_t,\qquad J_t=\mathbb E\big[p_t(1-p_t)\big]")
@@ -122,6 +127,14 @@ def depth_vs_capability():
             st.latex(rf"\sum_{{t={k + 1}}}^{{\infty}}\mathrm{{KL}}^*_t={num(limit['limit'])}\ \text{{nats}}")
         st.caption("Curves use Theorem 20's per-prefix optimum, exact when the base recovery "
                    "probability does not depend on the history (p fixed here).")
+
+
+def _tradeoff_headline() -> str:
+    d = data.tradeoff_vs_gamma(p, mu, beta, k, T)
+    return deep_claims.tradeoff_headline(
+        p=p, mu=mu, gamma=gamma, k=k, T=T, kl_total=prof["kl_total"],
+        delta_T=float(data.recoverability_by_depth(p, mu, beta, gamma, k, T)["delta"][-1]) if T > k else 0.0, end_gamma=float(d["gamma"][-1]),
+        end_delta_T=float(d["delta_T"][-1]), end_kl_total=float(d["kl_total"][-1]))
 
 
 def _gap_text(x: float) -> str:

@@ -4,6 +4,7 @@ simulator on the toy model (``ui.attack_panel``)."""
 import streamlit as st
 
 from ui import attack_panel, corollary23, data, layout, widgets
+from ui.claims import bold, robustness as claims
 from ui.classroom import compare
 from ui.show import show_figure
 from ui.latex import num, text
@@ -52,7 +53,10 @@ def solve_for():
 def recoverability():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("recoverability_by_depth", compare.with_pins(v), fig_col)
+    depths = data.recoverability_by_depth(p, mu, beta, gamma, k, T)
     with text_col:
+        st.markdown(bold(claims.depth_headline(depth=depths["depth"], r_min=depths["delta"],
+                                                 delta=delta, k=k, T=T)))
         st.markdown("**Theorem 22.** If pₜ ≥ p_min for k < t ≤ T and 0 ≤ γ ≤ 1, the deep optimum "
                     "recovers with probability at least r_min(T) at every such position (the "
                     "worst one is t = T), so it is δ-recoverable at depth T for every target "
@@ -77,6 +81,8 @@ def attack_length():
     fig_col, text_col = st.columns([5, 4], gap="medium")
     show_figure("attack_length_vs_mu", compare.with_pins(v), fig_col)
     with text_col:
+        st.markdown(bold(claims.attack_headline(length=attack.length, delta=delta, mu=mu,
+                                                  gamma=gamma)))
         st.markdown("**Corollary 23.** With the log-odds gap ℓ = logit δ − logit p_min, recovery "
                     "at position t is below δ exactly when t > τ:")
         st.latex(r"\tau=\frac{\ln\!\big(\mu/(\beta\ell)\big)}{\ln(1/\gamma)}")

@@ -64,6 +64,7 @@ def _fit_table(rows) -> str:
 def kl_tab():
     d = data_evidence.kl_profiles()
     show_figure("evidence_kl", v)
+    st.markdown(f"**{claims.kl_headline(d['series'])}**")
     st.markdown("**The shallow equilibrium's shape** (Theorem 14 with the app's tabular identity: "
                 "for small η the optimum spends KLₜ ≈ (η²/2)·Iₜ at position t, where Iₜ is the harm "
                 "information). Real models share parameters across positions, which moves later "
@@ -101,6 +102,7 @@ def attack_tab():
         d = data_evidence.attack_curves()
         data_evidence.augmentation_curves()
     show_figure("evidence_attacks", v)
+    st.markdown(f"**{claims.attacks_headline(d['series'])}**")
     st.markdown(d["explanation"])
     st.markdown(d["table"])
     with st.expander("What each fit says"):
@@ -110,6 +112,7 @@ def attack_tab():
                 "augmented model's attack success; the standard optimum beside it.")
     show_figure("evidence_augmentation", v, key="augmentation")
     a = data_evidence.augmentation_curves()
+    st.markdown(f"**{claims.augmentation_headline(a)}**")
     st.markdown(a["table"])
     st.caption(a["message"])
     if not a["fit"].identified:

@@ -88,6 +88,8 @@ def side_by_side():
     st.markdown("#### What the toy shows at these settings")
     st.markdown("\n".join(f"- {item}" for item in claims.findings(d, names)))
     left, right = st.columns(2, gap="large")
+    left.markdown(f"**{claims.prefill_headline(d, names)}**")
+    right.markdown(f"**{claims.training_headline(d, names)}**")
     show_figure("methods_prefill", v, left)
     show_figure("methods_training", v, right)
     _objectives(d)

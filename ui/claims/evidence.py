@@ -153,3 +153,54 @@ MEASURED = (
     "prompt, and the paper gives no rule for combining prompts (its Limitations). Attack success is "
     "judged by GPT-4 (the reproduction uses another judge): the toy model's \"no recovery before "
     "the end\" is a stand-in for that judgment.")
+
+
+# --- Headlines: what each published chart shows ----------------------------------------------
+
+def kl_headline(series: list[dict]) -> str:
+    """The per-token KL chart in one sentence: where each published curve is largest and its
+    share of the KL summed over the positions shown; a peak is named as resolved only when it
+    exceeds the runner-up by ``RESOLVED`` σ of the difference."""
+    parts = []
+    for s in series:
+        t, kl, sig = (np.asarray(s[k], dtype=float) for k in ("t", "kl", "sigma"))
+        order = np.argsort(-kl, kind="stable")  # a tie names the first position
+        i, j = int(order[0]), int(order[1]) if kl.size > 1 else None
+        share = 100.0 * kl[i] / kl.sum()
+        part = (f"{s['short']} at t = {t[i]:.0f}, {kl[i]:.2f} nats ({share:.0f} % of its KL over "
+                f"t = {t.min():.0f}…{t.max():.0f})")
+        if j is not None and kl[i] - kl[j] < RESOLVED * math.hypot(sig[i], sig[j]):
+            part += f", not resolved from t = {t[j]:.0f} ({kl[j]:.2f})"
+        parts.append(part)
+    return "KL is largest for " + "; for ".join(parts) + "."
+
+
+def attacks_headline(series: list[dict]) -> str:
+    """The attack chart in one sentence: each model's published attack success without a prefill
+    and with the most prefilled tokens shown."""
+    parts = [f"{s['name']} {s['asr'][0]:g} % → {s['asr'][-1]:g} %" for s in series]
+    lo = {int(s["k"][0]) for s in series}
+    hi = {int(s["k"][-1]) for s in series}
+    if len(lo) == 1 and len(hi) == 1:
+        return (f"Attack success from {lo.pop()} to {hi.pop()} prefilled harmful tokens: "
+                + "; ".join(parts) + ".")
+    return ("Attack success from the fewest to the most prefilled tokens shown: "
+            + "; ".join(parts) + ".")
+
+
+def augmentation_headline(a: dict) -> str:
+    """Table 2 in one sentence: attack success before and after recovery augmentation at each
+    prefill length, the verb chosen only where the change exceeds ``RESOLVED`` σ of it."""
+    k, before, after = (np.asarray(a[x], dtype=float) for x in ("k", "initial", "after"))
+    sigma = np.hypot(np.asarray(a["initial_std"], float), np.asarray(a["after_std"], float))
+    down = after < before - RESOLVED * sigma
+    up = after > before + RESOLVED * sigma
+    span = (f"{before.min():.1f}–{before.max():.1f} % before to "
+            f"{after.min():.1f}–{after.max():.1f} % after")
+    lengths = f"{k.min():.0f}–{k.max():.0f} prefilled tokens"
+    if down.all():
+        return f"Recovery augmentation lowers attack success at every length in Table 2 ({lengths}): {span}."
+    if up.all():
+        return f"Recovery augmentation raises attack success at every length in Table 2 ({lengths}): {span}."
+    return (f"Attack success in Table 2 ({lengths}) is {span} recovery augmentation; the change "
+            f"is resolved ({RESOLVED:g} σ) at {int(down.sum() + up.sum())} of {k.size} lengths.")

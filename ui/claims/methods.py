@@ -229,3 +229,51 @@ def base_favored_item(d: dict) -> str:
             "gradient reaches it, so training never moves it), so log π_base − log π_aligned = 0 "
             "for every token and the hybrid teacher equals the base (right panel). Detection "
             "finds the incomplete learning only where alignment already acted.")
+
+
+# --- Headlines of the side-by-side figures ---------------------------------------------------
+
+def _best(values: dict, names: dict, *, high: bool) -> list[str]:
+    """The methods whose value is the best (highest or lowest), ties within ``MOVED`` all named."""
+    top = max(values.values()) if high else min(values.values())
+    return [names[key] for key, x in values.items() if abs(x - top) <= MOVED]
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def prefill_headline(d: dict, names: dict) -> str:
+    """The prefill figure in one sentence: which method recovers most often after the longest
+    harmful prefix that leaves a position to recover (L = T − 1), with standard alignment and the
+    base beside it."""
+    L = int(d["T"]) - 1
+    at = {key: float(r["prefill"][L]) for key, r in d["runs"].items()}
+    best = _best(at, names, high=True)
+    after = "Without a prefill" if L == 0 else f"After the longest prefill that leaves a position, L = {L} harmful tokens"
+    if len(best) == len(at):
+        return (f"{after}, every method recovers about as often: {text(max(at.values()), 3)} "
+                f"(within {MOVED:g}; base model {text(d['prefill_base'][L], 3)}).")
+    head = (f"{after}, {_and(best)} {'recovers' if len(best) == 1 else 'recover'} most often "
+            f"({text(max(at.values()), 3)})")
+    if names["standard"] not in best:
+        head += f"; standard alignment {text(at['standard'], 3)}"
+    return head + f", the base model {text(d['prefill_base'][L], 3)}."
+
+
+def training_headline(d: dict, names: dict) -> str:
+    """The training figure in one sentence: which method ends with the lowest expected harm, and
+    the total KL it pays for it, beside standard alignment."""
+    runs = d["runs"]
+    harm = {key: float(r["harm"][-1]) for key, r in runs.items()}
+    best = _best(harm, names, high=False)
+    keys = [key for key in runs if names[key] in best]
+    kl = ", ".join(text(runs[key]["total_kl"][-1], 3) for key in keys)
+    head = (f"After {d['steps_run']} steps, {_and(best)} {'ends' if len(best) == 1 else 'end'} "
+            f"with the lowest expected harm, E[H] = {text(min(harm.values()), 3)}"
+            f"{' (within ' + format(MOVED, 'g') + ')' if len(best) > 1 else ''}, for {kl} nats of "
+            "total KL")
+    if names["standard"] not in best:
+        head += (f"; standard alignment {text(harm['standard'], 3)} for "
+                 f"{text(runs['standard']['total_kl'][-1], 3)} nats")
+    return head + "."

@@ -214,3 +214,66 @@ def kl_headline(kl) -> str:
         return (f"KLₜ is below {ZERO_KL:.0e} nats at every position: the exact optimum is the "
                 "base model to rounding.")
     return found[1]
+
+
+MOVES = 1e-12  # a step of hₜ smaller than this (relative to max(1, |h|)) is rounding, not a move
+CHANGED = 1e-3  # a change of a recovery probability smaller than this is no change
+
+
+def paths_headline(paths, k: int) -> str:
+    """The sampled paths in one sentence: the last position at which any sampled hₜ moves
+    (Theorem 9: never after the horizon k) and where the paths end, h_T = H, against h₀ = E[H]."""
+    h = np.asarray(paths, dtype=float)
+    n = h.shape[0]
+    step = np.abs(np.diff(h, axis=1)) > MOVES * np.maximum(1.0, np.abs(h[:, 1:]))
+    moved = np.flatnonzero(step.any(axis=0))
+    from ..latex import text
+    some = "The one sampled path" if n == 1 else f"The {n} sampled paths"
+    if not moved.size:
+        return (f"{some} never {'moves' if n == 1 else 'move'}: "
+                f"{'it stays' if n == 1 else 'each stays'} at h₀ = E[H] = {text(h[0, 0], 4)}.")
+    last = int(moved[-1]) + 1
+    end = (f"it ends at H = {text(h[0, -1], 4)}" if n == 1 else
+           f"they end at H, on average {text(h[:, -1].mean(), 3)}")
+    return (f"{some} last {'moves' if n == 1 else 'move'} at t = {last} (horizon k = {k}); "
+            f"{end} (h₀ = E[H] = {text(h[0, 0], 4)}).")
+
+
+def _change(before: float, after: float, what: str = "it") -> str:
+    from ..latex import text
+    if after > before + CHANGED:
+        return f"raises {what} from {text(before, 3)} to {text(after, 3)}"
+    if after < before - CHANGED:
+        return f"lowers {what} from {text(before, 3)} to {text(after, 3)}"
+    return f"leaves {what} at {text(after, 3)} (within {CHANGED:g})"
+
+
+def training_headline(*, standard: float, deep: float, deep_kl_late: float, mu: float,
+                      gamma: float, k: int, T: int, steps: int) -> str:
+    """The Gradients training run in one sentence: recovery after a harmful prefix of length
+    L = k, deep against standard, and the KL deep training spends beyond the horizon."""
+    from ..latex import text
+    if k >= T:
+        return (f"The horizon covers the whole response (k = T = {T}): no position is left to "
+                "recover after the harmful prefix.")
+    if mu == 0 or gamma == 0:
+        why = "μ = 0" if mu == 0 else "γ = 0"
+        return (f"With {why} the deep objective puts no weight beyond the horizon: after {steps} "
+                f"steps both runs recover after the prefix with probability {text(deep, 3)} "
+                f"(standard {text(standard, 3)}).")
+    return (f"After {steps} steps, recovery after a harmful prefix of length L = k = {k}: deep "
+            f"training {_change(standard, deep)} (standard → deep), for {text(deep_kl_late, 3)} "
+            "nats of KL beyond the horizon.")
+
+
+def shared_headline(*, shared_kl_late: float, tab_kl_late: float, base: float, shared: float,
+                    k: int, T: int) -> str:
+    """The shared-parameter run in one sentence (Appendix A, Proposition 26): the KL shared
+    parameters spend beyond the horizon and what that untargeted change does to recovery."""
+    from ..latex import text
+    if k >= T:
+        return (f"The horizon covers the whole response (k = T = {T}): no position lies beyond "
+                "it, so there is no incidental KL to see.")
+    return (f"Shared parameters spend {text(shared_kl_late, 3)} nats of KL beyond the horizon "
+            f"(per-position: {text(tab_kl_late, 3)}); that untargeted change "
+            f"{_change(base, shared, 'recovery after the prefix')} (base → shared).")
