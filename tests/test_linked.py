@@ -102,3 +102,78 @@ def test_a_log_axis_labels_powers_of_ten_as_the_plotly_figures_do():
     spec = catalog.linked("harm_information", values("gradual-log"))
     ticks = re.findall(r">(10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)</text>", vl_convert.vegalite_to_svg(json.dumps(spec)))
     assert "10⁰" in ticks and "10⁻⁵" in ticks, ticks
+
+
+# The shared-parameter figure (Shallow equilibrium, Appendix A): two series in each panel
+SHARED = {"defaults": {}, "threshold": {"toy_model": 1, "T_toy": 30, "k_toy": 10, "m_toy": 3},
+          "k=T": {"T_toy": 6, "k_toy": 6}, "k=0": {"k_toy": 0}}
+SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def readout_value(text: str) -> float:
+    """A value as ``ui.latex.readout_number`` writes it: 0.0222030, −0.05, 4.4616×10⁻¹⁸."""
+    text = text.replace("−", "-")
+    mantissa, _, exponent = text.partition("×10")
+    return float(mantissa) * 10 ** int(exponent.translate(SUPERSCRIPT)) if exponent else float(text)
+
+
+def shared_values(model: str) -> dict:
+    return {**params.defaults(), "steps": 60, **SHARED[model]}
+
+
+@pytest.mark.parametrize("model", SHARED)
+def test_the_shared_chart_draws_the_numbers_ranges_and_band_of_the_plotly_figure(model):
+    v = shared_values(model)
+    spec, fig = catalog.linked("shared_variant", v), catalog.build("shared_variant", v)
+    rows = spec["datasets"]["series"]
+    cols = tables.columns(fig)
+    assert len(cols) == 4 and [r["t"] for r in rows] == [int(x) for x in cols[0].x]
+    for i, c in enumerate(cols):
+        drawn = np.array([np.nan if r[f"s{i}"] is None else r[f"s{i}"] for r in rows])
+        np.testing.assert_array_equal(drawn, c.y)  # the same floats, not a recomputation
+    # each panel folds one series of each run, on the plotly figure's own y range
+    values = {p["name"]: p.get("value") for p in spec["params"]}
+    assert values["y_top"] == list(fig.layout.yaxis.range)
+    assert values["y_bottom"] == list(fig.layout.yaxis2.range)
+    for panel, fields in zip(spec["vconcat"], (["s0", "s2"], ["s1", "s3"])):
+        folds = [t["fold"] for u in units(panel) for t in u.get("transform", []) if "fold" in t]
+        assert folds and all(f == fields for f in folds)
+    # the band is the plotly figure's: positions 1..k, none when k = 0
+    bands = sorted({(s.x0, s.x1) for s in fig.layout.shapes if s.type == "rect"})
+    assert [(r["t"], r["t2"]) for r in spec["datasets"]["horizon"]] == bands
+    assert (not bands) == (model == "k=0")
+    json.dumps(spec, allow_nan=False)
+
+
+def test_the_shared_chart_has_one_legend_entry_per_run_and_one_selection_on_t():
+    spec = catalog.linked("shared_variant", params.defaults())
+    colors = [u["encoding"]["color"] for u in units(spec) if "legend" in u["encoding"].get("color", {})
+              and u["encoding"]["color"]["legend"] is not None]
+    assert colors and all(c["scale"]["domain"] == ["per-position parameters",
+                                                   "shared parameters (App. A)"] for c in colors)
+    (select,) = [p for p in spec["params"] if p["name"] == linked.SELECTION]
+    assert select["select"]["fields"] == ["t"] and len(select["views"]) == 2
+    assert select["value"] == [{"t": 5}]  # the first position beyond k = 4, as the readout
+    for panel in spec["vconcat"]:
+        filtered = [u.get("name", "") for u in units(panel)
+                    if {"filter": {"param": linked.SELECTION}} in u.get("transform", [])]
+        assert any("_rule" in n for n in filtered) and any("_label" in n for n in filtered)
+
+
+@pytest.mark.parametrize("start", [None, 2, 9])
+def test_vega_compiles_the_shared_chart_and_labels_both_runs_at_the_start(start):
+    vl_convert = pytest.importorskip("vl_convert")
+    v = params.defaults()
+    spec = catalog.linked("shared_variant", v, start)
+    svg = vl_convert.vegalite_to_svg(json.dumps(spec))
+    t = start or 5
+    kl_tab, effect_tab, kl_shared, effect_shared = (c.y for c in tables.columns(
+        catalog.build("shared_variant", v)))
+    labels = re.findall(r">(t = [^<]*)</text>", svg)
+    assert len(labels) == 2 and all(label.startswith(f"t = {t} · ") for label in labels), labels
+    for label, (tab, shared) in zip(labels, ((kl_tab, kl_shared), (effect_tab, effect_shared))):
+        named = dict(re.findall(r"([\w-]+): (\S+)", label))
+        assert named.keys() == {"per-position", "shared"}, label
+        assert readout_value(named["per-position"]) == pytest.approx(tab[t - 1], rel=1e-5, abs=0)
+        assert readout_value(named["shared"]) == pytest.approx(shared[t - 1], rel=1e-5, abs=0)
+    assert "inside horizon (t ≤ 4)" in svg and "per-position parameters" in svg

@@ -10,6 +10,8 @@ panel's own x-axis tick labels, so the pointer goes where a reader would put it.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -38,21 +40,21 @@ READ_JS = """([chart, names]) => names.map((name, i) => {
 })"""
 
 
-def _read(page) -> list[dict]:
-    return page.evaluate(READ_JS, [CHART, list(PANELS)])
+def _read(page, panels=PANELS) -> list[dict]:
+    return page.evaluate(READ_JS, [CHART, list(panels)])
 
 
-def _point_at(page, panel: int, t: int) -> None:
+def _point_at(page, panel: int, t: int, panels=PANELS) -> None:
     """Move the pointer over position ``t`` of panel ``panel``, half-way up its plot."""
-    state = _read(page)[panel]
+    state = _read(page, panels)[panel]
     page.mouse.move(state["ticks"][str(t)], (state["box"]["top"] + state["box"]["bottom"]) / 2)
 
 
-def _wait_label(page, panel: int, t: int) -> None:
+def _wait_label(page, panel: int, t: int, panels=PANELS) -> None:
     page.wait_for_function(
         "([chart, name, i, t]) => (document.querySelector(`${chart} svg g.concat_${i}_group "
         "[class*='${name}_label']`) || {}).textContent?.startsWith(`t = ${t} `)",
-        arg=[CHART, PANELS[panel], panel, t], timeout=5_000)
+        arg=[CHART, panels[panel], panel, t], timeout=5_000)
 
 
 def _value(label: str) -> float:
@@ -104,3 +106,56 @@ def test_pointing_at_a_position_in_one_panel_marks_it_in_the_other(browser, serv
     # Streamlit's own sidebar icon (":material/layers:") comes from fonts.gstatic.com; nothing
     # for the chart may leave the machine (Vega is bundled with Streamlit).
     assert not [u for u in outside if not u.startswith("https://fonts.gstatic.com/")], outside
+
+
+SHARED_PANELS = ("kl", "effect")  # Shallow equilibrium's shared parameters: KLₜ, change in E[H]
+SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
+
+
+def _values(label: str) -> dict[str, float]:
+    """``t = 8 · per-position: 0 · shared: −4.4616×10⁻¹⁸`` -> {"per-position": 0, "shared": …}."""
+    out = {}
+    for name, text in re.findall(r"([\w-]+): (\S+)", label):
+        mantissa, _, exponent = text.replace("−", "-").partition("×10")
+        out[name] = float(mantissa) * 10 ** int(exponent.translate(SUPERSCRIPT) or 0)
+    return out
+
+
+def test_pointing_at_kl_marks_the_change_in_harm_at_the_same_t(browser, server, artifacts):
+    from ui import catalog, params
+    from ui.export import tables
+
+    kl_tab, effect_tab, kl_shared, effect_shared = (
+        c.y for c in tables.columns(catalog.build("shared_variant", params.defaults())))
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(60_000)  # the page trains both runs on its first visit
+    page = ctx.new_page()
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    try:
+        page.goto(f"{server}/shallow_equilibrium?view=2&t=5")
+        settle(page)
+        page.locator(CHART).scroll_into_view_if_needed()
+        page.screenshot(path=artifacts / "linked-shared_variant.png")
+        top, bottom = _read(page, SHARED_PANELS)
+        assert top["label"].startswith("t = 5 · ") and bottom["label"].startswith("t = 5 · ")
+        before = len(sent)
+
+        _point_at(page, 0, 3, SHARED_PANELS)  # top panel, inside the horizon
+        _wait_label(page, 1, 3, SHARED_PANELS)
+        top, bottom = _read(page, SHARED_PANELS)
+        assert _values(top["label"]) == {"per-position": pytest.approx(kl_tab[2], rel=1e-5),
+                                         "shared": pytest.approx(kl_shared[2], rel=1e-5)}
+        assert _values(bottom["label"]) == {"per-position": pytest.approx(effect_tab[2], rel=1e-5),
+                                            "shared": pytest.approx(effect_shared[2], rel=1e-5)}
+        assert bottom["rule"] == pytest.approx(bottom["ticks"]["3"], abs=1.5)  # the rule is at t = 3
+        assert top["rule"] == pytest.approx(top["ticks"]["3"], abs=1.5)
+        page.screenshot(path=artifacts / "linked-shared_variant-t3.png")
+
+        _point_at(page, 0, 8, SHARED_PANELS)  # beyond the horizon: shared parameters moved it
+        _wait_label(page, 1, 8, SHARED_PANELS)
+        assert _values(_read(page, SHARED_PANELS)[0]["label"])["shared"] == pytest.approx(
+            kl_shared[7], rel=1e-5)
+        assert len(sent) == before, "pointing at the chart sent a message to the server (a rerun)"
+    finally:
+        ctx.close()

@@ -59,12 +59,21 @@ def _kl_eta(v):
     return toy_equilibrium.build_kl_vs_eta(data_toy.eta_sweep(data_toy.spec(v)), eta=v["eta"])
 
 
-def _shared(v):
+def _shared_runs(v):
     s = data_toy.spec(v)
     steps = data_toy.train_steps(s, v["steps"])
-    tab, shared = (data_toy.training(s, "standard", kind, v["eta"], 1.0, 0.0, 1.0, steps, v["lr"])
-                   for kind in ("tabular", "shared"))
-    return toy_equilibrium.build_shared_variant(tab, shared)
+    return tuple(data_toy.training(s, "standard", kind, v["eta"], 1.0, 0.0, 1.0, steps, v["lr"])
+                 for kind in ("tabular", "shared"))
+
+
+def _shared(v):
+    return toy_equilibrium.build_shared_variant(*_shared_runs(v))
+
+
+def _shared_linked(v, fig, start=None):
+    tab, _ = _shared_runs(v)
+    k, T = tab["k"], len(tab["t"])
+    return linked.shared_variant(fig, k=k, default=start or (k + 1 if k < T else 1))
 
 
 def _attack(v):
@@ -127,7 +136,7 @@ SPECS = [
         "change in expected harm caused at each position (bottom); shared parameters also move "
         "the positions beyond the horizon, but untargeted: no change in harm there, and late "
         "recovery may rise or fall (Appendix A).",
-        model_params("eta", "steps", "lr"), _shared, view=2),
+        model_params("eta", "steps", "lr"), _shared, view=2, linked=_shared_linked),
     FigureSpec(
         "toy_attack", "robustness", "Prefilling attack on the toy model",
         r"$\text{Recovery after a prefilling attack of }L\text{ harmful tokens}$",

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..export import tables
 from ..latex import readout_number as number
-from ._style import BOUND, OKABE_ITO
+from ._style import BOUND, HORIZON_FILL, OKABE_ITO
 
 SELECTION = "position"  # the shared selection's name (the browser test reads it by this name)
 T = "t"  # the position field
@@ -199,13 +199,16 @@ def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool,
         usermeta={"embedOptions": {"renderer": "svg"}})  # SVG: text a reader and a test can select
 
 
-def filled(shape: dict, *, last: int, default: int, **datasets: list[dict]) -> dict:
-    """A copy of ``shape`` with its datasets, its last position and the selection's first one."""
+def filled(shape: dict, *, last: int, default: int, values: dict | None = None,
+           **datasets: list[dict]) -> dict:
+    """A copy of ``shape`` with its datasets, its last position, the selection's first one and
+    the other parameters' ``values``."""
     spec = copy.deepcopy(shape)
-    spec["datasets"] = {name: datasets.get(name, []) for name in DATASETS}
+    spec["datasets"] = {name: datasets.get(name, []) for name in dict.fromkeys((*DATASETS, *datasets))}
+    values = {**(values or {}), LAST: last}
     for p in spec["params"]:
-        if p["name"] == LAST:
-            p["value"] = last
+        if p["name"] in values:
+            p["value"] = values[p["name"]]
         elif p["name"] == SELECTION:
             p["value"] = [{T: default}]
     return spec
@@ -230,3 +233,116 @@ def harm_information(fig, *, k: int, k_num: int, variance: float, default: int, 
     wall = horizons(k, k_num, last)
     return filled(shape, last=last, default=default, series=rows, horizon=wall,
                   level=[{"s1": variance, "label": f"Var H = {variance:.6g}"}])
+
+
+# The shared-parameter figure: two series per panel, each on the plotly figure's own y range
+RANGES = ("y_top", "y_bottom")  # parameters: [low, high] of each panel's y axis
+
+
+def series_marks(select: alt.Parameter, x: alt.X, y: alt.Y, title: str, fields: tuple[str, ...],
+                 names: tuple[str, ...], short: tuple[str, ...], panel: str,
+                 points: bool) -> list[alt.Chart]:
+    """The series ``fields`` of a panel (folded into ``value``, on the y axis ``y`` titled
+    ``title``) as lines, one colour and dash per series named in the legend (``names``), and at the selected position a dot on each and above the panel the
+    position and every value as the readout card writes it,
+    ``t = 5 · per-position: 0.022203 · shared: 0.0108204``. The dots and the label read the
+    wide row of the selected position; Vega names them ``<panel>_dot_marks``, ``<panel>_label_marks``."""
+    styles = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["green"]]
+    dashes = [[1, 0], [6, 3], [6, 2, 2, 2], [10, 4]]  # as the plotly styles: solid, dash, dashdot, …
+    # the folded field's series name: a chain of conditions (no object literal in a Vega expression)
+    name = "".join(f"datum.field === '{f}' ? '{n}' : " for f, n in zip(fields[:-1], names)) + f"'{names[-1]}'"
+    colors = alt.Scale(domain=list(names), range=styles[:len(names)])
+    series = alt.Color("series:N", title=None, scale=colors,
+                       legend=alt.Legend(orient="top", labelFontSize=13, symbolStrokeWidth=2.5,
+                                         symbolType="stroke", symbolSize=400))
+    dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=list(names), range=dashes[:len(names)]),
+                          legend=None)
+    folded = alt.Chart(alt.NamedData("series")).transform_fold(
+        list(fields), as_=["field", "value"]).transform_calculate(series=name)
+    lines = folded.transform_filter("isValid(datum.value)").mark_line(
+        strokeWidth=2.5, point=alt.OverlayMarkDef(size=30, filled=True) if points else False).encode(
+        x=x, y=y, color=series, strokeDash=dash,
+        tooltip=[alt.Tooltip(f"{T}:Q", title="position t"), alt.Tooltip("series:N", title="series"),
+                 alt.Tooltip("value:Q", title=title, format=VALUE_FORMAT)])
+    chosen = alt.Chart(alt.NamedData("series")).transform_filter(select)
+    dots = chosen.transform_fold(list(fields), as_=["field", "value"]).transform_calculate(
+        series=name).transform_filter("isValid(datum.value)").mark_point(
+        filled=True, size=70, opacity=1).encode(
+        x=x, y=y, color=alt.Color("series:N", scale=colors, legend=None)
+    ).properties(name=f"{panel}_dot")
+    label = f"'{T} = ' + datum.{T}" + "".join(
+        f" + ' · {s}: ' + datum.{f}_text" for f, s in zip(fields, short))
+    text = chosen.transform_calculate(label=label).mark_text(
+        align="left", baseline="bottom", fontSize=14, fontWeight="bold", color=LABEL).encode(
+        x=alt.value(0), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")
+    return [lines, dots, text]
+
+
+def band(height: int | None) -> list[alt.Chart]:
+    """The grey band over positions 1..k (inside the horizon: harm still moves there), from the
+    ``horizon`` dataset (no row when k = 0), named at its lower right in the panel of ``height``
+    (None: the other panels)."""
+    rows = alt.Chart(alt.NamedData("horizon"))
+    shade = rows.mark_rect(color=HORIZON_FILL).encode(x=f"{T}:Q", x2="t2:Q", tooltip=alt.value(None))
+    if height is None:
+        return [shade]
+    return [shade, rows.mark_text(align="right", baseline="bottom", dx=-4, dy=-4, color=LABEL,
+                                  fontSize=12).encode(
+        x="t2:Q", y=alt.value(height), text="label:N")]
+
+
+def note(y: str) -> alt.Chart:
+    """The plotly figure's pointer to a point (``note`` dataset: its t, value and words)."""
+    return alt.Chart(alt.NamedData("note")).mark_text(
+        align="left", baseline="bottom", dx=10, dy=-14, color=LABEL, fontSize=11).encode(
+        x=f"{T}:Q", y=f"{y}:Q", text="label:N")
+
+
+@functools.cache
+def shared_shape(names: tuple[str, str], short: tuple[str, str], titles: tuple[str, str],
+                 x_title: str, points: bool) -> dict:
+    """The shared-parameter shape (``_shared_shape``), built once per names, titles and axes."""
+    with warnings.catch_warnings():  # one selection in two panels is the point: not a mistake
+        warnings.filterwarnings("ignore", "Automatically deduplicated selection parameter")
+        return on_pointers(_shared_shape(names, short, titles, x_title, points).to_dict())
+
+
+def _shared_shape(names, short, titles, x_title, points) -> alt.VConcatChart:
+    """The Vega-Lite dict of the shared-parameter figure without its data: KLₜ (top) and the
+    change in expected harm caused at each position (bottom) after per-position and shared
+    training (Appendix A, Proposition 26), the horizon's band, one selection on t across both."""
+    select = selection()
+    x_top, x_bottom = x_axis(None), x_axis(x_title)
+    panels = []
+    for i, (x, title, fields, panel, height) in enumerate((
+            (x_top, titles[0], ("s0", "s2"), "kl", 200),
+            (x_bottom, titles[1], ("s1", "s3"), "effect", 170))):
+        y = alt.Y("value:Q", title=title, axis=alt.Axis(format="~g"),
+                  scale=alt.Scale(domain=alt.ExprRef(RANGES[i]), nice=False, zero=False))
+        lines, dots, text = series_marks(select, x, y, title, fields, names, short, panel, points)
+        panels.append(alt.layer(
+            *band(height if i == 0 else None), rule(select, x, panel), lines,
+            *([note("y")] if i == 0 else []), pointer(select, x, panel), dots, text,
+        ).properties(width="container", height=height))
+    chart = alt.vconcat(*panels, spacing=34).add_params(
+        alt.param(name=LAST, value=1), *(alt.param(name=r, value=[0, 1]) for r in RANGES))
+    return chart.configure_view(stroke=None).configure_axis(
+        labelFontSize=12, titleFontSize=14).properties(
+        usermeta={"embedOptions": {"renderer": "svg"}})  # SVG: text a reader and a test can select
+
+
+def shared_variant(fig, *, k: int, default: int) -> dict:
+    """The linked shared-parameter chart (Vega-Lite dict) of the plotly figure ``fig``
+    (``toy_equilibrium.build_shared_variant``: per-position KLₜ, effect, then shared ones)."""
+    rows, cols = series_rows(fig)
+    last = rows[-1][T]
+    names = (cols[0].series, cols[2].series)
+    short = tuple(n.split(" parameters")[0] for n in names)  # "per-position", "shared"
+    shape = shared_shape(names, short, (cols[0].quantity, cols[1].quantity), cols[0].x_title,
+                         last <= MARKERS)
+    ranges = {r: list(axis.range) for r, axis in zip(RANGES, (fig.layout.yaxis, fig.layout.yaxis2))}
+    k = min(k, last)
+    wall = [{T: 0.5, "t2": k + 0.5, "label": f"inside horizon (t ≤ {k})"}] if k >= 1 else []
+    notes = [{T: a.x, "y": a.y, "label": a.text} for a in fig.layout.annotations if a.showarrow]
+    return filled(shape, last=last, default=default, values=ranges, series=rows, horizon=wall,
+                  note=notes)
