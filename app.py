@@ -6,13 +6,18 @@ switch, see STACK_NOTES.md), shows warnings about a bad link, and runs the chose
 Pages are listed in ``ui/nav.py``.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import layout, nav, state
 from ui.classroom import lesson_panel, present
 from ui.live import assets as live_assets
 
-st.set_page_config(page_title="Shallow/Deep", page_icon=":material/layers:", layout="wide",
+# A file, not ":material/…": Streamlit turns a material page icon into a favicon fetched from
+# fonts.gstatic.com on every page, and nothing may come from outside the server.
+FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+st.set_page_config(page_title="Shallow/Deep", page_icon=FAVICON, layout="wide",
                    initial_sidebar_state=present.sidebar_state())
 
 layout.style()

@@ -188,3 +188,16 @@ def test_the_zip_shows_progress_and_cancel_stops_it(server, new_page):
     assert page.get_by_role("button", name="Download all figures (zip)").count() == 0
     assert cancel.count() == 0
     assert_no_exception(page)
+
+
+def test_nothing_is_fetched_from_outside_the_server(server, new_page):
+    """No CDN, no font or icon service: every request of a page goes to the app's own server
+    (a ":material/…" page icon made the browser fetch its favicon from fonts.gstatic.com)."""
+    page = new_page()
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:"))
+            else outside.append(r.url))
+    for info in nav.PAGES:
+        page.goto(page_url(server, info, default=info is nav.PAGES[0]))
+        settle(page)
+    assert not outside, sorted(set(outside))
