@@ -17,6 +17,7 @@ text ``chart-text-1280x800-<page>-<tab>-<chart>.png``.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from e2e_util import (EXCEPTION, FORMULA_OVERFLOW_JS, METRICS_CUT_JS, ROOT, TAB, chart_text_problems,
                       katex_errors, page_url, report_text_problems, settle)
@@ -101,6 +102,16 @@ def test_a_reader_sees_every_formula_number_and_label(window, server, artifacts,
                 "([sel, i]) => document.querySelectorAll(sel)[i]"
                 ".getAttribute('aria-selected') === 'true'", arg=[TAB, i])
             settle(page)
+        # A live figure mounts after the rerun settles (under load, once after the charts were
+        # read): wait for this tab's plotly figures; their count is asserted at the end.
+        want = sum(spec.page == info.url_path and spec.view == i and spec.linked is None
+                   for spec in catalog.FIGURES.values())
+        if want:
+            try:
+                page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot').length"
+                                       " >= n", arg=want, timeout=30_000)
+            except PlaywrightTimeout:
+                pass
         page.screenshot(path=artifacts / f"katex-{info.url_path}-{i}.png")
         collect(i, where, None)
         # Issue 13: no metric's label or value cut off (an ellipsis hides digits and signs).
