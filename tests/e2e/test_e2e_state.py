@@ -48,14 +48,14 @@ def move_a_slider(new_page, server) -> Moved:
         pytest.fail("no page has both a chart and a sidebar slider")
     slider, name = movable[0]["nth"], movable[0]["name"]
     before = snapshot(page, slider)
+    search = urlsplit(page.url).query and "?" + urlsplit(page.url).query  # read before the key
     page.locator(SLIDER_INPUT).nth(slider).focus()
     page.keyboard.press("ArrowRight")
     # The rerun writes the URL part-way through; settle() then waits for its end and the redraw.
     # No URL change within 10 s is left for the assertions to report.
     with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function("old => window.location.search !== old",
-                               arg=urlsplit(page.url).query and "?" + urlsplit(page.url).query,
-                               timeout=10_000)
+                               arg=search, timeout=10_000)
     settle(page)
     assert page.locator(EXCEPTION).count() == 0, page.locator(EXCEPTION).first.inner_text()
     return Moved(page, index, name, slider, before, snapshot(page, slider))
