@@ -1,16 +1,17 @@
 """Shallow/Deep: an explorer of "Why Is RLHF Alignment Shallow? A Gradient Analysis" (Young, 2026).
 
 Run: ``streamlit run app.py``. This file only routes: it sets up the page, syncs the parameters
-between the URL and the session (``ui.state.sync``, which also repairs the URL after a page
+between the URL and the session (``ui.state.url.sync``, which also repairs the URL after a page
 switch, see STACK_NOTES.md), shows warnings about a bad link, and runs the chosen page.
-Pages are listed in ``ui/nav.py``.
+Pages are listed in ``ui/state/nav.py``.
 """
 
 from pathlib import Path
 
 import streamlit as st
 
-from ui import layout, nav, state
+from ui.page import layout
+from ui.state import nav, url as state
 from ui.classroom import lesson_panel, present
 from ui.live import assets as live_assets
 

@@ -1,4 +1,4 @@
-"""Benchmark: what the largest allowed toy requests really cost, beside ``ui.budget``'s estimates.
+"""Benchmark: what the largest allowed toy requests really cost, beside ``ui.data.budget``'s estimates.
 
 Corners of the toy domain: each toy model at the parameter table's maxima (T_toy = k_toy = m_toy =
 L = 2000, steps 5000, ft_steps 2000, n_paths 200; refuse-or-comply with decay 1 and 0.01), and
@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from ui import budget, data_toy  # noqa: E402
-from ui import params as P  # noqa: E402
-from ui.live import assets as live_assets  # noqa: E402
+from ui.data import budget, toy as data_toy
+from ui.state import params as P
+from ui.live import assets as live_assets
 
 APP = str(ROOT / "app.py")
 T_MAX = int(P.PARAMS["T_toy"].hi)

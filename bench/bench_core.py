@@ -1,6 +1,6 @@
 """Throughput of theory.recovery_probability, as ratios measured in one run.
 
-Targets (issue 2): at most 1.5x the raw numpy expression expit(logit(p) + mu*gamma**t/beta)
+Targets: at most 1.5x the raw numpy expression expit(logit(p) + mu*gamma**t/beta)
 on 10^6 points (the library adds validation and exact edge cases), and at least 1000x faster
 than evaluating the sympy derivation point by point with subs/evalf. And `import theory` in a
 fresh process as a ratio to importing what it is built on (numpy, scipy.special): sympy and

@@ -1,4 +1,4 @@
-"""Key press on a slider -> charts redrawn in the browser, against Streamlit's own floor (issue 6).
+"""Key press on a slider -> charts redrawn in the browser, against Streamlit's own floor.
 
     .venv/bin/python bench/bench_latency.py [--presses 25] [--loads 3] [--warmup 3]
 
@@ -29,7 +29,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 from e2e_util import (ARM_JS, CHART, CHROMIUM_ARGS, FIRST_CHART_INIT, PRESS_MS_JS,  # noqa: E402
                       SLIDER_INPUT, VIEWPORT, chromium_path, page_url, settle, sidebar_sliders,
                       streamlit_server)
-from ui import nav  # noqa: E402
+from ui.state import nav
 
 WARMUP = 3  # first presses on a page pay one-off costs (lazy JS, empty caches)
 

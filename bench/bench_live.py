@@ -1,4 +1,4 @@
-"""Dragging a live figure's own slider -> the figure redrawn in the browser, in frames (issue 14).
+"""Dragging a live figure's own slider -> the figure redrawn in the browser, in frames.
 
     .venv/bin/python bench/bench_live.py [--moves 60] [--only FIGURE_ID] [--floor-presses 20]
 
@@ -38,13 +38,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e"), str(ROOT / "bench")]
 from bench_latency import press_ms  # noqa: E402
 from e2e_util import (CHROMIUM_ARGS, VIEWPORT, chromium_path, page_url, settle,  # noqa: E402
                       streamlit_server)
-from ui import nav  # noqa: E402
+from ui.state import nav
 
 WARMUP = 5  # first moves of a slider pay one-off costs (JIT, plotly's first react on new data)
 FRAME_SAMPLES = 120
 TARGET_MEDIAN, TARGET_P95 = 1.2, 3.0  # frames
 
-# (page in ui.nav.BY_NAME, tab = the ``view`` URL parameter, figure id, its sliders' URL keys)
+# (page in ui.state.nav.BY_NAME, tab = the ``view`` URL parameter, figure id, its sliders' URL keys)
 LIVE = (
     ("overview", 0, "recovery_by_position", ("mu", "gamma", "p_base", "beta")),
     ("deep_alignment", 0, "recovery_by_position", ("mu", "gamma", "p_base", "beta")),

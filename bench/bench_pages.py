@@ -1,8 +1,8 @@
 """Warm rerun time of every page on the server (AppTest), as ratios to a trivial app, in one run.
 
-Target (issue 4): a warm rerun of every page stays under 50 ms. The trivial one-slider app
+Target: a warm rerun of every page stays under 50 ms. The trivial one-slider app
 (bench/trivial_app.py) is Streamlit's own floor on this machine, measured in the same run.
-Each page is measured on its first tab (only the open tab runs, ui.layout.views); "T_toy=200"
+Each page is measured on its first tab (only the open tab runs, ui.page.layout.views); "T_toy=200"
 rows repeat the toy pages with a longer model.
 Run: .venv/bin/python bench/bench_pages.py
 """
@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ui import nav  # noqa: E402
+from ui.state import nav
 
 REPEATS = 15
 

@@ -1,4 +1,4 @@
-"""20 browser users for 60 s on loopback: errors, exceptions, server memory, latency (issue 6).
+"""20 browser users for 60 s on loopback: errors, exceptions, server memory, latency.
 
     .venv/bin/python bench/load_test.py [--users 20] [--seconds 60] [--think 5 15]
 
@@ -40,7 +40,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 from e2e_util import (ARM_JS, ARTIFACTS, CHROMIUM_ARGS, EXCEPTION, PRESS_MS_JS,  # noqa: E402
                       SETTLED_JS, SLIDER_INPUT, SLIDERS_JS, TAB, VIEWPORT, chromium_path,
                       page_url, parse_sliders, rss_kib, streamlit_server)
-from ui import nav  # noqa: E402
+from ui.state import nav
 
 TIMEOUT_MS = 30_000  # per browser step; 20 tabs on 2 cores are slow, but a user gives up too
 FIRST_LOAD_MS = 90_000  # the first visit of 20 users at once: a classroom opening the link

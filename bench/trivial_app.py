@@ -1,7 +1,7 @@
 """The floor for bench_latency.py: one slider, one small plotly chart, nothing else.
 
 Whatever Streamlit itself costs per key press is measured here, so the explorer's pages can be
-reported as a ratio to it (issue 6).
+reported as a ratio to it.
 """
 
 import plotly.graph_objects as go

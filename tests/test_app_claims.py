@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from test_app_pages import open_page, shown_text
-from ui import nav
+from ui.state import nav
 
 ROBUST, SHALLOW, METHODS = (nav.BY_NAME[n].path for n in ("robustness", "shallow_equilibrium", "methods"))
 

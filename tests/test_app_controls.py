@@ -16,13 +16,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import theory
-from ui import params
+from ui.state import params
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEEP, ROBUST, OVERVIEW = "views/5_deep_alignment.py", "views/6_robustness.py", "views/1_overview.py"
 
 
-# Deep alignment's tabs (ui.layout.views): the ``view`` URL parameter opens one of them.
+# Deep alignment's tabs (ui.page.layout.views): the ``view`` URL parameter opens one of them.
 RECOVERY, KL, GIBBS = "0", "1", "2"
 
 
@@ -110,7 +110,7 @@ def test_position_t_fragment_follows_gamma_decay():
     at.slider(key="_w_t_slider").set_value(30).run()
     assert not at.exception
     deep_at_30 = series(at, 0, "deep")
-    recovery = np.array([True, True, False, False, False, False, False])  # ui.data.VOCAB
+    recovery = np.array([True, True, False, False, False, False, False])  # ui.data.closed.VOCAB
     assert deep_at_30[recovery].sum() < deep_at_10[recovery].sum()
     np.testing.assert_allclose(deep_at_30.sum(), 1.0, rtol=1e-12)
     assert at.query_params["t"] == "30"
@@ -213,7 +213,7 @@ def test_warning_clears_once_the_user_moves_on():
     assert not at.warning
 
 
-# --- ranges reach the app's own answers (issue 13) ---------------------------------------------
+# --- ranges reach the app's own answers ---------------------------------------------
 
 @pytest.mark.parametrize(("name", "raw"), [("mu", "1340"), ("mu", "1e5"), ("beta", "1e6")])
 def test_links_with_large_values_keep_them_exactly(name, raw):

@@ -1,4 +1,4 @@
-"""The Evidence page (issue 15): the published numbers as the CSVs hold them, fitted curves named
+"""The Evidence page: the published numbers as the CSVs hold them, fitted curves named
 "fit", the limits tab's numbers from the data, and the own-curve tab's messages (AppTest)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ import pytest
 
 import evidence
 from test_app_pages import open_page, shown_text
-from ui import catalog, params as P
+from ui import catalog
+from ui.state import params as P
 
 PAGE = "views/7_evidence.py"
 
@@ -66,7 +67,7 @@ def test_limits_tab_quotes_the_published_numbers():
 
 def test_own_curve_pasted_example_is_fitted():
     at = open_page(PAGE, {"view": "3"})
-    from ui import evidence_upload
+    from ui.data import upload as evidence_upload
 
     at.text_area(key="own_curve_text").input(evidence_upload.EXAMPLE_KL).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -89,7 +90,8 @@ def test_own_curve_malformed_text_gives_a_message_not_an_exception(text, says):
 
 def test_own_curve_exports_like_every_figure():
     from _export_support import require_renderer
-    from ui import evidence_upload, show
+    from ui.data import upload as evidence_upload
+    from ui.page import show
     from ui.figures import evidence as figures
 
     at = open_page(PAGE, {"view": "3"})
@@ -97,7 +99,7 @@ def test_own_curve_exports_like_every_figure():
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"SVG", "PDF", "PNG", "CSV"} <= labels
     require_renderer()
-    from ui import data_evidence
+    from ui.data import evidence as data_evidence
 
     curve, _ = evidence_upload.parse(evidence_upload.EXAMPLE_KL)
     fig = figures.own_curve(data_evidence.own_profile(curve))

@@ -1,4 +1,4 @@
-"""Lessons in the app (issue 17, AppTest): every step's page runs with the step's parameters, every
+"""Lessons in the app (AppTest): every step's page runs with the step's parameters, every
 question's computed answer is accepted (a wrong one is not) and is the number the page shows,
 navigation carries the step in the URL, and bad links give a message, never a traceback."""
 
@@ -10,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_app_pages import APP, open_page, shown_text
-from ui import nav
-from ui import params as P
+from ui.state import nav
+from ui.state import params as P
 from ui.classroom import answers, lesson_panel, lessons
-from ui.latex import num, text
+from ui.text.latex import num, text
 
 SHIPPED, _ = lessons.shipped()
 STEPS = [pytest.param(lesson, n, id=f"{lesson.name}-{n}")

@@ -1,4 +1,4 @@
-"""The Methods lab page (issue 16) in AppTest: every tab runs, the findings it states are the
+"""The Methods lab page in AppTest: every tab runs, the findings it states are the
 numbers the data layer computes, its parameters travel in the URL, and models the methods
 cannot handle give a message, not an exception."""
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from test_app_pages import open_page, shown_text
-from ui import data_methods, data_toy, params as P
+from ui.data import methods as data_methods, toy as data_toy
+from ui.state import params as P
 from ui.catalog import methods as specs
 
 PAGE = "views/8_methods.py"

@@ -1,4 +1,4 @@
-"""Issue 13 item 3: the numbers the theory turns on are on screen as numbers (AppTest)."""
+"""The numbers the theory turns on are on screen as numbers (AppTest)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import theory
 from scipy.special import logit
 from test_app_controls import open_page
-from ui import nav
-from ui.latex import num
+from ui.state import nav
+from ui.text.latex import num
 
 ROBUST = nav.BY_NAME["robustness"].path
 ATTACK_TAB = "1"

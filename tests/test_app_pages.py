@@ -12,8 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import catalog, nav, params
-from ui.export import share
+from ui import catalog
+from ui.state import nav, params
+from ui.state import link as share
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -62,7 +63,7 @@ WITHOUT_CHART = {"What the theory does not explain", "Your own curve"}
 
 @pytest.mark.parametrize("path", CHARTED)
 def test_every_tab_loads_with_a_chart_and_no_nan(path):
-    """Tabs run only when open (ui.layout.views): open each one through the view parameter."""
+    """Tabs run only when open (ui.page.layout.views): open each one through the view parameter."""
     labels = [t.proto.label for t in open_page(path).tabs]
     for view in range(len(labels)):
         at = open_page(path, {"view": str(view)})

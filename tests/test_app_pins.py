@@ -1,4 +1,4 @@
-"""Pin and compare in the app (issue 17, AppTest): a comparison link draws its pinned sets in the
+"""Pin and compare in the app (AppTest): a comparison link draws its pinned sets in the
 main figure with the difference table under it, the pins survive a page switch, and the Compare
 controls write the URL. The browser side is tests/e2e/test_e2e_pins.py."""
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import nav, params as P
-from ui.classroom import pins as PN
+from ui.state import nav, params as P
+from ui.state import pins as PN
 from ui.figures.recovery import PIN_STYLES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -1,4 +1,4 @@
-"""Issue 12: every statement on screen is true to the paper (AppTest, one test per item).
+"""Every statement on screen is true to the paper (AppTest, one test per statement).
 
 Each test reads what a student reads (markdown, LaTeX, captions, metrics, warnings) and asserts
 the corrected statement or value; each failed on v0.4.1.
@@ -15,7 +15,9 @@ import theory
 from test_app_controls import metric, open_page
 from test_app_pages import CHARTED, PAGES, shown_text
 from test_app_toy_pages import table_row
-from ui import catalog, glossary, nav, params
+from ui import catalog
+from ui.page import glossary
+from ui.state import nav, params
 
 OVERVIEW, SHALLOW, DEEP, ROBUST = (nav.BY_NAME[n].path for n in (
     "overview", "shallow_equilibrium", "deep_alignment", "robustness"))
@@ -79,7 +81,7 @@ def test_theorem_14_is_the_papers_form_with_the_tabular_identity():
     text = everything(open_page(SHALLOW))
     assert r"g_t^{\top}F_t^{-1}g_t" in text and r"g_t^{\top}F_t^{+}g_t=I_t" in text
     assert "exact here" not in text and "remainder" in text
-    assert "β = 1, λ = η" in text  # item 7: the KL-normalised convention where it is used
+    assert "β = 1, λ = η" in text  # the KL-normalised convention where it is used
 
 
 @pytest.mark.parametrize("path", [DEEP, ROBUST])

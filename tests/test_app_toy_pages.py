@@ -17,7 +17,7 @@ EQUILIBRIUM, ROBUSTNESS = "views/4_shallow_equilibrium.py", "views/6_robustness.
 TOY_PAGES = (HORIZON, GRADIENTS, EQUILIBRIUM, ROBUSTNESS)
 
 
-# Tabs (ui.layout.views) opened through the ``view`` URL parameter.
+# Tabs (ui.page.layout.views) opened through the ``view`` URL parameter.
 INFORMATION = TRAINING = "1"  # Harm horizon: Iₜ; Gradients: training
 SHARED, ATTACK = "2", "2"  # Shallow equilibrium: shared parameters; Robustness: toy attack
 

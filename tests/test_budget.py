@@ -1,4 +1,4 @@
-"""Every toy request is bounded by what it costs (ui.budget): within its share of a request, or
+"""Every toy request is bounded by what it costs (ui.data.budget): within its share of a request, or
 refused at once with the control to lower and to what.
 
 The corner sweep opens every toy page and tab at the parameter table's maxima, with each toy
@@ -18,8 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 import theory
 from theory.toy.presets import cells
-from ui import budget, cli, data_methods, data_toy
-from ui import params as P
+from ui.data import budget, methods as data_methods, toy as data_toy
+from ui import cli
+from ui.state import params as P
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 MAXIMA = {"T_toy": 2000, "k_toy": 2000, "m_toy": 2000, "L": 2000, "steps": 5000,

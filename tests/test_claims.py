@@ -1,4 +1,4 @@
-"""Every sentence computed from numbers (ui/claims/, ui/corollary23.py) swept over the domain a user
+"""Every sentence computed from numbers (ui/claims/, ui/claims/corollary23.py) swept over the domain a user
 can reach, against an independent computation of what the sentence claims.
 
 Hypothesis draws parameters from the parameter table's ranges with their corners pinned as
@@ -18,7 +18,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import theory
-from ui import corollary23
+from ui.claims import corollary23
 from ui.claims import evidence as ev
 from ui.claims import methods as mc
 from ui.claims import toy as tc
@@ -229,7 +229,7 @@ def test_rises_lists_exactly_the_resolved_ones(a, b):
 
 
 def test_floor_ranges_are_the_published_values_beyond_each_horizon():
-    from ui import data_evidence
+    from ui.data import evidence as data_evidence
 
     series = [s for s in data_evidence.kl_profiles()["series"] if "deepened" not in s["name"]]
     sentence = ev.floor(series)
@@ -283,7 +283,7 @@ def test_the_heuristic_reading_computes_its_condition(amplitude):
 # --- Methods lab ----------------------------------------------------------------------------
 
 def _compare(T, k, p_r, p_c, steps, lr, mu, gamma, lam_teacher):
-    from ui import data_methods
+    from ui.data import methods as data_methods
 
     s = (0, (("T", T), ("k", k), ("p_recover", p_r), ("p_harm", p_c), ("h_undecided", 0.0),
              ("decay", 1.0)))
@@ -372,7 +372,7 @@ def test_finetune_verbs_follow_the_numbers(start, ends, betas):
 @example(T=12, k=4, p_r=0.1, alpha=0.2, steps=200)
 @TRAINED
 def test_the_penalty_fit_claims_only_what_its_rms_allows(T, k, p_r, alpha, steps):
-    from ui import data_methods
+    from ui.data import methods as data_methods
 
     k = min(k, T - 1)
     s = (0, (("T", T), ("k", k), ("p_recover", p_r), ("p_harm", 0.2), ("h_undecided", 0.0),
@@ -482,8 +482,8 @@ def test_ties_and_a_single_position_read_plainly(values, words):
 
 # --- Headlines of the closed-form charts (Deep alignment, Robustness) -----------------------
 
-from ui.claims import deep as dc  # noqa: E402
-from ui.claims import robustness as rc  # noqa: E402
+from ui.claims import deep as dc
+from ui.claims import robustness as rc
 
 
 def _r_star(p: float, mu: float, beta: float, gamma: float, t: int) -> float:
@@ -549,7 +549,7 @@ def test_the_recovery_headline_states_theorem_20_at_both_ends(p, mu, beta, gamma
 @example(p=0.9, mu=1e6, beta=0.01, gamma=1.0, t=3)
 @settings(max_examples=200, deadline=None)
 def test_the_gibbs_headline_states_the_tilt_of_each_token(p, mu, beta, gamma, t):
-    from ui import data
+    from ui.data import closed as data
 
     d = data.at_position(p, mu, beta, gamma, t)
     sentence = dc.gibbs_headline(p=p, t=t, deep=float(d["deep"]), shift=float(d["shift"]))
@@ -714,7 +714,7 @@ def _check_change(sentence: str, before: float, after: float):
 @example(T=6, k=6, p_r=0.1, p_c=0.2, steps=10, mu=5.0, gamma=0.9)  # k = T
 @settings(max_examples=15, deadline=None)
 def test_the_training_headlines_state_their_runs(T, k, p_r, p_c, steps, mu, gamma):
-    from ui import data_toy
+    from ui.data import toy as data_toy
 
     k = min(k, T)
     s = (0, (("T", T), ("k", k), ("p_recover", p_r), ("p_harm", p_c), ("h_undecided", 0.0),
@@ -786,7 +786,7 @@ def test_the_methods_headlines_name_the_best(T, k, p_r, p_c, steps, lr, mu, gamm
 # --- Headlines of the Evidence charts --------------------------------------------------------
 
 def test_the_evidence_headlines_state_the_published_numbers():
-    from ui import data_evidence
+    from ui.data import evidence as data_evidence
 
     series = data_evidence.kl_profiles()["series"]
     sentence = ev.kl_headline(series)

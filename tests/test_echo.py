@@ -1,4 +1,4 @@
-"""ui.echo: user text repeated in a message is one short, unbreakable code span; and every message
+"""ui.text.echo: user text repeated in a message is one short, unbreakable code span; and every message
 that repeats a link's, a pin's, a lesson file's or an upload's text uses it (the fuzz corpus in
 pages is tests/test_fuzz_url.py)."""
 
@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, strategies as st
 
 from test_fuzz_url import EVIL, HOST, LINK, assert_inert
-from ui import echo, evidence_upload, latex
-from ui import params as P
-from ui.classroom import lessons, pins as PN
-from ui.export import tables
+from ui.text import echo, latex
+from ui.data import upload as evidence_upload
+from ui.state import params as P
+from ui.classroom import lessons
+from ui.state import pins as PN
+from ui.figures import table as tables
 
 NASTY = [EVIL, f"`{LINK}`", "$x$ :red[x] *bold*", f"http://{HOST}", "\u202e" + LINK, "q" * 2000,
          "a\r\nb\u2028c\u2029d\x00e\x1bf\u200bg", "   ", "", None, 3.5, b"bytes", ["a", "b"]]

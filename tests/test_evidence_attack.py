@@ -10,7 +10,7 @@ import pytest
 from theory import refuse_or_comply
 import evidence
 from theory.evidence_attack import CAVEAT, TABLE2_L, attack_success, fit_deep, fit_family
-from ui.data_evidence import FAMILIES
+from ui.data.evidence import FAMILIES
 
 
 def published(series: str) -> np.ndarray:

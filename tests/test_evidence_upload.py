@@ -1,4 +1,4 @@
-"""ui.evidence_upload: a user's own curve, read into arrays or into messages, never an exception."""
+"""ui.data.upload: a user's own curve, read into arrays or into messages, never an exception."""
 
 import io
 import math
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui import evidence_upload as eu
-from ui.evidence_upload import EXAMPLE_KL, EXAMPLE_LOGPROBS, MAX_BYTES, parse
+from ui.data import upload as eu
+from ui.data.upload import EXAMPLE_KL, EXAMPLE_LOGPROBS, MAX_BYTES, parse
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "evidence" / "examples"
 
@@ -258,7 +258,7 @@ def test_user_text_is_short_and_inert_in_markdown():
     messages = _fails(KL4.replace("abc", "").replace("0.3", f'"{evil}"'), r"Not a number")
     text = " ".join(messages)
     assert "z" * 40 not in text and "\n" not in text
-    # The user's text is one code span (ui.echo.quote): no backtick of its own, so nothing in it
+    # The user's text is one code span (ui.text.echo.quote): no backtick of its own, so nothing in it
     # can close the span; outside the spans there is no trace of it.
     outside = re.sub(r"`[^`]*`", "", text)
     assert not any(s in outside for s in ("evil", "<script>", "**", "$x$")), outside

@@ -5,8 +5,8 @@ import itertools
 import pytest
 
 from ui import catalog
-from ui import params as P
-from ui.export import tables
+from ui.state import params as P
+from ui.figures import table as tables
 from ui.figures._style import OKABE_ITO
 
 PALETTE = {c.upper() for c in OKABE_ITO.values()}

@@ -14,10 +14,10 @@ from _export_support import require_renderer
 
 import ui.export
 from ui import catalog, cli
-from ui import params as P
+from ui.state import params as P
 from ui.cli import MARKER, PRESET_ALIASES
-from ui.echo import plain
-from ui.export import share
+from ui.text.echo import plain
+from ui.state import link as share
 from ui.live import specs as live_specs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,7 +105,7 @@ def test_without_chromium_csv_and_json_are_still_written(tmp_path):
 
 
 def test_a_comparison_link_exports_its_pins(tmp_path):
-    """Issue 17: pins in --url reach the figures, params.json and the share links."""
+    """Pins in --url reach the figures, params.json and the share links."""
     from urllib.parse import quote
 
     pin = "deep γ=0.99~beta:1,mu:20,gamma:0.99,p_base:0.01,delta:0.5,T:50,k:5,t:10"
@@ -332,7 +332,7 @@ def test_a_warning_repeating_user_text_is_one_line(tmp_path, capsys):
 
 
 def test_the_url_keys_the_app_knows_are_the_ones_it_does_not_warn_about():
-    from ui import state
+    from ui.state import url as state
 
     assert share.OTHER_URL_KEYS == set(state.EXTRA_KEYS) | state._RESERVED
 

@@ -10,8 +10,10 @@ import pytest
 from _export_support import require_renderer
 
 from ui import catalog
-from ui import params as P
-from ui.export import bundle, meta, publish, renderer, share, tables
+from ui.state import params as P
+from ui.export import bundle, meta, publish, renderer
+from ui.state import link as share
+from ui.figures import table as tables
 
 VALUES = dict(P.defaults(), mu=7.5, gamma=0.95, T=40)
 NAME = "recovery_by_position"

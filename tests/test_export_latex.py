@@ -7,7 +7,7 @@ import pytest
 from _export_support import require_renderer
 
 from ui import catalog
-from ui import params as P
+from ui.state import params as P
 from ui.export import bundle, renderer
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,4 +1,4 @@
-"""The page side of export (ui.show): chart, alt text, data table, downloads, the zip with progress."""
+"""The page side of export (ui.page.show): chart, alt text, data table, downloads, the zip with progress."""
 
 import io
 import re
@@ -39,7 +39,7 @@ def test_each_figure_has_alt_text_table_and_downloads():
     at = run_app()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
-    # The caption escapes its punctuation (ui.echo.inert: it names the pins): read it resolved.
+    # The caption escapes its punctuation (ui.text.echo.inert: it names the pins): read it resolved.
     alts = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption if c.value.startswith("**Chart:**")]
     assert len(alts) == 2 and catalog.FIGURES["gibbs_bars"].summary[:40] in alts[1]
     assert [e.label for e in at.expander] == [

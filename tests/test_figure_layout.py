@@ -1,4 +1,4 @@
-"""Charts a student can read (issue 13), checked on the figures themselves (no browser): what a
+"""Charts a student can read, checked on the figures themselves (no browser): what a
 legend lists is drawn, values spanning decades sit on a log axis, the legend stays off the data
 and away from plotly's toolbar, and the attack-length chart shows every γ it names.
 tests/e2e/test_e2e_charts.py measures the drawn text in a browser."""
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ui import catalog
-from ui import params as P
+from ui.state import params as P
 from ui.figures._style import MODEBAR, STRIP
 
 POINTS = {"defaults": {}, **P.PRESETS, "k = 0": {"k": 0}, "gamma = 1": {"gamma": 1.0},

@@ -13,7 +13,7 @@ import pytest
 from plotly.subplots import make_subplots
 
 from ui import catalog
-from ui import params as P
+from ui.state import params as P
 from ui.figures._plot import Plot, merge
 
 

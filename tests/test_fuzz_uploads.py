@@ -15,8 +15,8 @@ import re
 import numpy as np
 import pytest
 
-from ui import data_evidence
-from ui import evidence_upload as eu
+from ui.data import evidence as data_evidence
+from ui.data import upload as eu
 from ui.classroom import answers, lessons
 
 # --- lesson files --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ case below puts into it something that would be live Markdown (a link after a bl
 backtick that closes a code span, ``$…$``, ``:red[…]``, a bare URL, a bidirectional override) or
 that is only too much (2,000 characters, 999 keys, 15 pins), and checks the Markdown source of
 every element on the page: what the link carried is shown inside code spans only (or escaped,
-``ui.echo``), on one line, cut short, and the page still runs. One cheap page (the overview) for
+``ui.text.echo``), on one line, cut short, and the page still runs. One cheap page (the overview) for
 what every page does alike; each classroom key on a page that shows it.
 """
 
@@ -18,9 +18,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from test_app_pages import APP
-from ui import nav
-from ui.classroom import lessons, pins as PN
-from ui import params as P
+from ui.state import nav
+from ui.classroom import lessons
+from ui.state import pins as PN
+from ui.state import params as P
 
 HOST = "evil.example"
 LINK = f"[Click here](http://{HOST})"
@@ -78,7 +79,7 @@ def assert_inert(source: str) -> None:
     """What the link carried is in ``source`` (Markdown) only where it is inert: inside one-line
     code spans, or backslash-escaped, and never a long run of it."""
     text = outside_code_spans(source)
-    # An escaped character is no syntax (ui.echo.inert), but GFM finds bare URLs in the text
+    # An escaped character is no syntax (ui.text.echo.inert), but GFM finds bare URLs in the text
     # after escapes are resolved: check both readings.
     assert not any(m in re.sub(r"\\.", "\0", text) for m in LIVE), source[:300]
     assert not BARE.search(re.sub(r"\\(.)", r"\1", text)), source[:300]
@@ -161,7 +162,7 @@ def test_fifteen_pins_are_counted_right():
     warnings = check(open_page(OVERVIEW, {"pin": [PIN] * 15}))
     text = " ".join(warnings)
     assert "pins 15 parameter sets" in text and "only the first 3" in text
-    assert "only the first 10 are read" in text  # what ui.state reads of a link, said
+    assert "only the first 10 are read" in text  # what ui.state.url reads of a link, said
 
 
 @pytest.mark.parametrize("name", [EVIL, LONG, f"`{LINK}`"], ids=["link", "long", "backticks"])

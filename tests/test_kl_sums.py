@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 import theory
 from test_app_controls import open_page
-from ui import nav
+from ui.state import nav
 from ui.claims import deep as dc
-from ui.latex import text
+from ui.text.latex import text
 
 DEEP = nav.BY_NAME["deep_alignment"].path
 probability = st.one_of(st.sampled_from([0.0, 1e-12, 0.5, 0.9]),

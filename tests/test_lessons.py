@@ -1,4 +1,4 @@
-"""Lesson files (issue 17): the shipped lessons load and their computed answers are right; a
+"""Lesson files: the shipped lessons load and their computed answers are right; a
 malformed file gives one readable message per problem and never an exception."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import theory
-from ui import params as P
+from ui.state import params as P
 from ui.classroom import answers, lessons
 
 SHIPPED, BROKEN = lessons.shipped()

@@ -11,8 +11,9 @@ import re
 import numpy as np
 import pytest
 
-from ui import catalog, params
-from ui.export import tables
+from ui import catalog
+from ui.state import params
+from ui.figures import table as tables
 from ui.figures import linked
 
 MODELS = {  # each toy model; k = 0 and k = T; a numerical horizon before the exact one (log axis)
@@ -111,7 +112,7 @@ SUPERSCRIPT = str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")
 
 
 def readout_value(text: str) -> float:
-    """A value as ``ui.latex.readout_number`` writes it: 0.0222030, −0.05, 4.4616×10⁻¹⁸."""
+    """A value as ``ui.text.latex.readout_number`` writes it: 0.0222030, −0.05, 4.4616×10⁻¹⁸."""
     text = text.replace("−", "-")
     mantissa, _, exponent = text.partition("×10")
     return float(mantissa) * 10 ** int(exponent.translate(SUPERSCRIPT)) if exponent else float(text)

@@ -1,4 +1,4 @@
-"""The live figures' server side (issue 14): what is sent to the browser, the sliders' stops,
+"""The live figures' server side: what is sent to the browser, the sliders' stops,
 the release callback's validation, the HTML export. Their numbers are tested in Chromium
 (tests/e2e/test_e2e_live.py, tests/e2e/test_e2e_live_math.py)."""
 
@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from ui import catalog, params as P, widgets
+from ui import catalog
+from ui.state import params as P
+from ui.state import stops
 from ui.live import specs
 
 CASES = [
@@ -61,7 +63,7 @@ def test_series_names_match_the_server_figure():
                                   and any(n in s.sliders for s in specs.LIVE.values())])
 def test_live_log_stops_refine_the_sidebar_stops(name):
     p = P.PARAMS[name]
-    fine, coarse = specs.fine_stops(p), widgets.slider_stops(p)
+    fine, coarse = specs.fine_stops(p), stops.slider_stops(p)
     assert set(coarse) <= set(fine)
     assert fine == sorted(fine) and fine[0] == p.lo and fine[-1] == p.hi
     assert len(fine) > 2 * len(coarse) - 2  # finer: a drag moves the curve in small steps

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ui import catalog
-from ui import params as P
+from ui.state import params as P
 from ui.figures._style import MIN_TICKS, log_ticks
 
 CORNERS = {"defaults": {}, **P.PRESETS, "gamma = 0.67": {"gamma": 0.67},

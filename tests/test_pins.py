@@ -1,5 +1,5 @@
-"""Pinned parameter sets (issue 17): the URL form round-trips, junk never raises, at most three
-are kept, and the figures and the live payload carry them (ui/classroom/pins.py)."""
+"""Pinned parameter sets: the URL form round-trips, junk never raises, at most three
+are kept, and the figures and the live payload carry them (ui/state/pins.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ui import catalog, params as P
-from ui.classroom import pins as PN
+from ui import catalog
+from ui.state import params as P
+from ui.state import pins as PN
 from ui.figures.recovery import PIN_STYLES
 from ui.live import specs
 

@@ -1,4 +1,4 @@
-"""Per-position readouts (ui.position_readout) and the tidy data table (ui.export.tables.wide).
+"""Per-position readouts (ui.page.readout) and the tidy data table (ui.figures.table.wide).
 
 The readout under a position-indexed chart shows, at the position in its box, the value of every
 plotted series: checked here against ``theory`` directly (not against the figure), on the page
@@ -18,8 +18,10 @@ from streamlit.testing.v1 import AppTest
 
 import theory
 from test_app_controls import open_page, set_param
-from ui import catalog, nav, params, position_readout
-from ui.export import tables
+from ui import catalog
+from ui.state import nav, params
+from ui.page import readout as position_readout
+from ui.figures import table as tables
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEEP, HORIZON = nav.BY_NAME["deep_alignment"].path, nav.BY_NAME["harm_horizon"].path
@@ -171,7 +173,7 @@ def test_a_position_inside_the_horizon_reads_the_first_plotted_one_and_says_so()
 
 
 def test_no_figure_depends_on_t_unless_it_says_so():
-    """ui.show builds a figure that does not name t with t at its default, so one cached figure
+    """ui.page.show builds a figure that does not name t with t at its default, so one cached figure
     serves every position: that is only right if no figure reads t without naming it."""
     for name, spec in catalog.FIGURES.items():
         if "t" in spec.param_names(D) or name.startswith("methods") or name == "training":

@@ -1,8 +1,8 @@
 """Nothing the toy pages compute is NaN or infinite anywhere in the app's parameter table.
 
-Values are drawn from ``ui.params`` itself (every toy parameter and the weights the toy pages
+Values are drawn from ``ui.state.params`` itself (every toy parameter and the weights the toy pages
 use, with their endpoints drawn often: NaN hid at η ≥ 38 with decay ≤ 0.05 and p_C = 0), then
-corrected by ``ui.params.constrain`` as a link would be. Lengths stay short so that a draw is
+corrected by ``ui.state.params.constrain`` as a link would be. Lengths stay short so that a draw is
 fast; the values, not the sizes, are what break the arithmetic. The data functions are called
 through ``__wrapped__`` (the functions under ``st.cache_data``), as the pages call them.
 """
@@ -14,8 +14,8 @@ import math
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ui import data_methods, data_toy
-from ui import params as P
+from ui.data import methods as data_methods, toy as data_toy
+from ui.state import params as P
 
 NAMES = ("toy_model", "T_toy", "k_toy", "m_toy", "p_recover", "p_harm", "h_undecided", "decay",
          "fade", "eta", "beta", "mu", "gamma", "L", "lr", "ft_lr", "qi_beta1", "qi_beta2_5",

@@ -1,4 +1,4 @@
-"""Deepening methods on the exact toy model (theory/toy/methods.py, issue 16): gradients against
+"""Deepening methods on the exact toy model (theory/toy/methods.py): gradients against
 finite differences, gradient descent against a direct optimiser, and the theorems' limits."""
 
 import numpy as np

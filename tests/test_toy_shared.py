@@ -13,11 +13,11 @@ from __future__ import annotations
 import pytest
 
 import theory
-from ui import data_toy
+from ui.data import toy as data_toy
 
 
 def _run(model, eta, parameterization):
-    """As the Shallow equilibrium page trains (ui/data_toy.py ``training``)."""
+    """As the Shallow equilibrium page trains (ui/data/toy.py ``training``)."""
     return model.train("standard", lam=eta, beta=1.0, mu=0.0, gamma=1.0, steps=200, lr=0.5,
                        parameterization=parameterization)
 

@@ -1,4 +1,4 @@
-"""ui/params.py: parsing never raises, always yields a valid value, and round-trips the URL."""
+"""ui/state/params.py: parsing never raises, always yields a valid value, and round-trips the URL."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui import params as P
-from ui.widgets import log_options, slider_stops
+from ui.state import params as P
+from ui.state.stops import log_options, slider_stops
 
 NAMES = sorted(P.PARAMS)
 
@@ -117,7 +117,7 @@ def test_labels_are_plain_unicode(name):
     assert label and "$" not in label and "\\" not in label
 
 
-# Issue 13: the solve-for panel answers "μ needed" with values like 148, 891 (the defaults) or
+# The solve-for panel answers "μ needed" with values like 148, 891 (the defaults) or
 # 1340; a link or a click carrying them must keep them, not clamp them to an old maximum.
 @pytest.mark.parametrize(("name", "raw"), [("mu", "0"), ("mu", "148"), ("mu", "1340"),
                                            ("mu", "1e5"), ("mu", "1e6"), ("beta", "0.01"),
@@ -144,7 +144,7 @@ def test_mu_slider_is_log_from_zero_to_a_million():
 
 
 def test_attack_chart_grid_covers_every_mu():
-    from ui import data
+    from ui.data import closed as data
 
     grid, mu = data.mu_grid(), P.PARAMS["mu"]
     assert grid[0] <= mu.log_min and grid[-1] >= mu.hi

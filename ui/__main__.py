@@ -1,5 +1,5 @@
 """``python -m ui export …``: see ``ui.cli`` (``python -m ui export --help``)."""
 
-from .cli import main
+from ui.cli import main
 
 raise SystemExit(main())

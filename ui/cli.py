@@ -15,9 +15,9 @@ import logging
 import sys
 from pathlib import Path
 
-from .echo import plain
+from ui.text.echo import plain
 
-# Short names for the presets of ui.params.PRESETS (whose labels are for people).
+# Short names for the presets of ui.state.params.PRESETS (whose labels are for people).
 PRESET_ALIASES = {
     "defaults": None,
     "shallow": "Standard RLHF (shallow)",
@@ -104,8 +104,7 @@ class _WriteFailed(Exception):
 def resolve_values(args) -> tuple[dict, list[str]]:
     """Parameter values from --preset/--params/--url and --set, and the warnings of correcting
     them, exactly as the app corrects a link."""
-    from . import params as P
-    from .export import share
+    from ui.state import link as share, params as P
 
     if args.params is not None:
         raw = _read_params(args.params)
@@ -134,7 +133,7 @@ def resolve_values(args) -> tuple[dict, list[str]]:
 
 
 def _read_params(name: str) -> dict:
-    from .export import share
+    from ui.state import link as share
 
     if not name:
         raise BadArgument("--params", name, "not a file name")
@@ -178,8 +177,7 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def _export(args) -> int:
-    from . import catalog
-    from . import export as writer
+    from ui import catalog, export as writer
 
     if args.list:
         for spec in catalog.FIGURES.values():
@@ -226,7 +224,7 @@ def _export(args) -> int:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        # ui.data caches with Streamlit; outside `streamlit run` it logs "No runtime found" each time.
+        # ui.data.closed caches with Streamlit; outside `streamlit run` it logs "No runtime found" each time.
         from streamlit import logger
 
         logger.set_log_level(logging.ERROR)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import layout
+from ui.page import layout
 
 layout.sidebar("derivations", [])  # presets only: keeps the URL and the shared state intact
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import glossary, layout
+from ui.page import glossary, layout
 
 layout.sidebar("glossary", [])  # presets only: keeps the URL and the shared state intact
 

@@ -2,10 +2,13 @@
 
 import streamlit as st
 
-from ui import corollary23, data, layout, nav
+from ui.claims import corollary23
 from ui.classroom import compare
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import closed as data
+from ui.page import layout
+from ui.page.show import show_figure
+from ui.state import nav
+from ui.text.latex import num, text
 
 v = layout.sidebar("overview", ["mu", "gamma", "p_base", "beta", "delta", "k", "T"])
 

@@ -1,15 +1,17 @@
 """Harm horizon (paper section 4): the martingale h_t, the harm information I_t, the horizon k.
 
 Page pattern as in views/5_deep_alignment.py; the numbers come from the exact toy model
-(``ui.data_toy``), the figures from ``ui.figures.toy_horizon``.
+(``ui.data.toy``), the figures from ``ui.figures.toy_horizon``.
 """
 
 import streamlit as st
 
-from ui import data_toy, layout, state, toy_controls, widgets
 from ui.claims import toy as claims
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import toy as data_toy
+from ui.page import layout, toy_controls, widgets
+from ui.page.show import show_figure
+from ui.state import url as state
+from ui.text.latex import num, text
 
 v = toy_controls.sidebar("harm_horizon", [])
 s = data_toy.spec(v)

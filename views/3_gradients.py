@@ -1,16 +1,18 @@
 """Gradients (paper sections 5-7): ||g_t|| with the Theorem 13 bound, zero beyond the horizon, and a
 gradient-descent run of standard vs deep alignment on the toy model.
 
-Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
+Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data.toy``, figures from
 ``ui.figures.toy_gradients``.
 """
 
 import streamlit as st
 
-from ui import data_toy, layout, state, toy_controls, widgets
 from ui.claims import toy as claims
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import toy as data_toy
+from ui.page import layout, toy_controls, widgets
+from ui.page.show import show_figure
+from ui.state import url as state
+from ui.text.latex import num, text
 
 v = toy_controls.sidebar("gradients", [])
 s = data_toy.spec(v)

@@ -1,16 +1,17 @@
 """Shallow equilibrium (paper section 8, Appendix A): the standard optimum's KL_t against
 (eta^2/2) I_t (Theorem 14) and the shared-parameter variant.
 
-Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data_toy``, figures from
+Page pattern as in views/5_deep_alignment.py; numbers from ``ui.data.toy``, figures from
 ``ui.figures.toy_equilibrium``.
 """
 
 import streamlit as st
 
-from ui import data_toy, layout, toy_controls
 from ui.claims import toy as claims
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import toy as data_toy
+from ui.page import layout, toy_controls
+from ui.page.show import show_figure
+from ui.text.latex import num, text
 
 v = toy_controls.sidebar("shallow_equilibrium", ["eta"])
 s, eta = data_toy.spec(v), v["eta"]

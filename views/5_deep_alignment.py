@@ -1,17 +1,19 @@
 """Deep alignment (Theorems 19, 20): recovery, its KL cost, the Gibbs solution, depth vs capability.
 
 The page pattern every page follows: read parameters (``layout.sidebar``), get numbers from
-``theory`` through the cached ``ui.data``, build figures with ``ui.figures``, show each figure
+``theory`` through the cached ``ui.data.closed``, build figures with ``ui.figures``, show each figure
 beside its theorem (``st.latex``) with the current values substituted, and state conventions.
 """
 
 import streamlit as st
 
-from ui import data, data_toy, layout, state, widgets
 from ui.claims import bold, deep as deep_claims
 from ui.classroom import compare
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import closed as data, toy as data_toy
+from ui.page import layout, widgets
+from ui.page.show import show_figure
+from ui.state import url as state
+from ui.text.latex import num, text
 
 v = layout.sidebar("deep_alignment", ["beta", "mu", "gamma", "p_base", "T", "k"])
 p, mu, beta, gamma, k, T = v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], v["T"]

@@ -1,13 +1,14 @@
 """Robustness & attacks (Theorem 22, Corollary 23), a "solve for" panel, and the prefilling-attack
-simulator on the toy model (``ui.attack_panel``)."""
+simulator on the toy model (``ui.page.attack_panel``)."""
 
 import streamlit as st
 
-from ui import attack_panel, corollary23, data, layout, widgets
-from ui.claims import bold, robustness as claims
+from ui.claims import bold, corollary23, robustness as claims
 from ui.classroom import compare
-from ui.show import show_figure
-from ui.latex import num, text
+from ui.data import closed as data
+from ui.page import attack_panel, layout, widgets
+from ui.page.show import show_figure
+from ui.text.latex import num, text
 
 v = layout.sidebar("robustness", ["beta", "mu", "gamma", "p_base", "delta", "T", "k"])
 p, mu, beta, gamma = v["p_base"], v["mu"], v["beta"], v["gamma"]

@@ -1,4 +1,4 @@
-"""Evidence: published measurements of real models beside the theory, with honest fits (issue 15).
+"""Evidence: published measurements of real models beside the theory, with honest fits.
 
 One idea per tab: per-token KL with fitted profiles; prefilling attacks with the toy model
 fitted; what the theory does not explain; your own curve.
@@ -7,12 +7,13 @@ fitted; what the theory does not explain; your own curve.
 import streamlit as st
 
 import evidence
-from theory import evidence as fits
-from theory import evidence_attack
-from ui import data_evidence, evidence_upload, layout
+from theory import evidence as fits, evidence_attack
+from ui.data import upload as evidence_upload
 from ui.claims import evidence as claims
+from ui.data import evidence as data_evidence
 from ui.figures import evidence as figures
-from ui.show import show_figure, show_plain_figure
+from ui.page import layout
+from ui.page.show import show_figure, show_plain_figure
 
 v = layout.sidebar("evidence", [])
 

@@ -1,14 +1,15 @@
-"""Methods lab (issue 16): published deepening methods trained on the exact toy model, beside
-the paper's recovery penalty. Numbers from ``ui.data_methods`` (math in
+"""Methods lab: published deepening methods trained on the exact toy model, beside
+the paper's recovery penalty. Numbers from ``ui.data.methods`` (math in
 ``theory.toy.methods``), figures from ``ui.figures.methods`` through the catalog."""
 
 import streamlit as st
 
-from ui import data_methods, data_toy, layout, toy_controls, widgets
 from ui.catalog import methods as specs
 from ui.claims import methods as claims
-from ui.latex import text
-from ui.show import show_figure
+from ui.data import methods as data_methods, toy as data_toy
+from ui.page import layout, toy_controls, widgets
+from ui.page.show import show_figure
+from ui.text.latex import text
 
 v = toy_controls.sidebar("methods", ["eta", "beta", "mu", "gamma", "steps", "lr"])
 s = data_toy.spec(v)

@@ -1,4 +1,4 @@
-"""Lessons (issue 17): the shipped lessons with a start link each, and a lecturer's own file.
+"""Lessons: the shipped lessons with a start link each, and a lecturer's own file.
 
 A lesson runs on the other pages (``ui.classroom.lesson_panel``); this page only lists them,
 validates an uploaded file (``ui.classroom.lessons``) and explains the format.
@@ -6,10 +6,10 @@ validates an uploaded file (``ui.classroom.lessons``) and explains the format.
 
 import streamlit as st
 
-from ui import layout, nav
-from ui import params as P
-from ui.echo import quote
 from ui.classroom import answers, lesson_panel, lessons, present
+from ui.page import layout
+from ui.state import nav, params as P
+from ui.text.echo import quote
 
 layout.defer_sidebar(layout.footer)  # no parameters here: presets would change nothing
 

@@ -157,7 +157,7 @@ def query(page) -> dict[str, str]:
 
 
 def page_url(base: str, info, default: bool) -> str:
-    """The address of a ``ui.nav.PageInfo``: the default page lives at the root."""
+    """The address of a ``ui.state.nav.PageInfo``: the default page lives at the root."""
     return f"{base}/" if default else f"{base}/{info.url_path}"
 
 
@@ -168,9 +168,9 @@ SLIDERS_JS = """els => els.map(e => [e.getAttribute('aria-label'), +e.value, +e.
 
 
 def parse_sliders(attrs: list) -> list[dict]:
-    """Sidebar sliders bound to a ``ui.params`` parameter: its name, the slider's index among
+    """Sidebar sliders bound to a ``ui.state.params`` parameter: its name, the slider's index among
     all SLIDER_INPUTs on the page, and how many ArrowRight / ArrowLeft presses it can take."""
-    from ui.params import PARAMS
+    from ui.state.params import PARAMS
 
     by_label = {p.label: p.name for p in PARAMS.values()}
     return [{"name": by_label[label], "nth": nth, "room": round((hi - value) / step),
@@ -301,7 +301,7 @@ FORMULA_OVERFLOW_JS = """() => Array.from(document.querySelectorAll('[data-testi
   .filter(([past]) => past > 4)"""
 
 
-# --- Text in plotly charts (issue 13: charts a student can read) ---------------------------
+# --- Text in plotly charts (charts a student can read) ---------------------------
 
 # Every piece of text in each plotly chart (``.js-plotly-plot`` on a page; the ``svg`` root of an
 # exported file) that could collide: legend entries, annotations, the figure and axis titles

@@ -1,4 +1,4 @@
-"""The benchmark and the load test run and print their figures (issue 6), in small versions.
+"""The benchmark and the load test run and print their figures, in small versions.
 
 They assert nothing about time themselves; here they run with few presses and users, so that a
 change that breaks them (a renamed selector, a page without a slider) fails CI instead of being

@@ -1,6 +1,6 @@
-"""Charts a student can read (issue 13): no piece of text in a chart overlaps another.
+"""Charts a student can read: no piece of text in a chart overlaps another.
 
-In every plotly chart of every page and tab (ui/nav.py, tabs as the page draws them) in a
+In every plotly chart of every page and tab (ui/state/nav.py, tabs as the page draws them) in a
 1920 x 1080 window, and in the exported SVG of every figure in ui.catalog at the default
 parameters: legend entries, annotations, titles, tick labels (subplot axes too), slider and
 button labels and the plotly toolbar (which Streamlit shows over the top right corner while the
@@ -20,8 +20,9 @@ import os
 import pytest
 
 from e2e_util import EXCEPTION, TAB, chart_text_problems, page_url, report_text_problems, settle
-from ui import catalog, nav
-from ui import params as P
+from ui import catalog
+from ui.state import nav
+from ui.state import params as P
 
 pytestmark = pytest.mark.e2e
 

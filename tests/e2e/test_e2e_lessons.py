@@ -1,4 +1,4 @@
-"""Lessons and presentation mode in a real browser (issue 17): open a step by its link, answer,
+"""Lessons and presentation mode in a real browser: open a step by its link, answer,
 reveal, go on with the button and with the keyboard; ``?present=1`` folds the sidebar away;
 ``?embed=true`` still shows a page."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from e2e_util import CHART, EXCEPTION, FORMULA_OVERFLOW_JS, query, settle
-from ui import nav
+from ui.state import nav
 
 pytestmark = pytest.mark.e2e
 

@@ -122,8 +122,9 @@ def _values(label: str) -> dict[str, float]:
 
 
 def test_pointing_at_kl_marks_the_change_in_harm_at_the_same_t(browser, server, artifacts):
-    from ui import catalog, params
-    from ui.export import tables
+    from ui import catalog
+    from ui.state import params
+    from ui.figures import table as tables
 
     kl_tab, effect_tab, kl_shared, effect_shared = (
         c.y for c in tables.columns(catalog.build("shared_variant", params.defaults())))

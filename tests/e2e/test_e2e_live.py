@@ -1,4 +1,4 @@
-"""Live figures in a real browser (issue 14): drag redraws without a rerun, release reaches the
+"""Live figures in a real browser: drag redraws without a rerun, release reaches the
 URL, the sidebar and the other figures, the keyboard works, the numbers are theory's, plotly.js
 comes once over HTTP, a release costs little on the websocket, and the HTML export works offline.
 """
@@ -12,7 +12,7 @@ import pytest
 
 import theory
 from e2e_util import LIVE, ROOT, live_drag, live_release, page_url, query, settle
-from ui import nav, params as P
+from ui.state import nav, params as P
 from ui.live import specs
 
 pytestmark = pytest.mark.e2e

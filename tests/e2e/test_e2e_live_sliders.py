@@ -10,7 +10,7 @@ import pytest
 
 import theory
 from e2e_util import LIVE, page_url, query, settle
-from ui import nav, params as P
+from ui.state import nav, params as P
 from ui.live import specs
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from e2e_util import LIVE, live_drag, page_url, settle
-from ui import nav, params as P
+from ui.state import nav, params as P
 from ui.export import bundle, renderer
 from ui.figures._style import MIN_TICKS, log_ticks
 from ui.live import assets, specs

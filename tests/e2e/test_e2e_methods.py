@@ -1,4 +1,4 @@
-"""The Methods lab (issue 16) in a real browser: every tab draws its figures and states its
+"""The Methods lab in a real browser: every tab draws its figures and states its
 findings, and a method parameter typed into a tab's settings reaches the URL and the text."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from e2e_util import EXCEPTION, TAB, query, settle
-from ui import nav
+from ui.state import nav
 from ui.catalog import methods as specs
 
 pytestmark = pytest.mark.e2e

@@ -1,5 +1,5 @@
 """Every page in a real browser: it renders, its chart is drawn, its downloads are valid files,
-bad links are survived. Pages come from ui/nav.py, parameters from ui/params.py."""
+bad links are survived. Pages come from ui/state/nav.py, parameters from ui/state/params.py."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from e2e_util import (CHART, EXCEPTION, PLACEHOLDER_TEXT, ROOT, VIEWPORT, WARNING,
                       page_url, query, settle, streamlit_server)
 from file_checks import CHECKS, button_format
-from ui import nav
-from ui import params as P
+from ui.state import nav
+from ui.state import params as P
 
 pytestmark = pytest.mark.e2e
 
@@ -159,7 +159,7 @@ def test_first_visit_to_a_deep_link_goes_through_the_router(browser):
 
 
 def test_controls_have_plain_accessible_names(opened):
-    """Issue 13: a screen reader reads each control's name; raw LaTeX ("$\\mu$") is noise."""
+    """A screen reader reads each control's name; raw LaTeX ("$\\mu$") is noise."""
     info, page = opened
     names = page.evaluate("""() => [...document.querySelectorAll(
         'input, [role=slider], [role=radio], [role=tab], button, select, textarea')]

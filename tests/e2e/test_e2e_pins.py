@@ -1,4 +1,4 @@
-"""Pin and compare in a real browser (issue 17): a comparison link draws its pinned sets in the
+"""Pin and compare in a real browser: a comparison link draws its pinned sets in the
 live figure, a drag moves the current curve and leaves the pins still, a release keeps the pins in
 the URL, reloading the link reproduces the figure, and the sidebar's Compare controls reach the
 address bar (odd names included)."""
@@ -13,8 +13,8 @@ import pytest
 import theory
 from e2e_util import (LIVE, chart_text_problems, describe_text_problems, live_drag,
                       live_release, page_url, settle)
-from ui import nav, params as P
-from ui.classroom import pins as PN
+from ui.state import nav, params as P
+from ui.state import pins as PN
 from ui.live import specs
 
 pytestmark = pytest.mark.e2e

@@ -4,7 +4,7 @@ tab and with every expander open. One walk checks it all, since loading a page i
 - every formula is drawn: KaTeX shows no error and draws nothing in its error red;
 - no formula is wider than its column (KaTeX does not wrap; the rest would be cut off);
 - no metric's label or value is cut off (an ellipsis hides digits and signs);
-- no text in a chart overlaps other text or is cut off at the chart's edge (issue 13; the same
+- no text in a chart overlaps other text or is cut off at the chart's edge (the same
   check at 1920 x 1080 and on exported SVGs is in test_e2e_charts.py).
 
 KaTeX does not fail on an unknown macro (``\\lek``): it draws it in red (#cc0000) and carries on,
@@ -21,7 +21,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from e2e_util import (EXCEPTION, FORMULA_OVERFLOW_JS, METRICS_CUT_JS, ROOT, TAB, chart_text_problems,
                       katex_errors, page_url, report_text_problems, settle)
-from ui import catalog, nav
+from ui import catalog
+from ui.state import nav
 
 pytestmark = pytest.mark.e2e
 
@@ -114,7 +115,7 @@ def test_a_reader_sees_every_formula_number_and_label(window, server, artifacts,
                 pass
         page.screenshot(path=artifacts / f"katex-{info.url_path}-{i}.png")
         collect(i, where, None)
-        # Issue 13: no metric's label or value cut off (an ellipsis hides digits and signs).
+        # No metric's label or value cut off (an ellipsis hides digits and signs).
         cut += [f"- {info.title} › {where}: metric text cut off: {text!r}"
                 for text in page.evaluate(METRICS_CUT_JS) if text]
         wide += [f"- {info.title} › {where}: formula {past} px wider than its column: {tex!r}"

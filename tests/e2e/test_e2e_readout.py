@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from e2e_util import EXCEPTION, query, settle
-from ui import nav, position_readout
+from ui.state import nav
+from ui.page import readout as position_readout
 
 pytestmark = pytest.mark.e2e
 

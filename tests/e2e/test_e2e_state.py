@@ -14,7 +14,7 @@ import pytest
 
 from e2e_util import (CHART, EXCEPTION, SLIDER_INPUT, chart_signature, numbers, page_url, query,
                       settle, sidebar_sliders)
-from ui import nav
+from ui.state import nav
 
 pytestmark = pytest.mark.e2e
 
@@ -111,7 +111,7 @@ def wait_for_mu(page, unlike: str) -> None:
 
 
 def test_large_mu_is_kept_and_use_this_value_sets_mu_needed(new_page, server):
-    """Issue 13: μ's range reaches the app's own answers. A link with μ = 1340 (a "μ needed" the
+    """μ's range reaches the app's own answers. A link with μ = 1340 (a "μ needed" the
     Robustness page gives) is kept without a warning; "Use this value" sets μ to the μ needed
     shown; the number box keeps a typed value exactly."""
     from e2e_util import WARNING

@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from e2e_util import EXCEPTION, page_url, query, settle
-from ui import nav, params as P, widgets
+from ui.state import nav, params as P
+from ui.page import widgets
 
 pytestmark = pytest.mark.e2e
 

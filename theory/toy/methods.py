@@ -1,4 +1,4 @@
-"""Deepening methods as training objectives on the exact toy model (issue 16, beyond the paper).
+"""Deepening methods as training objectives on the exact toy model (beyond the paper).
 
 Every method is an objective J(theta) on the tabular softmax logits theta[t-1, s, v] (one logit
 vector per position t and automaton state s, shape (T, S, V)), minimised by plain gradient descent

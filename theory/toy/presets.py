@@ -56,7 +56,7 @@ def cells(preset: str, *, T: int, m: int = 0, decay: float = 1.0) -> int:
     """T |S| |V|: the logits of one policy on a preset, known before it is built.
 
     Every pass of the exact computations and every training step touches each of them once,
-    so this is what a computation on the model costs (``ui.budget`` counts with it).
+    so this is what a computation on the model costs (``ui.data.budget`` counts with it).
 
     >>> cells("threshold_harm", T=1000, m=500), cells("refuse_or_comply", T=10, decay=0.5)
     (1503000, 990)

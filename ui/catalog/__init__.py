@@ -1,8 +1,8 @@
 """Every figure of the app, built from the parameter values alone: one code path for page and file.
 
-A page shows a figure with ``ui.show.show_figure("<name>", values)`` (chart, alt text, data
+A page shows a figure with ``ui.page.show.show_figure("<name>", values)`` (chart, alt text, data
 table, downloads); ``python -m ui export`` and the "download all" zip write every figure listed
-here. Adding a figure (e.g. on a new page): a cached data helper (``ui.data``/``ui.data_toy``),
+here. Adding a figure (e.g. on a new page): a cached data helper (``ui.data.closed``/``ui.data.toy``),
 a builder in ``ui.figures``, then one ``FigureSpec`` in ``closed.py`` or ``toy.py`` whose
 ``build`` goes from the values dict to the figure (raise ``ValueError`` with a readable message
 for values the model cannot do: the page shows it, the CLI lists it).
@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 
 import plotly.graph_objects as go
+
+from ui.figures.table import describe
 
 from . import closed, evidence, methods, toy
 from .spec import FigureSpec
@@ -32,7 +34,7 @@ def build(name: str, values: dict) -> go.Figure:
 
 
 # Keyed by every parameter, not only those a figure names: a stale figure is worse than a
-# rebuild (~1-5 ms). The same object for the same inputs also lets ui.show reuse its alt text.
+# rebuild (~1-5 ms). The same object for the same inputs also lets ui.page.show reuse its alt text.
 @functools.lru_cache(maxsize=256)
 def _build(name: str, items: tuple) -> go.Figure:
     fig = FIGURES[name].build(dict(items))
@@ -73,8 +75,6 @@ def _linked_chart(name: str, items: tuple, start: int | None) -> dict | None:
 
 def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
     """What the chart shows, then its data in words (for screen readers and file metadata)."""
-    from ..export.tables import describe
-
     return f"{FIGURES[name].summary} {describe(fig if fig is not None else build(name, values))}"
 
 

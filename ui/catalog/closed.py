@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from .. import data, figures
-from ..params import position_in_depth
+from ui import figures
+from ui.data import closed as data
+from ui.state.params import position_in_depth
+
 from .spec import FigureSpec
 
 REFERENCE_GAMMAS = (0.5, 0.9, 0.99, 1.0)  # comparison lines on the attack-length figure
@@ -14,7 +16,7 @@ def _profile(v):
 
 
 def pinned(v) -> list[dict]:
-    """The values of each pinned set (``v["pin"]``: ``ui.classroom.pins.Pin`` objects, put there
+    """The values of each pinned set (``v["pin"]``: ``ui.state.pins.Pin`` objects, put there
     by the page's compare control or absent), with its name under ``"name"``."""
     return [{**v, **pin.values, "name": pin.name} for pin in v.get("pin", ())]
 

@@ -6,8 +6,9 @@ exports and share links are the same for every parameter set.
 
 from __future__ import annotations
 
-from .. import data_evidence
-from ..figures import evidence as figures
+from ui.data import evidence as data_evidence
+from ui.figures import evidence as figures
+
 from .spec import FigureSpec
 
 

@@ -1,9 +1,10 @@
-"""The Methods lab's figures (issue 16): deepening methods trained on the toy model."""
+"""The Methods lab's figures: deepening methods trained on the toy model."""
 
 from __future__ import annotations
 
-from .. import data_methods, data_toy
-from ..figures import methods
+from ui.data import methods as data_methods, toy as data_toy
+from ui.figures import methods
+
 from .spec import FigureSpec
 from .toy import model_params
 

@@ -12,15 +12,15 @@ import plotly.graph_objects as go
 @dataclass(frozen=True)
 class FigureSpec:
     name: str  # file stem and widget key
-    page: str  # ui.nav name of the page that shows it (used in its share URL)
+    page: str  # ui.state.nav name of the page that shows it (used in its share URL)
     heading: str  # plain-words title (file metadata, data-table label)
     title: str  # LaTeX title of exported files: one $…$ string, words in \text{}
     summary: str  # what the chart shows, in one sentence: the start of its alt text
     params: tuple[str, ...] | Callable[[dict], tuple[str, ...]]  # what it depends on (caption)
     build: Callable[[dict], go.Figure]  # values -> figure; ValueError if the model cannot do them
-    view: int = 0  # the tab of ``page`` that shows it (ui.layout.views), for its share link
+    view: int = 0  # the tab of ``page`` that shows it (ui.page.layout.views), for its share link
     # x axis is a position (t or depth T′): a readout under the chart reads every series at one
-    # position (ui.position_readout). None: decided by the x-axis title ("position t…", "depth…").
+    # position (ui.page.readout). None: decided by the x-axis title ("position t…", "depth…").
     positions: bool | None = None
     # published data: the source, one $…$ LaTeX line under the parameters in exported files
     source_tex: str = ""

@@ -1,13 +1,14 @@
 """The toy-model figures (pages Harm horizon, Gradients, Shallow equilibrium, and the attack panel).
 
-Each ``build`` repeats its page's data calls (cached in ``ui.data_toy``, so the page pays once);
+Each ``build`` repeats its page's data calls (cached in ``ui.data.toy``, so the page pays once);
 the engine's ``ValueError`` for parameters it cannot do propagates to the caller.
 """
 
 from __future__ import annotations
 
-from .. import data_toy
-from ..figures import linked, toy_attack, toy_deep, toy_equilibrium, toy_gradients, toy_horizon
+from ui.data import toy as data_toy
+from ui.figures import linked, toy_attack, toy_deep, toy_equilibrium, toy_gradients, toy_horizon
+
 from .spec import FigureSpec
 
 

@@ -4,14 +4,14 @@ and to infinity (Theorem 20 summed over t, Remark 6), beside Theorem 22's bound.
 The case comes from the parameters, which decide it exactly: nothing is shifted when μ = 0, γ = 0
 or p = 0 (aₜ = 0, or Remark 8); with γ = 1 every position beyond the horizon pays the same KL*,
 so the sum to infinity diverges; with 0 < γ < 1 the shift fades like γᵗ and the sum converges.
-The numbers are ``theory``'s, passed in (``ui.data.recovery_profile``, ``recovery_kl_limit``).
+The numbers are ``theory``'s, passed in (``ui.data.closed.recovery_profile``, ``recovery_kl_limit``).
 """
 
 from __future__ import annotations
 
-from ..latex import text
+from ui.text.latex import text
 
-SIG = 4  # digits of the sums on screen (ui.latex.text)
+SIG = 4  # digits of the sums on screen (ui.text.latex.text)
 
 
 def _shown(x: float) -> str:
@@ -68,7 +68,7 @@ def _p(p: float) -> str:
 def recovery_headline(*, p: float, mu: float, gamma: float, k: int, T: int, deep) -> str:
     """The recovery chart in one sentence: Theorem 20's r*ₜ at the first position beyond the
     horizon and at the depth T, against standard RLHF, which is the base model there (Theorem 10).
-    ``deep``: r*ₜ at t = k + 1 … T (``ui.data.recovery_profile``)."""
+    ``deep``: r*ₜ at t = k + 1 … T (``ui.data.closed.recovery_profile``)."""
     if T <= k:
         return f"No position lies beyond the horizon (T = k = {k}): there is no recovery to show."
     if p == 0:

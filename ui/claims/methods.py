@@ -1,4 +1,4 @@
-"""The Methods lab's sentences, computed from the runs of ``ui.data_methods``.
+"""The Methods lab's sentences, computed from the runs of ``ui.data.methods``.
 
 Every verb, comparison and headline is chosen from the numbers with a stated tolerance: a change
 below ``MOVED`` is "no change", a gap below ``REACHED`` may be called "reaches", a fit whose rms
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..latex import text
+from ui.text.latex import text
 
 ZERO_KL = 1e-12  # nats: "zero" KL (float noise of an untouched position is ~1e-17)
 MOVED = 1e-3  # a change of E[H] or of a probability smaller than this is no change

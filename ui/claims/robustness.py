@@ -1,8 +1,8 @@
 """Sentences of the Robustness & attacks page: where Theorem 22's guarantee falls below the
 target δ, and Corollary 23's minimum attack length, at the current parameters.
 
-The numbers are ``theory``'s, passed in (``ui.data.recoverability_by_depth``,
-``ui.corollary23.attack``); the case is chosen from them.
+The numbers are ``theory``'s, passed in (``ui.data.closed.recoverability_by_depth``,
+``ui.claims.corollary23.attack``); the case is chosen from them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..latex import text
+from ui.text.latex import text
 
 
 def depth_headline(*, depth, r_min, delta: float, k: int, T: int) -> str:

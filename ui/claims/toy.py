@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ui.text.latex import text
+
 REFUSE_OR_COMPLY = (
     "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
     "base model with probabilities p_R, p_C and 1 − p_R − p_C at every position. "
@@ -19,34 +21,34 @@ REFUSE_OR_COMPLY = (
 
 def _threshold(p: dict, horizon: int) -> str:
     m, k = int(p["m_toy"]), int(p["k_toy"])
-    text = "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, else 0."
+    rule = "Tokens R, C, N as in refuse-or-comply. H = 1 if at least m of the first k tokens are C, else 0."
     if m == 0:
-        return text + " With m = 0 every response reaches it: H = 1 always, and no position carries harm information (horizon 0)."
+        return rule + " With m = 0 every response reaches it: H = 1 always, and no position carries harm information (horizon 0)."
     if m > k:
-        return text + f" With m = {m} > k = {k} no response reaches it: H = 0 always (horizon 0)."
+        return rule + f" With m = {m} > k = {k} no response reaches it: H = 0 always (horizon 0)."
     if horizon == 0:
-        return text + " With these probabilities H is the same for every response (horizon 0)."
-    return text + (f" With up to m − 1 = {m - 1} C tokens so far the harm can stay open until "
+        return rule + " With these probabilities H is the same for every response (horizon 0)."
+    return rule + (f" With up to m − 1 = {m - 1} C tokens so far the harm can stay open until "
                    f"position k = {k}, the horizon.")
 
 
 def _gradual(p: dict, horizon: int, T: int) -> str:
     fade = float(p["fade"])
-    text = ("Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
+    rule = ("Tokens R, C, N. Every C adds harm fade^(t−1) until the first R: "
             "H = Σₜ fade^(t−1)·1[xₜ = C, no R before t].")
     if horizon == 0:
-        return text + " With these probabilities H is the same for every response (horizon 0)."
+        return rule + " With these probabilities H is the same for every response (horizon 0)."
     if fade == 0.0:
-        return text + " With fade = 0 only position 1 adds harm, so the harm is decided there (horizon 1)."
+        return rule + " With fade = 0 only position 1 adds harm, so the harm is decided there (horizon 1)."
     if fade == 1.0:
-        return text + (f" With fade = 1 every C adds the same harm, so the harm stays open to the "
+        return rule + (f" With fade = 1 every C adds the same harm, so the harm stays open to the "
                        f"end (horizon k = T = {T}) and Iₜ does not fade with t.")
-    return text + (f" The harm never settles exactly (horizon k = T = {T}), but what a late C "
+    return rule + (f" The harm never settles exactly (horizon k = T = {T}), but what a late C "
                    "can add fades like fade^(t−1): compare the numerical horizon.")
 
 
 def description(model: int, params: dict, horizon: int) -> str:
-    """The toy model ``model`` (0, 1, 2 = ui.data_toy.MODELS) with its parameters, in words."""
+    """The toy model ``model`` (0, 1, 2 = ui.data.toy.MODELS) with its parameters, in words."""
     if model == 0:
         return REFUSE_OR_COMPLY
     if model == 1:
@@ -178,7 +180,6 @@ def peak(values, *, symbol: str, unit: str = "", total: float | None = None,
         return None
     top = float(np.nanmax(y))
     ts = [int(i) + 1 for i in np.flatnonzero(y >= top * (1.0 - TIED))]
-    from ..latex import text
     value = text(top) + (f" {unit}" if unit else "")
     if total is not None and total > 0:
         value += f", {_share(top, total)} of {total_name}"
@@ -227,7 +228,6 @@ def paths_headline(paths, k: int) -> str:
     n = h.shape[0]
     step = np.abs(np.diff(h, axis=1)) > MOVES * np.maximum(1.0, np.abs(h[:, 1:]))
     moved = np.flatnonzero(step.any(axis=0))
-    from ..latex import text
     some = "The one sampled path" if n == 1 else f"The {n} sampled paths"
     if not moved.size:
         return (f"{some} never {'moves' if n == 1 else 'move'}: "
@@ -240,7 +240,6 @@ def paths_headline(paths, k: int) -> str:
 
 
 def _change(before: float, after: float, what: str = "it") -> str:
-    from ..latex import text
     if after > before + CHANGED:
         return f"raises {what} from {text(before, 3)} to {text(after, 3)}"
     if after < before - CHANGED:
@@ -252,7 +251,6 @@ def training_headline(*, standard: float, deep: float, deep_kl_late: float, mu: 
                       gamma: float, k: int, T: int, steps: int) -> str:
     """The Gradients training run in one sentence: recovery after a harmful prefix of length
     L = k, deep against standard, and the KL deep training spends beyond the horizon."""
-    from ..latex import text
     if k >= T:
         return (f"The horizon covers the whole response (k = T = {T}): no position is left to "
                 "recover after the harmful prefix.")
@@ -270,7 +268,6 @@ def shared_headline(*, shared_kl_late: float, tab_kl_late: float, base: float, s
                     k: int, T: int) -> str:
     """The shared-parameter run in one sentence (Appendix A, Proposition 26): the KL shared
     parameters spend beyond the horizon and what that untargeted change does to recovery."""
-    from ..latex import text
     if k >= T:
         return (f"The horizon covers the whole response (k = T = {T}): no position lies beyond "
                 "it, so there is no incidental KL to see.")

@@ -1,9 +1,9 @@
-"""The quantities a lesson's question may ask for, each computed from ``theory`` (issue 17).
+"""The quantities a lesson's question may ask for, each computed from ``theory``.
 
 A question names a quantity (``answer = "attack_length"``); the app computes it with the step's
 parameter values, so a lesson cannot go stale when the theory or a default changes. Each function
-takes the full parameter dict (``ui.params`` names) and returns a float; it calls the same cached
-helpers as the page that shows the number (``ui.data``, ``ui.data_toy``, ``ui.corollary23``), so
+takes the full parameter dict (``ui.state.params`` names) and returns a float; it calls the same cached
+helpers as the page that shows the number (``ui.data.closed``, ``ui.data.toy``, ``ui.claims.corollary23``), so
 the answer is the number on the page. Nothing here evaluates text: a lesson file only names one
 of these functions.
 
@@ -18,8 +18,9 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from .. import corollary23, data, data_toy
-from .. import params as P
+from ui.claims import corollary23
+from ui.data import closed as data, toy as data_toy
+from ui.state import params as P
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Quantity:
     label: str  # what it is, in words, for the lesson panel and the format reference
     unit: str  # "" for a pure number
     source: str  # the paper's result (or the data set) it comes from
-    page: str  # the ui.nav page that shows it
+    page: str  # the ui.state.nav page that shows it
     fn: Callable[[dict], float]
     toy: bool = False  # built from the exact toy model: costs time ~ T_toy (lessons.TOY_BUDGET)
 

@@ -1,10 +1,10 @@
-"""Pin and compare (issue 17): the sidebar control and the difference table.
+"""Pin and compare: the sidebar control and the difference table.
 
 On the closed-form pages (:data:`PAGES`) the sidebar has a **Compare** section: pin the current
 parameters (up to ``pins.MAX_PINS``), rename a pin (its name is its legend entry), remove one,
-clear them all. The pins live in the URL (``?pin=…``, one value per pin, ``ui.classroom.pins``),
+clear them all. The pins live in the URL (``?pin=…``, one value per pin, ``ui.state.pins``),
 so a comparison link reproduces. A page passes them to its main figures with
-:func:`with_pins`; ``ui.show.show_figure`` then draws them and, under the chart,
+:func:`with_pins`; ``ui.page.show.show_figure`` then draws them and, under the chart,
 :func:`difference_table`.
 """
 
@@ -13,17 +13,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import state
-from ..echo import quote
-from . import pins as PN
+from ui.state import pins as PN, url as state
+from ui.text.echo import quote
 
-PAGES = ("overview", "deep_alignment", "robustness")  # ui.nav names of the pages with the control
-_KEY = "pin"  # the URL key (ui.state.EXTRA_KEYS)
+PAGES = ("overview", "deep_alignment", "robustness")  # ui.state.nav names of the pages with the control
+_KEY = "pin"  # the URL key (ui.state.url.EXTRA_KEYS)
 
 
 def current() -> tuple[PN.Pin, ...]:
     """The link's valid pins. A problem is shown once, as a warning where this is first called
-    (``ui.layout.sidebar``, at the top of the page): the URL is then rewritten without the
+    (``ui.page.layout.sidebar``, at the top of the page): the URL is then rewritten without the
     junk, in the canonical form, so the next run finds nothing to report."""
     raw = state.extra(_KEY)
     if not raw:

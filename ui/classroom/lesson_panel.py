@@ -1,4 +1,4 @@
-"""The lesson step above a page (``?lesson=<name>&step=<n>``, issue 17).
+"""The lesson step above a page (``?lesson=<name>&step=<n>``).
 
 ``app.py`` calls :func:`show` after the URL is synced and before the page runs. When a lesson is
 open and this page is its current step's page, a panel shows the step's text, its question
@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import nav, state
-from .. import params as P
-from ..echo import quote
-from ..latex import text
+from ui.state import nav, params as P, url as state
+from ui.text.echo import quote
+from ui.text.latex import text
+
 from . import answers, lessons, present
 
 PANEL = "lesson_panel"  # the panel's container key: CSS and the e2e tests find it by it

@@ -1,4 +1,4 @@
-"""Lesson files (issue 17): parse and validate, never raise, one message per problem.
+"""Lesson files: parse and validate, never raise, one message per problem.
 
 A lesson is a TOML file in ``lessons/`` (read with ``tomllib``, never executed)::
 
@@ -9,8 +9,8 @@ A lesson is a TOML file in ``lessons/`` (read with ``tomllib``, never executed):
 
     [[steps]]
     title = "A shift in log-odds"
-    page = "deep_alignment"                 # a page of ui/nav.py (its url path)
-    params = "mu=5&gamma=0.9&view=0"        # a URL query of ui/params.py names; the rest: defaults
+    page = "deep_alignment"                 # a page of ui/state/nav.py (its url path)
+    params = "mu=5&gamma=0.9&view=0"        # a URL query of ui/state/params.py names; the rest: defaults
     text = "What the student reads (Markdown)."
     why = "One paragraph shown after Reveal."
 
@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from .. import nav
-from .. import params as P
-from ..echo import quote
+from ui.state import nav, params as P
+from ui.text.echo import quote
+
 from . import answers
 
 FOLDER = Path(__file__).resolve().parents[2] / "lessons"
@@ -109,7 +109,7 @@ class Question:
 
 @dataclass(frozen=True)
 class Step:
-    page: str  # a url path of ui.nav
+    page: str  # a url path of ui.state.nav
     params: tuple[tuple[str, float | int], ...]  # the overrides, in the file's order
     text: str
     title: str = ""
@@ -261,7 +261,7 @@ def _number(x) -> bool:
 
 
 def _params(raw, where: str, problems: _Problems) -> tuple[tuple[str, float | int], ...]:
-    """A step's ``params``: a URL query of ``ui.params`` names, validated like a link's."""
+    """A step's ``params``: a URL query of ``ui.state.params`` names, validated like a link's."""
     if raw is None:
         return ()
     if not isinstance(raw, str):

@@ -1,10 +1,10 @@
-"""Presentation mode (``?present=1``, issue 17): for a projector in a lecture hall.
+"""Presentation mode (``?present=1``): for a projector in a lecture hall.
 
 The sidebar starts collapsed, type and plot lines are larger, a lesson step's text is large, and
 the keyboard moves through a lesson's steps (← → and PageUp / PageDown, which presentation clickers
-send). ``present`` is a ``ui.state.EXTRA_KEYS`` key, so it survives page switches and is in the URL.
+send). ``present`` is a ``ui.state.url.EXTRA_KEYS`` key, so it survives page switches and is in the URL.
 Streamlit's own ``?embed=true`` (one page inside a course site) is independent of this and still
-works: ``ui.state`` leaves the embed keys alone.
+works: ``ui.state.url`` leaves the embed keys alone.
 
 Once a step's page is shown (a step without a question, or after Reveal) the lesson card is docked
 at the right edge of the screen and the page's open tab comes first, so the step's figure and the
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import state
+from ui.state import url as state
 
 ON = {"1", "true", "yes", "on"}
 

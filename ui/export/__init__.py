@@ -1,6 +1,6 @@
 """Figure export: SVG/PDF/PNG rendered offline on the server, CSV data, parameters JSON, share URL.
 
-Used by ``ui.show`` (the page's download buttons and the "download all" zip) and by the command
+Used by ``ui.page.show`` (the page's download buttons and the "download all" zip) and by the command
 line ``python -m ui export`` (``ui.cli``): both go through ``bundle.figure_file`` and
 ``bundle.write_set``, so a file from the page and a file from the command line are identical.
 """

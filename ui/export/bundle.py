@@ -10,8 +10,12 @@ import io
 import zipfile
 from typing import Callable
 
-from .. import catalog
-from . import meta, publish, renderer, share, tables
+from ui import catalog
+from ui.figures import table as tables
+from ui.live import export as live_export, specs
+from ui.state import link as share
+
+from . import meta, publish, renderer
 
 IMAGE_FORMATS = renderer.FORMATS
 DATA_FORMATS = ("csv",)
@@ -25,8 +29,6 @@ MIME = {"svg": "image/svg+xml", "pdf": "application/pdf", "png": "image/png", "c
 
 def has_format(name: str, fmt: str) -> bool:
     """Whether figure ``name`` exists as ``fmt`` (only live figures exist as HTML)."""
-    from ..live import specs
-
     return fmt not in INTERACTIVE_FORMATS or name in specs.LIVE
 
 
@@ -52,8 +54,6 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
             continue
         if fmt == "html":
             if has_format(name, fmt):
-                from ..live import export as live_export
-
                 yield fmt, live_export.page(name, values, base=base).encode("utf-8")
             continue
         if styled is None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from .. import params as P
-from ..latex import num
+from ui.data.toy import MODELS
+from ui.state import params as P
+from ui.text.latex import num
 
 WIDTH = 800  # px at scale 1: about 8.3 in at 96 dpi, the width of a slide or a two-column figure
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # metric-compatible with Arial, embedded in PDFs
@@ -30,7 +31,7 @@ def _legend_rows(fig: go.Figure) -> int:
 
 
 def symbol(name: str) -> str:
-    r"""LaTeX symbol of a parameter (its ``tex`` in ``ui.params``), else its label in words.
+    r"""LaTeX symbol of a parameter (its ``tex`` in ``ui.state.params``), else its label in words.
 
     >>> symbol("beta"), symbol("p_base"), symbol("steps")
     ('\\beta', 'p_\\mathrm{base}', '\\text{Training steps}')
@@ -41,8 +42,6 @@ def symbol(name: str) -> str:
 
 def _value(name: str, value) -> str:
     if name == "toy_model":  # an index in the URL; people read the model's name
-        from ..data_toy import MODELS
-
         return rf"\text{{{MODELS[int(value)]}}}"
     return num(value)
 
@@ -58,7 +57,7 @@ def caption(names, values: dict, per_line: int = 5) -> list[str]:
 
 
 def pin_caption(fig: go.Figure, values: dict) -> list[str]:
-    r"""One caption line per pinned set the figure draws (issue 17): its name and the parameters
+    r"""One caption line per pinned set the figure draws: its name and the parameters
     where it differs from the current set. Characters LaTeX reads as commands are left out of
     the name.
 

@@ -1,4 +1,4 @@
-"""Figure builders: each RETURNS a plotly figure built from a ``ui.data`` dict; none draws and
+"""Figure builders: each RETURNS a plotly figure built from a ``ui.data.closed`` dict; none draws and
 none imports Streamlit (``ui.catalog`` caches the finished figures).
 
 Style (Okabe-Ito palette, a dash and a marker per series, axis titles stating the theorem's

@@ -18,14 +18,13 @@ Subplots are stacked on shared x axes (one column per run), numbered like ``make
 from __future__ import annotations
 
 import copy
-import math
 import functools
+import math
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ._style import LABEL_LINE, LAYOUT, MODEBAR, STRIP
-
+from ._style import HORIZON_FILL, LABEL_LINE, LAYOUT, MODEBAR, STRIP
 
 # The parts of plotly's "plotly_white" template our figures use. The whole template (~400 nested
 # dicts, mostly for trace types we never draw) was most of the cost of every to_dict() copy.
@@ -222,3 +221,27 @@ class Plot:
         if frames:
             spec["frames"] = frames
         return go.Figure(spec, _validate=False)
+
+
+def shade_horizon(p: Plot, k: int, *, row: int = 1, col: int = 1, label: bool = True) -> None:
+    """Grey band over positions 1..k, where harm still moves and Theorem 20 does not apply.
+
+    Its name sits above the plot (not over the data inside the band); ``label=False`` for the
+    other panels of a figure that names it once.
+    """
+    if k >= 1:
+        p.vrect(0.5, k + 0.5, fillcolor=HORIZON_FILL, row=row, col=col,
+                label=f"inside horizon (t ≤ {k})" if label else None)
+
+
+def mark_x(p: Plot, x: float, label: str, *, log: bool = False, row: int | None = None,
+           at: float = 0.0) -> None:
+    """Dotted vertical line at ``x`` (on every subplot, or on ``row``) labelled above the plot.
+
+    ``at``: where ``x`` lies along the axis (0 = left end, 1 = right end); past the middle the
+    label goes left of the line, so it never runs off the chart. On a log axis an annotation
+    takes log10 coordinates while a shape takes data coordinates.
+    """
+    p.vline(x, dash="dot", row=row)
+    p.label_above(label, x=math.log10(x) if log else x, row=1, col=1,
+                  xanchor="right" if at > 0.5 else "left")

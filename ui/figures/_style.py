@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import math
 
-from typing import TYPE_CHECKING
-
 import numpy as np
-
-if TYPE_CHECKING:
-    from ._plot import Plot
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -81,30 +76,6 @@ LAYOUT = {
     "font": {"size": 13},
     "hoverlabel": {"namelength": -1},
 }
-
-
-def shade_horizon(p: Plot, k: int, *, row: int = 1, col: int = 1, label: bool = True) -> None:
-    """Grey band over positions 1..k, where harm still moves and Theorem 20 does not apply.
-
-    Its name sits above the plot (not over the data inside the band); ``label=False`` for the
-    other panels of a figure that names it once.
-    """
-    if k >= 1:
-        p.vrect(0.5, k + 0.5, fillcolor=HORIZON_FILL, row=row, col=col,
-                label=f"inside horizon (t ≤ {k})" if label else None)
-
-
-def mark_x(p: Plot, x: float, label: str, *, log: bool = False, row: int | None = None,
-           at: float = 0.0) -> None:
-    """Dotted vertical line at ``x`` (on every subplot, or on ``row``) labelled above the plot.
-
-    ``at``: where ``x`` lies along the axis (0 = left end, 1 = right end); past the middle the
-    label goes left of the line, so it never runs off the chart. On a log axis an annotation
-    takes log10 coordinates while a shape takes data coordinates.
-    """
-    p.vline(x, dash="dot", row=row)
-    p.label_above(label, x=math.log10(x) if log else x, row=1, col=1,
-                  xanchor="right" if at > 0.5 else "left")
 
 
 def axis_fraction(x: float, lo: float, hi: float, *, log: bool = False) -> float:

@@ -1,6 +1,6 @@
 """Figures of the Evidence page: published measurements of real models beside the theory's fits.
 
-Builders take the dicts of ``ui.data_evidence`` (published points with their uncertainty, and
+Builders take the dicts of ``ui.data.evidence`` (published points with their uncertainty, and
 the fits of ``theory.evidence`` / ``theory.evidence_attack``). Published points are markers with
 error bars; every fitted curve is a line whose name contains "fit".
 """

@@ -24,8 +24,9 @@ import warnings
 import altair as alt
 import numpy as np
 
-from ..export import tables
-from ..latex import readout_number as number
+from ui.text.latex import readout_number as number
+
+from . import table as tables
 from ._style import BOUND, HORIZON_FILL, OKABE_ITO
 
 SELECTION = "position"  # the shared selection's name (the browser test reads it by this name)

@@ -1,15 +1,14 @@
-"""Methods lab figures (issue 16): the deepening methods side by side on the toy model, the
+"""Methods lab figures: the deepening methods side by side on the toy model, the
 fine-tuning attack against Qi's token-wise constraint, the recovery penalty fitted to
-augmentation, and Bach's base-favored tokens. Data from ``ui.data_methods``."""
+augmentation, and Bach's base-favored tokens. Data from ``ui.data.methods``."""
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ._plot import Plot
-from ._style import (BASE, BOUND, DEEP, EXTRA, OKABE_ITO, SHALLOW, line_style, log_axis, log_range,
-                     shade_horizon)
+from ._plot import Plot, shade_horizon
+from ._style import BASE, BOUND, DEEP, EXTRA, OKABE_ITO, SHALLOW, line_style, log_axis, log_range
 from .toy_common import EXACT, padded_max, position_axis
 
 STYLES = {"standard": SHALLOW, "deep": DEEP, "augmentation": EXTRA[0], "completion": EXTRA[1]}

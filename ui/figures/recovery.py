@@ -1,6 +1,6 @@
 """Figures of deep alignment beyond the horizon (Theorems 19, 20). Builders return figures.
 
-Each builder takes the dict made by the matching ``ui.data`` function plus the parameter values
+Each builder takes the dict made by the matching ``ui.data.closed`` function plus the parameter values
 it states in its labels; it never computes math and never draws.
 """
 
@@ -9,13 +9,22 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._plot import Plot
-from ._style import (BASE, BOUND, DEEP, OKABE_ITO, SHALLOW, axis_fraction, line_style, log_axis,
-                     log_range, mark_x, shade_horizon)
+from ._plot import Plot, mark_x, shade_horizon
+from ._style import (
+    BASE,
+    BOUND,
+    DEEP,
+    OKABE_ITO,
+    SHALLOW,
+    axis_fraction,
+    line_style,
+    log_axis,
+    log_range,
+)
 
 POSITION_AXIS = "position t (1-indexed; penalty weight μγᵗ)"
 
-# Pinned parameter sets (ui.classroom.pins), drawn over the current set's curves: Okabe-Ito
+# Pinned parameter sets (ui.state.pins), drawn over the current set's curves: Okabe-Ito
 # colours the current set's series in these figures do not use (sky blue, reddish purple, bluish
 # green) and dash patterns no other series has, so a pin is told apart in greyscale too.
 PIN_STYLES = ((OKABE_ITO["sky_blue"], "longdashdot", "triangle-down"),

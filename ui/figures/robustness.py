@@ -9,10 +9,18 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._plot import Plot
-from ._style import STALE
-from ._style import (BOUND, DEEP, SERIES, axis_fraction, line_style, log_axis, log_ticks,
-                     log_range, mark_x)
+from ._plot import Plot, mark_x
+from ._style import (
+    BOUND,
+    DEEP,
+    SERIES,
+    STALE,
+    axis_fraction,
+    line_style,
+    log_axis,
+    log_range,
+    log_ticks,
+)
 from .recovery import draw_pins, last_position
 
 

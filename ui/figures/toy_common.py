@@ -6,8 +6,8 @@ Each ``toy_*`` module defines builders ``build_<name>``; ``ui.catalog`` calls an
 from __future__ import annotations
 
 import numpy as np
-from ._plot import Plot
 
+from ._plot import Plot
 
 POSITION = "position t (1-indexed)"
 EXACT = "%{y:.8g}"  # hover: enough digits to read the exact value

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ._plot import Plot
-from ._style import (BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range, mark_x,
-                     shade_horizon)
+from ._plot import Plot, mark_x, shade_horizon
+from ._style import BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range
 from .toy_common import EXACT, padded_max, position_axis
 
 NATS = EXACT + " nats"

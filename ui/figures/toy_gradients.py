@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from ._plot import Plot
-from ._style import BOUND, DEEP, EXTRA, SHALLOW, line_style, shade_horizon
+from ._plot import Plot, shade_horizon
+from ._style import BOUND, DEEP, EXTRA, SHALLOW, line_style
 from .toy_common import EXACT, padded_max, position_axis
 
 

@@ -1,4 +1,4 @@
-"""Live figures: closed-form figures redrawn in the browser while a slider moves (issue 14).
+"""Live figures: closed-form figures redrawn in the browser while a slider moves.
 
 ``specs`` says which figures are live and how each trace is computed; ``jsmath`` prints the
 JavaScript of Theorems 20 and 22 and Corollary 23 from the sympy derivations; ``assets`` serves

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import plotly
 
+from . import jsmath
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 STATIC = ROOT / "static"
@@ -66,8 +68,6 @@ def _files() -> dict[str, str]:
     _write(STATIC / names["plotly"], plotly_source())
     bundle = STATIC / names["bundle"]
     if not bundle.exists():
-        from . import jsmath
-
         runtime = (HERE / "runtime.js").read_text(encoding="utf-8")
         _write(bundle, jsmath.source() + "\n" + runtime + _EXPORT)
         for old in STATIC.glob("live-*.js"):  # bundles of earlier versions of the sources

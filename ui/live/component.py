@@ -1,4 +1,4 @@
-"""The live figure on a page: a Streamlit Components v2 element (issue 14).
+"""The live figure on a page: a Streamlit Components v2 element.
 
 The inline part is a loader only: it fetches plotly.js and the bundle (``assets.files``) once
 per browser session and calls ``liveMount``. The figure's own sliders redraw it in the browser
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import params as P
-from .. import state
+from ui.state import params as P, url as state
+
 from . import assets, specs
 
 _LOADER = """
@@ -71,7 +71,7 @@ _RELEASED = "_live_released_"  # + widget key: a slider was released since the p
 
 def released(key: str) -> bool:
     """Whether figure ``key``'s live slider was released since the last full run (and forget
-    it). Inside an ``st.fragment`` (``ui.show``'s chart with its readout) the release reruns the
+    it). Inside an ``st.fragment`` (``ui.page.show``'s chart with its readout) the release reruns the
     fragment only; the fragment then asks for the whole page, whose formulas follow the value."""
     return bool(st.session_state.pop(_RELEASED + f"live_{key}", False))
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import json
 
-from .. import catalog
-from ..export import share
+from ui import catalog
+from ui.state import link as share
+
 from . import assets, specs
 
 

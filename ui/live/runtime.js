@@ -1,4 +1,4 @@
-// Live figures (issue 14): sliders that redraw a plotly.js figure in the browser on every input
+// Live figures: sliders that redraw a plotly.js figure in the browser on every input
 // event. This file holds no mathematics: every number comes from the functions that sympy prints
 // into live_math (ui/live/jsmath.py), named by the figure's spec (ui/live/specs.py). The server
 // sends the figure's layout and trace styles without their data; this file fills in the data.
@@ -6,7 +6,7 @@
 // liveMount(root, data, send): draw into `root`; call it again with new data after every rerun.
 // send(name, value) is called when a slider is released (its `change` event) or a value is typed
 // into the box beside it. A series with `fixed` data (a pinned parameter set,
-// ui/classroom/pins.py) is drawn as sent.
+// ui/state/pins.py) is drawn as sent.
 
 const LIVE_FUNCTIONS = { recoveryProbability, recoveryKl, klCap, recoverabilityBound,
                          totalKlBound, minAttackLength };

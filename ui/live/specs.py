@@ -7,7 +7,7 @@ trace and in trace order, which generated function fills it in, with which argum
 parameter's URL key, a number, or ``"$x"`` for the x value. Figures that need the toy engine
 stay on the server.
 
-Pinned parameter sets (``values["pin"]``, ``ui.classroom.pins``) are the figure's last traces:
+Pinned parameter sets (``values["pin"]``, ``ui.state.pins``) are the figure's last traces:
 their data is sent as the server computed it (``{"fixed": {"x", "y"}}``) and stays still while the
 sliders move the current set's curves; the y axes' rescaling counts them.
 """
@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.io as pio
 
-from .. import catalog, data, widgets
-from .. import params as P
-from ..catalog.closed import attack_gammas
+from ui import catalog
+from ui.catalog.closed import attack_gammas
+from ui.data import closed as data
+from ui.state import params as P, stops
 
 # Log sliders here move in finer steps than the sidebar's 1-2-3-5 (which they include), so a
 # drag moves the curve smoothly; the value sent on release is one of these round numbers.
@@ -86,12 +87,12 @@ LIVE: dict[str, LiveSpec] = {
 
 def fine_stops(p: P.Param) -> list[float]:
     """The stops of ``p``'s live log slider: the sidebar's stops and more between them."""
-    stops = widgets.log_options(p.log_min if p.lo == 0 else p.lo, p.hi, FINE_MANTISSAS)
+    stops = stops.log_options(p.log_min if p.lo == 0 else p.lo, p.hi, FINE_MANTISSAS)
     return [0.0, *stops] if p.lo == 0 else stops
 
 
 def slider(name: str) -> dict:
-    """What runtime.js needs to draw parameter ``name``'s slider (ui.params is the one table)."""
+    """What runtime.js needs to draw parameter ``name``'s slider (ui.state.params is the one table)."""
     p = P.PARAMS[name]
     words, _, symbol = p.label.rpartition(" ")
     words = words if words[1:2].isupper() else words[:1].lower() + words[1:]  # "KL weight" stays

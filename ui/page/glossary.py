@@ -1,4 +1,4 @@
-"""The glossary: one symbol, one meaning, app-wide (issue 12, item 9).
+"""The glossary: one symbol, one meaning, app-wide.
 
 Every symbol the pages show is listed once, with what it means here, the name the paper gives it
 (R. Young, 2026) and the pages that use it. The Glossary page draws this table and every sidebar

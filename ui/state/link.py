@@ -19,9 +19,7 @@ import json
 import os
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from .. import nav
-from .. import params as P
-from ..classroom import pins
+from . import nav, params as P, pins
 
 DEFAULT_BASE = "http://localhost:8501"
 
@@ -32,8 +30,8 @@ def base_url() -> str:
 
 
 def query(values: dict) -> dict[str, str | list[str]]:
-    """The query parameters, exactly as ``ui.state`` writes them to the address bar; pinned
-    sets (issue 17) as a list under ``"pin"``, one value per pin."""
+    """The query parameters, exactly as ``ui.state.url`` writes them to the address bar; pinned
+    sets as a list under ``"pin"``, one value per pin."""
     pinned = values.get("pin", ())
     values, _ = P.constrain(values)
     out: dict = {name: P.fmt(values[name]) for name in P.PARAMS}
@@ -43,7 +41,7 @@ def query(values: dict) -> dict[str, str | list[str]]:
 
 
 def share_url(values: dict, page: str, base: str | None = None) -> str:
-    """Link that opens ``page`` (a ``ui.nav`` name) showing exactly ``values``."""
+    """Link that opens ``page`` (a ``ui.state.nav`` name) showing exactly ``values``."""
     path = nav.BY_NAME[page].url_path
     return f"{(base or base_url()).rstrip('/')}/{path}?{urlencode(query(values), doseq=True)}"
 
@@ -59,7 +57,7 @@ def params_json(values: dict) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-# URL keys that are not parameters but the app reads without a warning: ui.state's EXTRA_KEYS
+# URL keys that are not parameters but the app reads without a warning: ui.state.url's EXTRA_KEYS
 # (classroom keys) and Streamlit's own embed keys. Kept here because this module imports no
 # Streamlit; a test holds the two lists equal.
 OTHER_URL_KEYS = {"lesson", "step", "present", "pin", "embed", "embed_options"}

@@ -10,11 +10,13 @@ from __future__ import annotations
 import streamlit as st
 
 import theory
+from ui.claims import toy as claims
+from ui.data import toy as data_toy
+from ui.state import url as state
+from ui.text.latex import num, text
 
-from . import data_toy, state, toy_controls
-from .claims import toy as claims
+from . import toy_controls
 from .show import show_figure
-from .latex import num, text
 
 
 @st.fragment

@@ -9,8 +9,8 @@ import numpy as np
 import streamlit as st
 
 import evidence
-from theory import evidence as fits
-from theory import evidence_attack as attack_fits
+from theory import evidence as fits, evidence_attack as attack_fits, refuse_or_comply
+from ui.state import params
 
 _log = logging.getLogger(__name__)
 HORIZON_SHARE = 0.01  # the share of Var H that defines the implied horizon (stated on the page)
@@ -59,10 +59,6 @@ def kl_profiles() -> dict:
 def leading_term_check(amplitude: float) -> tuple[float, float]:
     """(η, exact KL₁ / (η²/2)·I₁) in the app's default toy model at the smallest η a fitted
     amplitude A = (η²/2)·I₁ allows: I₁ ≤ Var H, so η ≥ √(2A / Var H)."""
-    from theory import refuse_or_comply
-
-    from . import params
-
     v = params.defaults()
     model = refuse_or_comply(T=v["T_toy"], k=v["k_toy"], p_recover=v["p_recover"],
                              p_harm=v["p_harm"], h_undecided=v["h_undecided"], decay=v["decay"])
@@ -74,7 +70,7 @@ def leading_term_check(amplitude: float) -> tuple[float, float]:
 
 
 def own_profile(curve) -> dict:
-    """A user's curve (``ui.evidence_upload.Curve``) with both shallow fits; fits that cannot be
+    """A user's curve (``ui.data.upload.Curve``) with both shallow fits; fits that cannot be
     made (too few points, no uncertainty) are reported in ``problems``."""
     sigma = curve.uncertainty
     assumed = sigma is None

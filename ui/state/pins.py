@@ -1,13 +1,13 @@
-"""Pinned parameter sets (issue 17, "pin and compare"): what a pin is and how it reads in the URL.
+"""Pinned parameter sets ("pin and compare"): what a pin is and how it reads in the URL.
 
 Pure functions, no Streamlit (``ui.classroom.compare`` is the page's control). A pin is a name
 (plain text, at most :data:`MAX_NAME` characters) and the closed-form parameters of
-``ui.params`` (group ``"closed"``) at the time it was pinned. One URL value per pin::
+``ui.state.params`` (group ``"closed"``) at the time it was pinned. One URL value per pin::
 
     ?pin=Deep%2C%20γ%20%3D%200.9~beta:1,mu:5,gamma:0.9,p_base:0.01,delta:0.5,T:50,k:5,t:10
 
 The name is everything before the *last* ``~`` (so a name may hold ``~``, ``:`` or commas: the
-values part never does), the values are ``key:number`` pairs, numbers as ``ui.params.fmt`` writes
+values part never does), the values are ``key:number`` pairs, numbers as ``ui.state.params.fmt`` writes
 them without a trailing ``.0``. :func:`parse_all` never raises: a pin it cannot read is dropped
 with a message, an out-of-range number is corrected like a bad link value, a missing key takes its
 default, and only the first :data:`MAX_PINS` pins are kept.
@@ -19,8 +19,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .. import params as P
-from ..echo import quote
+from ui.text.echo import quote
+
+from . import params as P
 
 MAX_PINS = 3
 MAX_NAME = 40
@@ -106,7 +107,7 @@ def parse(raw, fallback_name: str = "Pin") -> tuple[Pin | None, list[str]]:
 def parse_all(raws, unread: int = 0) -> tuple[tuple[Pin, ...], list[str]]:
     """The URL's pin values -> ``(valid pins, messages)``: junk dropped, at most MAX_PINS kept.
 
-    ``unread``: pins the link gave beyond ``raws`` (``ui.state`` reads at most ten), counted in
+    ``unread``: pins the link gave beyond ``raws`` (``ui.state.url`` reads at most ten), counted in
     the message so that it says how many the link pins.
     """
     pins, messages = [], []

@@ -14,8 +14,7 @@ import numpy as np
 from scipy.special import logit
 
 import theory
-
-from .latex import num, num_floor
+from ui.text.latex import num, num_floor
 
 
 @dataclass(frozen=True)

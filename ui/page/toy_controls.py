@@ -1,7 +1,7 @@
 """Sidebar of the toy-model pages (2-4) and the attack panel: the model picker and its parameters.
 
-The picker is the app parameter ``toy_model`` (0, 1, 2 = ``ui.data_toy.MODELS``), shown as a
-segmented control instead of a slider; it writes through ``ui.state.set_value`` like every other
+The picker is the app parameter ``toy_model`` (0, 1, 2 = ``ui.data.toy.MODELS``), shown as a
+segmented control instead of a slider; it writes through ``ui.state.url.set_value`` like every other
 widget, so it is in the URL too. Only the chosen model's parameters are shown.
 """
 
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import data_toy, layout, nav, state, widgets
-from .claims import toy as claims
+from ui.claims import toy as claims
+from ui.data import toy as data_toy
+from ui.state import nav, url as state
+
+from . import layout, widgets
 
 _KEY = "_w_toy_model"
-# Upper bounds that follow another parameter (ui.params.constrain enforces the same).
+# Upper bounds that follow another parameter (ui.state.params.constrain enforces the same).
 _UPPER = {"k_toy": "T_toy", "m_toy": "T_toy", "L": "T_toy"}
 
 
@@ -42,7 +45,7 @@ def control(name: str, container=None):
 def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:
     """Model picker, the chosen model's parameters, then ``extra``; returns all current values.
 
-    Call it first on the page (like ``ui.layout.sidebar``, it is drawn after the page).
+    Call it first on the page (like ``ui.page.layout.sidebar``, it is drawn after the page).
     """
     def draw():
         if presets:

@@ -1,10 +1,10 @@
-"""Cached runs of the Methods lab (issue 16): each deepening method trained on the toy model.
+"""Cached runs of the Methods lab: each deepening method trained on the toy model.
 
-Every function takes the toy model's spec (``ui.data_toy.spec``) and plain numbers, so
+Every function takes the toy model's spec (``ui.data.toy.spec``) and plain numbers, so
 ``st.cache_data`` keys it on exactly what is on screen, and returns a dict of numpy arrays and
 floats; the math is in :mod:`theory.toy.methods`. The engine's ``ValueError`` (e.g. a hybrid
 teacher needs every base probability positive) propagates: pages catch it with
-``ui.data_toy.attempt``.
+``ui.data.toy.attempt``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import streamlit as st
 
 import theory
 from theory.toy import methods as M
+from ui.state import params as P
 
-from . import budget, data_toy
-from . import params as P
+from . import budget, toy as data_toy
 
 # (key, legend name): the order of every figure and table of the page
 METHODS = (
@@ -54,7 +54,7 @@ def settings(v: dict) -> dict:
                                        "steps", "lr")}
 
 
-# What each tab computes, for ui.budget: the four methods of the first tab train together (three
+# What each tab computes, for ui.data.budget: the four methods of the first tab train together (three
 # objectives on J_std, Bach's completion a little dearer), beside the deep objective's exact
 # optimum and three passes of prefill recoveries; the fine-tuning tab reruns the standard
 # alignment and then three attacks; the fit tab trains augmentation and fits the penalty.

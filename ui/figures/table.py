@@ -3,7 +3,7 @@
 Both read the traces of the finished figure (a ``go.Figure`` or its plain JSON dict), so they
 always match what is drawn. ``frame``/``to_csv`` are the long format of exported files (one row
 per point); ``wide`` is the page's table (one row per x value, one column per series), and
-``columns`` the per-series view both it and ``ui.position_readout`` read. Convention
+``columns`` the per-series view both it and ``ui.page.readout`` read. Convention
 for builders: when an axis shows relabelled ticks (``ticktext``, e.g. 1 - γ on a log axis
 labelled in γ), a trace's 1-D ``customdata`` holds the labelled value, and tables use that.
 """

@@ -3,15 +3,15 @@
 Modelled on tensorflow/playground ``src/state.ts``: every parameter has a name (its URL key), a
 type, a default, a valid range and a scale. :func:`parse` turns a raw URL string into a valid
 value and never raises: junk falls back to the default, an out-of-range number to the nearest
-valid value, each time with a human-readable warning (shown by :mod:`ui.state`).
+valid value, each time with a human-readable warning (shown by :mod:`ui.state.url`).
 
 Adding a parameter
 ------------------
 Append one ``Param(...)`` to ``_TABLE`` below; nothing else. It is then read from and written to
-the URL on every page (``ui.state``), and ``ui.widgets.control("<name>")`` renders it (slider plus
+the URL on every page (``ui.state.url``), and ``ui.page.widgets.control("<name>")`` renders it (slider plus
 number box, or a log-scale slider when ``scale="log"``). If it must respect another parameter
 (like ``k <= T``), add a line to :func:`constrain`. Read values on a page with
-``ui.state.values()["<name>"]`` or ``ui.widgets.control("<name>")``.
+``ui.state.url.values()["<name>"]`` or ``ui.page.widgets.control("<name>")``.
 
 Conventions (THEORY.md section 0): positions are 1-indexed; the recovery penalty at position t has
 weight mu * gamma**t; KL is in nats.
@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from .echo import quote
+from ui.text.echo import quote
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Param:
     lo: float
     hi: float
     scale: Literal["linear", "log"] = "linear"
-    label: str = ""  # plain Unicode: screen readers read it aloud (no LaTeX, issue 13)
+    label: str = ""  # plain Unicode: screen readers read it aloud (no LaTeX)
     help: str = ""  # units and conventions
     step: float | None = None  # slider step for linear parameters
     group: Literal["closed", "toy", "methods", "view"] = "closed"
@@ -123,7 +123,7 @@ _TABLE = [
           "Number of sampled responses drawn as martingale paths.", step=1, group="toy"),
     Param("seed", int, 0, 0, 2**31 - 1, "linear", "Random seed",
           "Seed of sampled paths, so a shared link shows the same samples.", step=1, group="toy"),
-    # --- the Methods lab (issue 16): published deepening methods on the toy model. Published
+    # --- the Methods lab: published deepening methods on the toy model. Published
     # values are the defaults; counts larger than the toy allows (Qi's K = 100, Bach's top-100)
     # are used as min(value, what the toy has), which the page states, rather than clamped with
     # a warning on every page.
@@ -162,7 +162,7 @@ _TABLE = [
     Param("top_k", int, 100, 1, 1000, "linear", "Base-favored tokens: top K",
           "At most K base-favored tokens per position (Bach: 100); the toy has 3 tokens.",
           step=1, group="methods", tex=r"K_\mathrm{top}"),
-    # --- what is on screen: the open tab of the page (ui.layout.views), so a link shows it ---
+    # --- what is on screen: the open tab of the page (ui.page.layout.views), so a link shows it ---
     Param("view", int, 0, 0, MAX_VIEWS - 1, "linear", "Open tab",
           "Which tab of the page is open (0 = the first). Reset to 0 on a page switch.", step=1,
           group="view"),
@@ -263,7 +263,7 @@ def parse_all(raw: dict) -> tuple[dict, list[str]]:
 
 
 # Named presets: partial overrides applied on top of the current values (so "Weak base recovery"
-# followed by "Deep, uniform" combines both). Shown as links by ui.widgets.preset_links.
+# followed by "Deep, uniform" combines both). Shown as links by ui.page.widgets.preset_links.
 PRESETS: dict[str, dict[str, float]] = {
     "Standard RLHF (shallow)": {"mu": 0.0},
     "Deep, uniform γ = 1": {"mu": 5.0, "gamma": 1.0},

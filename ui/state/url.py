@@ -1,8 +1,8 @@
-"""URL <-> session state: every parameter of ``ui.params`` lives in the URL on every page.
+"""URL <-> session state: every parameter of ``ui.state.params`` lives in the URL on every page.
 
 The canonical values live in one plain dict, ``st.session_state["_params"]``, never under a
 widget's key, so they survive a page switch (Streamlit drops the state of widgets that are not on
-the new page). Widgets (``ui.widgets``) only display that dict and write to it through
+the new page). Widgets (``ui.page.widgets``) only display that dict and write to it through
 :func:`set_value`.
 
 ``app.py`` calls :func:`sync` on every run, before ``st.navigation``. It adopts a URL value only
@@ -13,22 +13,23 @@ when it differs from what this session last wrote there; so
 * a page switch, which empties the browser's query string (STACK_NOTES.md), adopts nothing:
   the state stays and is written back at once, so the address bar again shows every parameter.
 
-Bad URL values never raise: :mod:`ui.params` corrects them and :func:`show_warnings` says how.
+Bad URL values never raise: :mod:`ui.state.params` corrects them and :func:`show_warnings` says how.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from ui.text.echo import quote
+
 from . import params as P
-from .echo import quote
 
 _VALUES = "_params"  # canonical values: {name: value}
 _WRITTEN = "_params_written"  # {name: raw string} last written to the URL by this session
 _WARNINGS = "_params_warnings"  # messages about corrected URL values
 _PAGE = "_params_page"  # url path of the page shown by the last run
 _RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict keeps them
-# Classroom keys (issue 17): not parameters of the theory, so not in ui.params; their owners
+# Classroom keys: not parameters of the theory, so not in ui.state.params; their owners
 # (ui.classroom) validate them. They ride in the URL beside the parameters and survive a page
 # switch the same way (held in the session, written back).
 EXTRA_KEYS = ("lesson", "step", "present", "pin")

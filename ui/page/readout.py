@@ -3,14 +3,14 @@ number box for the position and a card with the value of every plotted series th
 
     t = 12 · recovery probability: standard RLHF, μ = 0 (= base) 0.01 · deep, μ = 5, γ = 0.9 0.0524302
 
-(Not ``ui.corollary23``, which writes Corollary 23 with the values substituted.) Everything is read
-from the finished, cached figure through ``ui.export.tables.columns``, so the card shows the
+(Not ``ui.claims.corollary23``, which writes Corollary 23 with the values substituted.) Everything is read
+from the finished, cached figure through ``ui.figures.table.columns``, so the card shows the
 chart's own numbers for every figure with no per-figure code: a figure qualifies when its
 x-axis title starts with "position t" or "depth" (or its ``FigureSpec.positions`` says so).
 The readout is built once per figure object (``ui.catalog`` caches figures per parameter set).
 
 One position for the page state: every position-t readout reads the app parameter ``t``
-(``ui.params``), so a link's ``t=10`` opens every readout at 10, a tab or page switch keeps it,
+(``ui.state.params``), so a link's ``t=10`` opens every readout at 10, a tab or page switch keeps it,
 and typing a position writes it back to the URL. A chart whose plotted positions do not include
 t reads its nearest one and says so; t itself is left alone (a toy chart may end at T_toy < t).
 A depth T′ readout (Theorem 22's depth, not a position) keeps one depth of its own per session.
@@ -28,11 +28,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from . import state
-from .latex import READOUT_SIG as SIG, readout_number as number  # also ui.figures.linked
-from .echo import inert  # series names include the pins' names: user text
-from .export import tables
-from .figures._style import HORIZON_FILL
+from ui.figures import table as tables
+from ui.figures._style import HORIZON_FILL
+from ui.state import url as state
+from ui.text.echo import inert
+from ui.text.latex import READOUT_SIG as SIG, readout_number as number
 
 PREFIXES = ("position t", "depth")  # x-axis titles of position-indexed figures
 BOX_WIDTH = 128  # px of the position box: room for 4 digits and its - / + buttons
@@ -92,7 +92,7 @@ class Readout:
 
 def _horizon(layout: dict) -> int | None:
     """The harm horizon k as the figure marks it: the grey band over positions 1..k
-    (``_style.shade_horizon``) or a dashed vertical line at k + 1/2 (``toy_common.horizon_line``)."""
+    (``_plot.shade_horizon``) or a dashed vertical line at k + 1/2 (``toy_common.horizon_line``)."""
     shapes = layout.get("shapes") or ()
     for s in shapes:
         if s.get("type") == "rect" and s.get("fillcolor") == HORIZON_FILL and s.get("x0") == 0.5:
@@ -155,7 +155,7 @@ def build(fig, positions: bool | None = None) -> Readout | None:
     return Readout(short, short.split()[-1], plotted, default, tuple(card), axes)
 
 
-_BUILT: dict[int, tuple] = {}  # id(figure) -> (weak reference, readout); as ui.show's alt text
+_BUILT: dict[int, tuple] = {}  # id(figure) -> (weak reference, readout); as ui.page.show's alt text
 
 
 def of(fig, positions: bool | None = None) -> Readout | None:
@@ -177,7 +177,7 @@ _DEPTH = "_readout_depth"  # the depth T′ readouts' one depth (not a URL param
 
 
 def box_key(key: str) -> str:
-    """Session-state key of the position box under figure ``key`` (``ui.show``'s key)."""
+    """Session-state key of the position box under figure ``key`` (``ui.page.show``'s key)."""
     return f"_readout_{key}"
 
 
@@ -227,13 +227,13 @@ def _set(key: str, reading: Readout) -> None:
     if value is None:
         return
     if _is_t(reading):
-        state.set_value("t", int(value))  # the URL follows (ui.state writes it)
+        state.set_value("t", int(value))  # the URL follows (ui.state.url writes it)
     else:
         st.session_state[_DEPTH] = int(value)
 
 
 def show(reading: Readout, key: str) -> None:
-    """The position box and the card (``ui.show`` draws them with the chart in one fragment)."""
+    """The position box and the card (``ui.page.show`` draws them with the chart in one fragment)."""
     name, t = box_key(key), position(reading)
     st.session_state[name] = t  # seeded on every run: another chart, tab or page may have moved t
     row = st.container(horizontal=True, vertical_alignment="center", gap="small")

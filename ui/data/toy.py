@@ -3,7 +3,7 @@
 A toy model is named by a *spec*, a hashable tuple ``(preset, ((param, value), ...))`` made by
 :func:`spec` from the app's parameter values, so ``st.cache_data`` keys every result on exactly
 the numbers on screen. Each function returns a dict of numpy arrays / floats; no formulas here.
-The engine raises ``ValueError`` for combinations it cannot do, and :mod:`ui.budget` for work
+The engine raises ``ValueError`` for combinations it cannot do, and :mod:`ui.data.budget` for work
 longer than a request may take (counted before it starts): pages catch both with :func:`attempt`
 and show the message as a warning.
 """
@@ -16,9 +16,9 @@ import streamlit as st
 import theory
 from theory.toy.methods import open_on_harmful_path
 from theory.toy.presets import cells as preset_cells
+from ui.state import nav, params as P
 
-from . import budget, nav
-from . import params as P
+from . import budget
 
 # index = the app parameter "toy_model"
 MODELS = ("refuse-or-comply", "threshold harm", "gradual harm")
@@ -52,7 +52,7 @@ def cells(s: tuple) -> int:
 
 
 def size(s: tuple) -> tuple[int, int]:
-    """(T·|S|·|V|, T) of the model ``s``: what :func:`ui.budget.seconds` counts with."""
+    """(T·|S|·|V|, T) of the model ``s``: what :func:`ui.data.budget.seconds` counts with."""
     return cells(s), int(dict(s[1])["T"])
 
 

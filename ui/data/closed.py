@@ -2,7 +2,7 @@
 
 Each function takes plain numbers (so ``st.cache_data`` can hash them), calls the vectorised
 ``theory`` functions over a grid and returns a dict of numpy arrays / floats. The toy-model pages
-should add their own cached helpers in the same style (e.g. ``ui/data_toy.py``).
+should add their own cached helpers in the same style (e.g. ``ui/data/toy.py``).
 """
 
 from __future__ import annotations

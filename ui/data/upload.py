@@ -1,4 +1,4 @@
-""""Bring your own curve" (issue 15): read a user's upload into per-position KL, or say why not.
+""""Bring your own curve": read a user's upload into per-position KL, or say why not.
 
 The Evidence page fits the theory's per-position KL profile to a curve the user pastes or uploads.
 :func:`parse` turns the raw bytes or text into a :class:`Curve`, or into a list of messages that
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .echo import quote
+from ui.text.echo import quote
 
 MAX_BYTES = 2_000_000
 # Reading costs ~13 us a row (1.3 s for 2 MB of short rows): 50,000 rows (e.g. 100 responses of
@@ -485,7 +485,7 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
 # --- wording ---------------------------------------------------------------------------------
 
 def _echo(s: str) -> str:
-    """User text in a message: ``ui.echo.quote``, a short code span nothing breaks (a backslash
+    """User text in a message: ``ui.text.echo.quote``, a short code span nothing breaks (a backslash
     escape does not stop Streamlit from linking a bare URL)."""
     return quote(s, ECHO_CHARS)
 

@@ -1,7 +1,7 @@
 """The page list: one place that app.py's router and the cross-page links both read.
 
 Adding a page: create ``views/<n>_<name>.py`` whose first Streamlit call is
-``layout.sidebar("<name>", [...])``, following any existing page for the pattern (read params with ``ui.widgets``, call ``theory`` through ``ui.data``, build a figure with
+``layout.sidebar("<name>", [...])``, following any existing page for the pattern (read params with ``ui.page.widgets``, call ``theory`` through ``ui.data.closed``, build a figure with
 ``ui.figures``, show it with ``st.plotly_chart`` beside ``st.latex``), then add one ``PageInfo``
 below. The URL path is its ``url_path``; parameters travel in the query string automatically.
 

@@ -5,7 +5,7 @@
 
 The figure comes from ``ui.catalog`` (so ``python -m ui export`` writes the same one). Below the
 chart: for a figure indexed by position, a readout (a position box and every series' value
-there, ``ui.position_readout``); a caption that says in words what it shows (the alt text: screen readers
+there, ``ui.page.readout``); a caption that says in words what it shows (the alt text: screen readers
 read it, and it is also embedded in the exported files); then an expander with the data as a
 table (one row per x value, one column per series, ``tables.wide``) and SVG/PDF/PNG/CSV/JSON
 downloads. ``download_all`` offers every figure as one zip.
@@ -17,12 +17,15 @@ import weakref
 
 import streamlit as st
 
-from . import catalog, position_readout
-from . import params as P
-from .classroom import compare
-from .echo import inert
-from .export import bundle, renderer, share, tables
-from .live import component as live, specs as live_specs
+from ui import catalog
+from ui.classroom import compare
+from ui.export import bundle, publish, renderer
+from ui.figures import table as tables
+from ui.live import component as live, specs as live_specs
+from ui.state import link as share, params as P
+from ui.text.echo import inert
+
+from . import readout as position_readout
 
 TABLE_HEIGHT = 300  # px: the data table scrolls inside this
 COLUMN_WIDTH = 120  # px of a value column (wider tables scroll sideways; free room is shared out)
@@ -195,8 +198,6 @@ def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) ->
 
 
 def _plain_image(fig, heading: str, fmt: str) -> bytes:
-    from .export import publish
-
     styled = publish.publication(fig, title=heading, caption_tex=None)
     scale = bundle.PNG_SCALE if fmt == "png" else 1
     return renderer.plotly_bytes(styled, fmt, scale=scale, width=styled.layout.width,

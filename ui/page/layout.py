@@ -1,6 +1,6 @@
 """Pieces every page repeats: the sidebar (presets + controls) and the conventions note.
 
-A page starts with ``values = layout.sidebar("<page name in ui.nav>", [param names])``: it returns
+A page starts with ``values = layout.sidebar("<page name in ui.state.nav>", [param names])``: it returns
 every parameter's current value (``{name: value}``) and has app.py draw the preset links and the
 controls once the page is done.
 """
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from . import nav, show, state, widgets
-from . import params as P
-from .classroom import compare
+from ui.classroom import compare
+from ui.state import nav, params as P, url as state
+
+from . import show, widgets
 
 CONVENTIONS = (
     "Conventions: positions are 1-indexed (t = 1, …, T; the prefix before position t is x₁ … xₜ₋₁); "
@@ -39,7 +40,7 @@ def style() -> None:
 def sidebar(page: str, names: list[str]) -> dict:
     """Presets and the controls ``names`` in the sidebar; returns the current values of all params.
 
-    The values come from ``ui.state``, so the sidebar itself is drawn after the page (app.py calls
+    The values come from ``ui.state.url``, so the sidebar itself is drawn after the page (app.py calls
     :func:`draw_sidebar`): the page's chart then reaches the browser first.
     """
     info = nav.BY_NAME[page]
@@ -88,7 +89,7 @@ def views(page: str, sections: dict) -> None:
     address bar and shared links keep it.
     """
     labels = list(sections)
-    assert len(labels) <= P.MAX_VIEWS, "raise ui.params.MAX_VIEWS"
+    assert len(labels) <= P.MAX_VIEWS, "raise ui.state.params.MAX_VIEWS"
     key = f"_tabs_{page}"
     current = labels[min(state.get("view"), len(labels) - 1)]
     tabs = st.tabs(labels, key=key, default=current, on_change=_switch, args=(key, labels))

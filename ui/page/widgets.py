@@ -2,11 +2,11 @@
 
 Use on a page::
 
-    from ui import widgets
+    from ui.page import widgets
     beta = widgets.control("beta")                  # in the sidebar, returns the current value
     widgets.controls(["mu", "gamma"], container)    # several at once, anywhere
 
-Every control writes through ``ui.state.set_value``, so the URL and the other pages follow. Call
+Every control writes through ``ui.state.url.set_value``, so the URL and the other pages follow. Call
 ``control(name)`` at most once per page run (the widget keys derive from the name). A parameter
 with ``scale="log"`` gets a log-spaced slider (1-2-3-5 steps per decade, e.g. down to 1e-12);
 the number box beside it takes any exact value in range. The slider's bubble always reads the
@@ -22,28 +22,8 @@ import math
 
 import streamlit as st
 
-from . import params as P
-from . import state
-
-_MANTISSAS = (1.0, 2.0, 3.0, 5.0)
-
-
-def log_options(lo: float, hi: float, mantissas=_MANTISSAS) -> list[float]:
-    """1-2-3-5 values (or ``mantissas``) per decade within ``[lo, hi]``, both ends included."""
-    options = {lo, hi}
-    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
-        for m in mantissas:
-            x = float(f"{m}e{e}")  # exact decimal text, so labels read 3e-07, not 2.9999e-07
-            if lo < x < hi:
-                options.add(x)
-    return sorted(options)
-
-
-def slider_stops(p: P.Param) -> list[float]:
-    """The stops of ``p``'s log slider: 0 first when its range starts at exactly 0."""
-    if p.lo == 0:
-        return [0.0, *log_options(p.log_min, p.hi)]
-    return log_options(p.lo, p.hi)
+from ui.state import params as P, url as state
+from ui.state.stops import log_options, slider_stops
 
 
 def _with_value(options: list[float], x: float) -> list[float]:
@@ -80,7 +60,7 @@ def control(name: str, container=None, *, slider: bool = True, hi=None):
 
     ``container`` defaults to the sidebar. ``slider=False`` shows only the number box (for
     parameters like a random seed whose range is too wide to drag through). ``hi`` narrows the
-    range to another parameter's current value (``control("k", hi=T)``); ``ui.params.constrain``
+    range to another parameter's current value (``control("k", hi=T)``); ``ui.state.params.constrain``
     must enforce the same relation for values that come from the URL.
     """
     p = P.PARAMS[name]
@@ -148,7 +128,7 @@ def controls(names, container=None) -> dict:
 
 
 def preset_links(page: str, container=None) -> None:
-    """The named presets of ``ui.params.PRESETS`` as links to ``page`` carrying their values.
+    """The named presets of ``ui.state.params.PRESETS`` as links to ``page`` carrying their values.
 
     They are real links: clicking applies the preset, right-click copies a shareable URL.
     """

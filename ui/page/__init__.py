@@ -1,0 +1,1 @@
+"""Page furniture: what every page uses to show figures, controls and readouts."""

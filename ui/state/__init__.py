@@ -1,0 +1,1 @@
+"""State: the parameter table, URL <-> session state, pins and the share link."""

@@ -1,0 +1,1 @@
+"""Text: numbers as LaTeX, and text from outside shown as text."""
