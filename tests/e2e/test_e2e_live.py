@@ -5,10 +5,12 @@ comes once over HTTP, a release costs little on the websocket, and the HTML expo
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import theory
 from e2e_util import LIVE, ROOT, live_drag, live_release, page_url, query, settle
@@ -44,6 +46,9 @@ def test_dom_contract_on_every_live_figure(new_page, server):
         info = nav.BY_NAME[catalog_spec.page]
         page = _open(new_page, server, info, f"?view={catalog_spec.view}")
         root = page.locator(LIVE.format(figure))
+        # A live figure mounts after the rerun that settle() waits for; under load, seconds after.
+        with contextlib.suppress(PlaywrightTimeout):
+            root.locator(".js-plotly-plot .main-svg .trace").first.wait_for(timeout=30_000)
         assert root.count() == 1, figure
         assert root.locator(".js-plotly-plot").count() == 1, figure
         assert root.locator(".js-plotly-plot .main-svg .trace").count() >= 1, figure
