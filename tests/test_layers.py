@@ -74,6 +74,15 @@ def test_theory_imports_nothing_of_the_app():
     assert bad == []
 
 
+def test_evidence_uses_of_the_app_only_its_text():
+    """The file readers of ``evidence/`` sit below ``ui/data``; their messages repeat user text
+    through ``ui.text.echo``, the one place that makes it inert."""
+    bad = [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _files("evidence")
+           for m, line in imports(p) if m.split(".")[0] in {"views", "streamlit"}
+           or (m.split(".")[0] == "ui" and not m.startswith("ui.text"))]
+    assert bad == []
+
+
 def test_ui_has_only_its_parts_and_the_command_line_at_the_top():
     loose = sorted(p.stem for p in (ROOT / "ui").glob("*.py"))
     parts = sorted(p.name for p in (ROOT / "ui").iterdir()
