@@ -4,7 +4,7 @@ Each loader reads one CSV from this folder with pandas, checks its columns and d
 returns a fresh DataFrame; a malformed file raises ``ValueError`` naming the file and the fault.
 Values whose ``how`` is "read from figure" were read off a published plot (about ±0.1 nats for
 KL, ±2 points for attack success); "table" values are exact as printed. See README.md here and
-the project's EVIDENCE.md.
+the project's EVIDENCE.md. A user's own curve is read by :mod:`evidence.upload`.
 """
 
 from __future__ import annotations

@@ -67,7 +67,7 @@ def test_limits_tab_quotes_the_published_numbers():
 
 def test_own_curve_pasted_example_is_fitted():
     at = open_page(PAGE, {"view": "3"})
-    from ui.data import upload as evidence_upload
+    from evidence import upload as evidence_upload
 
     at.text_area(key="own_curve_text").input(evidence_upload.EXAMPLE_KL).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -90,7 +90,7 @@ def test_own_curve_malformed_text_gives_a_message_not_an_exception(text, says):
 
 def test_own_curve_exports_like_every_figure():
     from _export_support import require_renderer
-    from ui.data import upload as evidence_upload
+    from evidence import upload as evidence_upload
     from ui.page import show
     from ui.figures import evidence as figures
 

@@ -1,10 +1,11 @@
 """Every result cited on screen is in the paper's table (``theory.paper``), and cited for what it proves.
 
-The texts are every string the app can show: each string literal of views/, ui/ and theory/ (read
-with ``ast``, so adjacent literals and the constant parts of f-strings come whole), every string of
-lessons/*.toml, and the README. A page, lesson, caption or alt text cannot cite a result the paper
-does not have, and a sentence that states something *exactly* (the base model itself, "no more
-often", "exactly zero") cannot lean on a first-order result such as Corollary 15.
+The texts are every string the app can show: each string literal of views/, ui/, theory/ and
+evidence/ (read with ``ast``, so adjacent literals and the constant parts of f-strings come
+whole), every string of lessons/*.toml, and the README. A page, lesson, caption or alt text
+cannot cite a result the paper does not have, and a sentence that states something *exactly*
+(the base model itself, "no more often", "exactly zero") cannot lean on a first-order result such
+as Corollary 15.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _toml_strings(value) -> list[str]:
 def texts() -> list[tuple[str, str]]:
     """(where, text) for every text the app, its lessons and its README can show."""
     found = []
-    for folder in ("views", "ui", "theory"):
+    for folder in ("views", "ui", "theory", "evidence"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             for s in _strings(ast.parse(path.read_text(encoding="utf-8"))):
                 found.append((path.relative_to(ROOT).as_posix(), s))

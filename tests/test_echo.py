@@ -14,7 +14,7 @@ from hypothesis import given, strategies as st
 
 from test_fuzz_url import EVIL, HOST, LINK, assert_inert
 from ui.text import echo, latex
-from ui.data import upload as evidence_upload
+from evidence import upload as evidence_upload
 from ui.state import params as P
 from ui.classroom import lessons
 from ui.state import pins as PN

@@ -1,4 +1,4 @@
-"""ui.data.upload: a user's own curve, read into arrays or into messages, never an exception."""
+"""evidence.upload: a user's own curve, read into arrays or into messages, never an exception."""
 
 import io
 import math
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui.data import upload as eu
-from ui.data.upload import EXAMPLE_KL, EXAMPLE_LOGPROBS, MAX_BYTES, parse
+from evidence import upload as eu
+from evidence.upload import EXAMPLE_KL, EXAMPLE_LOGPROBS, MAX_BYTES, parse
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "evidence" / "examples"
 

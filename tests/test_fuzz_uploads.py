@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from ui.data import evidence as data_evidence
-from ui.data import upload as eu
+from evidence import upload as eu
 from ui.classroom import answers, lessons
 
 # --- lesson files --------------------------------------------------------------------------------

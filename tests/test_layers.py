@@ -74,6 +74,35 @@ def test_theory_imports_nothing_of_the_app():
     assert bad == []
 
 
+def test_evidence_uses_of_the_app_only_its_text():
+    """The file readers of ``evidence/`` sit below ``ui/data``; their messages repeat user text
+    through ``ui.text.echo``, the one place that makes it inert."""
+    bad = [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _files("evidence")
+           for m, line in imports(p) if m.split(".")[0] in {"views", "streamlit"}
+           or (m.split(".")[0] == "ui" and not m.startswith("ui.text"))]
+    assert bad == []
+
+
+def test_data_uses_streamlit_only_to_cache():
+    """The data layer computes or refuses; the page says so (ui.page) and may end the page."""
+    allowed = {"cache_data", "cache_resource"}
+    bad = []
+    for path in _files("ui/data"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import)
+                 for a in n.names if a.name == "streamlit"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "streamlit":
+                bad += [f"{path.relative_to(ROOT)}:{node.lineno} imports {a.name} from streamlit"
+                        for a in node.names if a.name not in allowed]
+            elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and node.value.id in names and node.attr not in allowed):
+                bad.append(f"{path.relative_to(ROOT)}:{node.lineno} uses st.{node.attr}")
+        bad += [f"{path.relative_to(ROOT)}:{line} imports {m}" for m, line in imports(path)
+                if m == "ui.state.nav"]  # nav.EndPage ends the page
+    assert bad == []
+
+
 def test_ui_has_only_its_parts_and_the_command_line_at_the_top():
     loose = sorted(p.stem for p in (ROOT / "ui").glob("*.py"))
     parts = sorted(p.name for p in (ROOT / "ui").iterdir()

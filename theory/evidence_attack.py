@@ -34,6 +34,7 @@ and O(T^2); tests check them against brute-force enumeration and against
 from __future__ import annotations
 
 import math
+import time
 import types
 from dataclasses import dataclass, field
 
@@ -305,6 +306,128 @@ def _notes(names, bound, flat, cond):
     return parts
 
 
+@dataclass(frozen=True, eq=False)  # eq=False: a generated == would compare arrays and raise
+class _Family:
+    """One family's published curves and the toy's curves for them, at given (T, horizon).
+
+    The parameter vector x is (p_recover, harm_share[, decay][, eta]): p_harm = harm_share *
+    (1 - p_recover), so box bounds keep p_R + p_C <= 1.
+    """
+
+    L: np.ndarray
+    base: np.ndarray  # (1, len(L)), percent
+    base_sigma: np.ndarray
+    aligned: np.ndarray  # (curves, len(L)), no rows without aligned curves
+    aligned_sigma: np.ndarray
+    has_aligned: bool
+    fit_decay: bool
+    h_undecided: float
+    max_nfev: int
+
+    @property
+    def n_base(self) -> int:
+        return 3 if self.fit_decay else 2
+
+    @property
+    def names(self) -> list:
+        return (["p_recover", "harm_share", "decay"][:self.n_base]
+                + (["eta"] if self.has_aligned else []))
+
+    @property
+    def lo(self) -> np.ndarray:
+        return np.array([1e-6, 0.0, 1e-3][:self.n_base] + ([0.0] if self.has_aligned else []))
+
+    @property
+    def hi(self) -> np.ndarray:
+        return np.array([1 - 1e-6, 1.0, 1.0][:self.n_base] + ([50.0] if self.has_aligned else []))
+
+    @property
+    def data(self) -> np.ndarray:
+        return np.vstack([self.base, self.aligned])
+
+    @property
+    def sigma(self) -> np.ndarray:
+        return np.vstack([self.base_sigma, self.aligned_sigma])
+
+    def unpack(self, x):
+        """(p_recover, p_harm, decay, eta) of the parameter vector ``x``."""
+        return x[0], x[1] * (1.0 - x[0]), (x[2] if self.fit_decay else 1.0), (
+            x[self.n_base] if self.has_aligned else 0.0)
+
+    def base_rows(self, x, T):
+        p_r, p_c, decay, _ = self.unpack(x)
+        return 100 * _curve(T, 1, p_r, p_c, decay, self.h_undecided, 0.0, np.zeros(T))[self.L][None]
+
+    def aligned_rows(self, x, T, horizon):
+        p_r, p_c, decay, eta = self.unpack(x)
+        std = 100 * _curve(T, horizon, p_r, p_c, decay, self.h_undecided, eta, np.zeros(T))[self.L]
+        return np.repeat(std[None], self.aligned.shape[0], axis=0)
+
+    def model(self, x, T, horizon):
+        return np.vstack([self.base_rows(x, T)]
+                         + ([self.aligned_rows(x, T, horizon)] if self.has_aligned else []))
+
+    def least_squares(self, fun, x0, lo, hi):
+        return optimize.least_squares(fun, np.clip(x0, lo + 1e-9, hi - 1e-9), bounds=(lo, hi),
+                                      max_nfev=self.max_nfev, x_scale="jac", ftol=1e-6, xtol=1e-6)
+
+
+@dataclass(frozen=True, eq=False)
+class _Point:
+    """The fit at one (T, horizon) of the grid."""
+
+    T: int
+    horizon: int
+    x: np.ndarray
+    converged: bool
+    why: str  # the optimizer's words when it did not converge
+    jac_blocks: list  # (parameter indices, Jacobian) per least-squares stage
+    chi2: float
+
+
+def _fit_base(fam: _Family, T: int):
+    """The base curve alone fitted at length ``T``: ``(start for the full fit, the fit)``.
+
+    It pins p_R, p_C and decay (the horizon does not enter) but has local minima along the
+    p_C-decay trade-off, hence a few starts.
+    """
+    n = fam.n_base
+    # start p_R from the base L = 0 point: (1 - p_R)^T = ASR(0) when decay = 1
+    asr0 = np.clip(fam.base[0, 0] / 100, 0.01, 0.99)
+    x0 = np.array([1 - asr0 ** (1 / T), 0.3, 0.8][:n] + ([3.0] if fam.has_aligned else []))
+    best = None
+    for share0, decay0 in ((0.1, 0.9), (0.5, 0.9), (0.9, 0.7)):
+        r = fam.least_squares(lambda y: ((fam.base_rows(np.r_[y, 0.0], T) - fam.base)
+                                         / fam.base_sigma).ravel(),
+                              np.array([x0[0], share0, decay0][:n]), fam.lo[:n], fam.hi[:n])
+        if best is None or r.cost < best.cost:
+            best = r
+    x0[:n] = best.x
+    return x0, best
+
+
+def _fit_at(fam: _Family, T: int, horizon: int, x0, base_fit, joint: bool) -> _Point:
+    """The toy fitted at fixed length ``T`` and horizon: all parameters to all curves from ``x0``
+    (``joint``), or eta alone to the aligned curves with ``base_fit``'s base parameters."""
+    n, lo, hi, data, sigma = fam.n_base, fam.lo, fam.hi, fam.data, fam.sigma
+    if joint:
+        res = fam.least_squares(lambda x: ((fam.model(x, T, horizon) - data) / sigma).ravel(),
+                                x0, lo, hi)
+        x, ok, why = res.x, res.status > 0, res.message
+        jac_blocks = [(np.arange(x.size), res.jac)]
+    else:
+        r2 = min((fam.least_squares(lambda e: ((fam.aligned_rows(np.r_[base_fit.x, e], T, horizon)
+                                                 - fam.aligned) / fam.aligned_sigma).ravel(),
+                                    np.array([e0]), lo[n:], hi[n:]) for e0 in (0.3, 3.0)),
+                 key=lambda r: r.cost)
+        x = np.r_[base_fit.x, r2.x]
+        ok = base_fit.status > 0 and r2.status > 0
+        why = "; ".join(r.message for r in (base_fit, r2) if r.status <= 0)
+        jac_blocks = [(np.arange(n), base_fit.jac), (np.arange(n, x.size), r2.jac)]
+    chi2 = float((((fam.model(x, T, horizon) - data) / sigma) ** 2).sum())
+    return _Point(T, horizon, x, ok, why, jac_blocks, chi2)
+
+
 def fit_family(base, aligned=None, L=PREFILL_L, *, base_sigma=FIGURE_SIGMA,
                aligned_sigma=FIGURE_SIGMA, T=60, horizons=range(1, 7), joint=True,
                h_undecided=0.0, fit_decay=True, max_nfev=200, labels=None) -> AttackFit:
@@ -330,7 +453,6 @@ def fit_family(base, aligned=None, L=PREFILL_L, *, base_sigma=FIGURE_SIGMA,
     (the L = 0 point reaches its eta -> infinity limit), so stderr are NaN or large there and
     the message names such parameters. Trust the fitted curves more than the parameters.
     """
-    import time
     start = time.perf_counter()
     L = np.asarray(L, dtype=int)
     b, b_sig = _as_curves(base, base_sigma, L.size, "base")
@@ -339,106 +461,62 @@ def fit_family(base, aligned=None, L=PREFILL_L, *, base_sigma=FIGURE_SIGMA,
     has_aligned = aligned is not None
     a, a_sig = (_as_curves(aligned, aligned_sigma, L.size, "aligned") if has_aligned
                 else (np.empty((0, L.size)), np.empty((0, L.size))))
-    data, sigma = np.vstack([b, a]), np.vstack([b_sig, a_sig])
     Ts = [int(T)] if np.ndim(T) == 0 else [int(t) for t in T]
     horizons = [int(h) for h in horizons] if has_aligned else [1]
     if not horizons or not Ts:
         raise ValueError("horizons and T must not be empty")
     if min(Ts) < L.max() or min(horizons) < 0:
         raise ValueError(f"T must be at least max(L) = {L.max()} and horizons >= 0")
-
-    n_base = 3 if fit_decay else 2
-    names = ["p_recover", "harm_share", "decay"][:n_base] + (["eta"] if has_aligned else [])
-    lo = np.array([1e-6, 0.0, 1e-3][:n_base] + ([0.0] if has_aligned else []))
-    hi = np.array([1 - 1e-6, 1.0, 1.0][:n_base] + ([50.0] if has_aligned else []))
-
-    def unpack(x):
-        return x[0], x[1] * (1.0 - x[0]), (x[2] if fit_decay else 1.0), (
-            x[n_base] if has_aligned else 0.0)
-
-    def base_rows(x, T_):
-        p_r, p_c, decay, _ = unpack(x)
-        return 100 * _curve(T_, 1, p_r, p_c, decay, h_undecided, 0.0, np.zeros(T_))[L][None]
-
-    def aligned_rows(x, T_, h):
-        p_r, p_c, decay, eta = unpack(x)
-        std = 100 * _curve(T_, h, p_r, p_c, decay, h_undecided, eta, np.zeros(T_))[L]
-        return np.repeat(std[None], a.shape[0], axis=0)
-
-    def model(x, T_, h):
-        return np.vstack([base_rows(x, T_)] + ([aligned_rows(x, T_, h)] if has_aligned else []))
-
-    def ls(fun, x0, lo_, hi_):
-        return optimize.least_squares(fun, np.clip(x0, lo_ + 1e-9, hi_ - 1e-9),
-                                      bounds=(lo_, hi_), max_nfev=max_nfev, x_scale="jac",
-                                      ftol=1e-6, xtol=1e-6)
+    fam = _Family(L, b, b_sig, a, a_sig, has_aligned, fit_decay, h_undecided, max_nfev)
 
     best, grid = None, []
     for T_ in Ts:
-        # start p_R from the base L = 0 point: (1 - p_R)^T = ASR(0) when decay = 1
-        asr0 = np.clip(b[0, 0] / 100, 0.01, 0.99)
-        x0 = np.array([1 - asr0 ** (1 / T_), 0.3, 0.8][:n_base] + ([3.0] if has_aligned else []))
-        # stage 1: the base curve alone pins p_R, p_C, decay (the horizon does not enter). It
-        # has local minima along the p_C-decay trade-off, hence a few starts; the joint fit
-        # starts from its best.
-        r1 = None
-        for share0, decay0 in ((0.1, 0.9), (0.5, 0.9), (0.9, 0.7)):
-            start_x = np.array([x0[0], share0, decay0][:n_base])
-            r = ls(lambda y: ((base_rows(np.r_[y, 0.0], T_) - b) / b_sig).ravel(),
-                   start_x, lo[:n_base], hi[:n_base])
-            if r1 is None or r.cost < r1.cost:
-                r1 = r
-        x0[:n_base] = r1.x
+        x0, base_fit = _fit_base(fam, T_)
         for h in horizons:
             if h > T_:
                 continue
-            if joint:
-                res = ls(lambda x: ((model(x, T_, h) - data) / sigma).ravel(), x0, lo, hi)
-                x, ok, why = res.x, res.status > 0, res.message
-                jac_blocks = [(np.arange(x.size), res.jac)]
-                x0 = x  # warm start the next horizon: neighbouring horizons fit alike
-            else:
-                r2 = min((ls(lambda e: ((aligned_rows(np.r_[r1.x, e], T_, h) - a) / a_sig).ravel(),
-                             np.array([e0]), lo[n_base:], hi[n_base:]) for e0 in (0.3, 3.0)),
-                         key=lambda r: r.cost)
-                x = np.r_[r1.x, r2.x]
-                ok = r1.status > 0 and r2.status > 0
-                why = "; ".join(r.message for r in (r1, r2) if r.status <= 0)
-                jac_blocks = [(np.arange(n_base), r1.jac), (np.arange(n_base, x.size), r2.jac)]
-                x0 = x
-            chi2 = float((((model(x, T_, h) - data) / sigma) ** 2).sum())
-            grid.append((T_, h, chi2))
-            if best is None or chi2 < best[0]:
-                best = (chi2, T_, h, x, ok, why, jac_blocks)
-    chi2, T_, h, x, ok, why, jac_blocks = best
-    bound = _at_bound(x, lo, hi)
+            point = _fit_at(fam, T_, h, x0, base_fit, joint)
+            x0 = point.x  # warm start the next horizon: neighbouring horizons fit alike
+            grid.append((T_, h, point.chi2))
+            if best is None or point.chi2 < best.chi2:
+                best = point
+    return _family_result(fam, best, grid, joint, labels, time.perf_counter() - start)
+
+
+def _family_result(fam: _Family, best: _Point, grid: list, joint: bool, labels,
+                   seconds: float) -> AttackFit:
+    """The grid's best fit as an :class:`AttackFit`: stderr, and the message saying what the
+    data do and do not determine (parameters at a bound or on a ridge, a flat horizon)."""
+    x, T_, h, chi2 = best.x, best.T, best.horizon, best.chi2
+    data, sigma, names = fam.data, fam.sigma, fam.names
+    bound = _at_bound(x, fam.lo, fam.hi)
     cov = np.full((x.size, x.size), np.nan)
     flat = np.zeros(x.size, bool)
     conds = []
-    for idx, jac in jac_blocks:
+    for idx, jac in best.jac_blocks:
         c, f, cond = _cov(jac, bound[idx])
         cov[np.ix_(idx, idx)] = c
         flat[idx] = f
         conds.append(cond)
     se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    p_r, p_c, decay, eta = unpack(x)
+    p_r, p_c, decay, eta = fam.unpack(x)
     values = list(x)
     values[1] = p_c
     names[1] = "p_harm"
     # delta method: p_C = share (1 - p_R), so dp_C = -share dp_R + (1 - p_R) dshare
     g = np.array([-x[1], 1.0 - x[0]])
     se[1] = np.sqrt(max(g @ cov[:2, :2] @ g, 0.0)) if np.isfinite(cov[:2, :2]).all() else np.nan
-    fitted = model(x, T_, h)
-    fixed = {"T": T_, "horizon": h, "h_undecided": float(h_undecided), "beta": 1.0}
-    if not fit_decay:
+    fitted = fam.model(x, T_, h)
+    fixed = {"T": T_, "horizon": h, "h_undecided": float(fam.h_undecided), "beta": 1.0}
+    if not fam.fit_decay:
         fixed["decay"] = 1.0
     dof = int(data.size - x.size - (len(grid) > 1))
     labels = tuple(labels) if labels is not None else (
-        ("base",) + tuple(f"aligned {i + 1}" for i in range(a.shape[0])))
-    parts = [f"{'Joint' if joint else 'Staged'} fit {_status_text(ok, why)}; "
+        ("base",) + tuple(f"aligned {i + 1}" for i in range(fam.aligned.shape[0])))
+    parts = [f"{'Joint' if joint else 'Staged'} fit {_status_text(best.converged, best.why)}; "
              f"chi2 = {chi2:.1f} for {dof} degrees of freedom."]
     parts += _notes(names, bound, flat, max(conds))
-    if not has_aligned:
+    if not fam.has_aligned:
         parts.append("Base curve only: the horizon does not enter it (fixed at 1).")
     else:
         flat_h = [g_[1] for g_ in grid if g_[0] == T_ and g_[2] - chi2 < 1.0]
@@ -456,11 +534,11 @@ def fit_family(base, aligned=None, L=PREFILL_L, *, base_sigma=FIGURE_SIGMA,
     parts.append(CAVEAT)
     return AttackFit(
         kind="family", names=tuple(names), values=tuple(float(v) for v in values),
-        stderr=tuple(float(s_) for s_ in se), fixed=types.MappingProxyType(fixed), L=L,
+        stderr=tuple(float(s_) for s_ in se), fixed=types.MappingProxyType(fixed), L=fam.L,
         curves=labels, data=data, sigma=sigma, fitted=fitted, residuals=data - fitted,
-        chi2=chi2, dof=dof, converged=bool(ok),
+        chi2=chi2, dof=dof, converged=bool(best.converged),
         at_bound=tuple(names[i] for i in np.flatnonzero(bound)),
-        message=" ".join(parts), grid=tuple(grid), seconds=time.perf_counter() - start)
+        message=" ".join(parts), grid=tuple(grid), seconds=seconds)
 
 
 def fit_deep(after, L=TABLE2_L, *, after_sigma, initial=None, initial_sigma=None,
@@ -474,7 +552,6 @@ def fit_deep(after, L=TABLE2_L, *, after_sigma, initial=None, initial_sigma=None
     parameters is set against the "initial" column in ``comparison`` (not fitted). The sigmas
     are Table 2's std over 3 training runs, not a measurement error of the toy.
     """
-    import time
     start = time.perf_counter()
     L = np.asarray(L, dtype=int)
     data, sigma = _as_curves(after, after_sigma, L.size, "after")

@@ -21,7 +21,7 @@ st.markdown("Follow the expected harm of a response as it is written, token by t
             "settled early: after the **harm horizon k** no token can change it (Theorem 9).")
 toy_controls.describe(v)
 
-base = data_toy.model_or_stop(data_toy.horizon, s, 1, 0)
+base = toy_controls.model_or_stop(data_toy.horizon, s, 1, 0)
 k, k_num, T = base["k"], base["k_num"], len(base["t"])
 
 

@@ -23,7 +23,7 @@ st.markdown("Why does training leave late positions alone? The gradient of the e
             "where hₜ cannot move: beyond the harm horizon.")
 toy_controls.describe(v)
 
-g = data_toy.model_or_stop(data_toy.gradients, s, spinner="Computing gradients…")
+g = toy_controls.model_or_stop(data_toy.gradients, s, spinner="Computing gradients…")
 k, T = g["k"], len(g["t"])
 
 
@@ -66,7 +66,7 @@ def training_section():
     steps, lr = (widgets.control(n, box) for n, box in zip(("steps", "lr"), row2))
     beta = v["beta"]
     run_steps = data_toy.train_steps(s, steps)
-    data_toy.note_shortened(s, steps, run_steps)
+    toy_controls.note_shortened(s, steps, run_steps)
     runs = {}
     with st.spinner(f"Training {run_steps} gradient steps, standard and deep…"):
         for objective in ("standard", "deep"):
@@ -76,7 +76,7 @@ def training_section():
                 st.warning(f"Cannot train this model: {err}", icon="⚠️")
                 return
     std, deep = runs["standard"], runs["deep"]
-    data_toy.warn_if_diverged(runs, lr)
+    toy_controls.warn_if_diverged(runs, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("training", state.values(), fig_col)
     late = slice(k, T)

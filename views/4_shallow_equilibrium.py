@@ -24,7 +24,7 @@ st.markdown("The best standard-RLHF model (harm weight λ, KL weight β), the ex
             "model (Corollary 23).")
 toy_controls.describe(v)
 
-d = data_toy.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
+d = toy_controls.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
 k, T = d["k"], len(d["t"])
 
 
@@ -94,7 +94,7 @@ def shared_parameters():
                 "recovery, by accident.")
     steps, lr = v["steps"], v["lr"]
     run_steps = data_toy.train_steps(s, steps)
-    data_toy.note_shortened(s, steps, run_steps)
+    toy_controls.note_shortened(s, steps, run_steps)
     with st.spinner(f"Training {run_steps} steps, per-position and shared…"):
         tab, err1 = data_toy.attempt(data_toy.training, s, "standard", "tabular", eta, 1.0, 0.0,
                                      1.0, run_steps, lr)
@@ -103,7 +103,7 @@ def shared_parameters():
     if err1 or err2:
         st.warning(f"Cannot train this model: {err1 or err2}", icon="⚠️")
         return
-    data_toy.warn_if_diverged({"per-position": tab, "shared": shared}, lr)
+    toy_controls.warn_if_diverged({"per-position": tab, "shared": shared}, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("shared_variant", v, fig_col)
     late = slice(k, T)

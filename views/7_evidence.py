@@ -8,7 +8,7 @@ import streamlit as st
 
 import evidence
 from theory import evidence as fits, evidence_attack
-from ui.data import upload as evidence_upload
+from evidence import upload as evidence_upload
 from ui.claims import evidence as claims
 from ui.data import evidence as data_evidence
 from ui.figures import evidence as figures

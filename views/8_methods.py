@@ -77,7 +77,7 @@ def side_by_side():
     rows.append(["base model", "", "0", "0", text(d["prefill_base"][L], 4)])
     st.markdown(_table(rows, ["method", "E[H]", "total KL (nats)", f"KL beyond k = {k} (nats)",
                               f"recovery after L = {L} harmful tokens"]))
-    data_toy.note_shortened(s, v["steps"], d["steps_run"])
+    toy_controls.note_shortened(s, v["steps"], d["steps_run"])
     st.caption(f"All runs: {d['steps_run']} gradient steps at learning rate {v['lr']:g} "
                f"(sidebar). Standard, deep and augmentation are trained on their objectives "
                f"divided by β (KL weight 1, harm weight η = {v['eta']:g}, penalty "
@@ -148,7 +148,7 @@ def finetune_attack():
     left, right = st.columns([3, 2], gap="large")
     show_figure("methods_finetune", v, left)
     right.markdown(_table(rows, ["attack loss", "E[H] after", "total KL (nats)"]))
-    data_toy.note_shortened(s, v["ft_steps"], f["ft_steps"])
+    toy_controls.note_shortened(s, v["ft_steps"], f["ft_steps"])
     right.caption(f"After {f['ft_steps']} steps at learning rate {v['ft_lr']:g}; E[H] before the "
                   f"attack: {text(start, 3)}. The attack starts from the standard-aligned model "
                   f"trained on the first tab ({data_methods.train_steps(s, v['steps'])} steps). "

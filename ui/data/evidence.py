@@ -70,7 +70,7 @@ def leading_term_check(amplitude: float) -> tuple[float, float]:
 
 
 def own_profile(curve) -> dict:
-    """A user's curve (``ui.data.upload.Curve``) with both shallow fits; fits that cannot be
+    """A user's curve (``evidence.upload.Curve``) with both shallow fits; fits that cannot be
     made (too few points, no uncertainty) are reported in ``problems``."""
     sigma = curve.uncertainty
     assumed = sigma is None

@@ -4,8 +4,8 @@ A toy model is named by a *spec*, a hashable tuple ``(preset, ((param, value), .
 :func:`spec` from the app's parameter values, so ``st.cache_data`` keys every result on exactly
 the numbers on screen. Each function returns a dict of numpy arrays / floats; no formulas here.
 The engine raises ``ValueError`` for combinations it cannot do, and :mod:`ui.data.budget` for work
-longer than a request may take (counted before it starts): pages catch both with :func:`attempt`
-and show the message as a warning.
+longer than a request may take (counted before it starts): :func:`attempt` turns both into a
+message, which the page shows (``ui.page.toy_controls.model_or_stop``); nothing here draws.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import streamlit as st
 import theory
 from theory.toy.methods import open_on_harmful_path
 from theory.toy.presets import cells as preset_cells
-from ui.state import nav, params as P
+from ui.state import params as P
 
 from . import budget
 
@@ -110,17 +110,6 @@ def attempt(fn, *args, **kwargs):
         return None, str(err)
 
 
-def model_or_stop(fn, *args, spinner: str = "Computing…"):
-    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and end the page."""
-    with st.spinner(spinner):
-        result, err = attempt(fn, *args)
-    if err:
-        st.warning(f"This page cannot compute the toy model with these parameters: {err}",
-                   icon="⚠️")
-        raise nav.EndPage
-    return result
-
-
 def _cache(fn):
     return st.cache_data(max_entries=64, show_spinner=False)(fn)
 
@@ -183,14 +172,6 @@ def train_steps(s: tuple, steps: int) -> int:
     return max(fit, min(int(steps), budget.MIN_STEPS))
 
 
-def note_shortened(s: tuple, steps: int, run_steps: int) -> None:
-    """Say so when a training run was shortened to fit in a request."""
-    if run_steps < steps:
-        st.info(f"This toy model has {cells(s):,} logits (T·|S|·|V|): {run_steps} of the "
-                f"{steps} training steps fit in the {budget.REQUEST_SECONDS:g} s of server time "
-                "a request may take. A smaller model trains longer.", icon=":material/speed:")
-
-
 @_cache
 def training(s: tuple, objective: str, parameterization: str, eta: float, beta: float,
              mu: float, gamma: float, steps: int, lr: float) -> dict:
@@ -212,16 +193,6 @@ def training(s: tuple, objective: str, parameterization: str, eta: float, beta: 
             "effect": run.harm_effect, "prefill": run.prefill_recovery,
             "prefill_base": run.prefill_recovery_base, "k": m.harm_horizon(),
             "t": np.arange(1, m.T + 1), "diverged": run.diverged}
-
-
-def warn_if_diverged(runs: dict, lr: float) -> None:
-    """Say which of ``{label: training(...)}`` ended above where they started (too large a step)."""
-    bad = [label for label, run in runs.items() if run["diverged"]]
-    if bad:
-        st.warning(f"{' and '.join(bad).capitalize()} training diverged at learning rate {lr:g}: "
-                   "the objective ended higher than it started, so these curves show the "
-                   "oscillation, not the optimum. Lower the learning rate (Gradients page).",
-                   icon="⚠️")
 
 
 @_cache

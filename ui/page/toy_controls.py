@@ -1,4 +1,5 @@
-"""Sidebar of the toy-model pages (2-4) and the attack panel: the model picker and its parameters.
+"""Sidebar of the toy-model pages (2-4) and the attack panel: the model picker and its parameters;
+and what a toy page says when ``ui.data.toy`` refuses a model, shortens a run or a run diverges.
 
 The picker is the app parameter ``toy_model`` (0, 1, 2 = ``ui.data.toy.MODELS``), shown as a
 segmented control instead of a slider; it writes through ``ui.state.url.set_value`` like every other
@@ -10,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.claims import toy as claims
-from ui.data import toy as data_toy
+from ui.data import budget, toy as data_toy
 from ui.state import nav, url as state
 
 from . import layout, widgets
@@ -70,6 +71,36 @@ def describe(v: dict, container=None) -> None:
     horizon, _ = data_toy.attempt(data_toy.exact_horizon, data_toy.spec(v))
     text = claims.description(i, v, horizon if horizon is not None else -1)
     (container or st).markdown(f"**Toy model: {data_toy.MODELS[i]}.** {text}")
+
+
+def model_or_stop(fn, *args, spinner: str = "Computing…"):
+    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and end the page."""
+    with st.spinner(spinner):
+        result, err = data_toy.attempt(fn, *args)
+    if err:
+        st.warning(f"This page cannot compute the toy model with these parameters: {err}",
+                   icon="⚠️")
+        raise nav.EndPage
+    return result
+
+
+def note_shortened(s: tuple, steps: int, run_steps: int) -> None:
+    """Say so when a training run was shortened to fit in a request."""
+    if run_steps < steps:
+        st.info(f"This toy model has {data_toy.cells(s):,} logits (T·|S|·|V|): {run_steps} of "
+                f"the {steps} training steps fit in the {budget.REQUEST_SECONDS:g} s of server time "
+                "a request may take. A smaller model trains longer.", icon=":material/speed:")
+
+
+def warn_if_diverged(runs: dict, lr: float) -> None:
+    """Say which of ``{label: ui.data.toy.training(...)}`` ended above where they started (too
+    large a step)."""
+    bad = [label for label, run in runs.items() if run["diverged"]]
+    if bad:
+        st.warning(f"{' and '.join(bad).capitalize()} training diverged at learning rate {lr:g}: "
+                   "the objective ended higher than it started, so these curves show the "
+                   "oscillation, not the optimum. Lower the learning rate (Gradients page).",
+                   icon="⚠️")
 
 
 conventions = layout.conventions

@@ -12,7 +12,8 @@ names are case-insensitive; spaces around them are ignored):
 For format 2, KL_t is the mean over responses of ``logp_aligned - logp_base``: responses are
 drawn from the aligned model, so this is the Monte Carlo estimate of KL(aligned || base) at t.
 Its uncertainty is the standard error (sample std / sqrt(n_t)), and p_base_t is the mean over
-responses of ``exp(logp_base_recovery)``.
+responses of ``exp(logp_base_recovery)``; :func:`theory.kl_estimate.estimate_kl` computes them.
+This module only reads and checks the file.
 
 Rows in messages are numbered like a spreadsheet's: the header is row 1. The upload is untrusted:
 ``parse`` never raises, never evaluates anything (numbers are matched by a regular expression
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from theory.kl_estimate import estimate_kl
 from ui.text.echo import quote
 
 MAX_BYTES = 2_000_000
@@ -419,33 +421,29 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
     errors = problems.messages()
     if errors:
         return None, errors
-    t = np.asarray(t, dtype=np.int64)
     # Values a rounding error above 0 are read as 0, so that probabilities stay at most 1.
     vals = np.minimum(np.asarray(vals, dtype=float).reshape(len(t), len(logp_columns)), 0.0)
-    positions, inverse, counts = np.unique(t, return_inverse=True, return_counts=True)
-    errors = _check_counts(positions)
+    t = np.asarray(t, dtype=np.int64)
+    errors = _check_counts(np.unique(t))
     if errors:
         return None, errors
-
-    diff = vals[:, 0] - vals[:, 1]
-    total = np.bincount(inverse, weights=diff)
-    # The sum over the responses at t is below -LOG_RATIO_MAX with probability under e^-50 for
-    # samples of the aligned model (see LOG_RATIO_MAX): such an estimate is not sampling noise.
-    impossible = np.flatnonzero(total < -LOG_RATIO_MAX)
+    est = estimate_kl(t, vals[:, 0], vals[:, 1], vals[:, 2] if has_rec else None)
+    positions, counts, kl = est.t, est.n, est.kl
+    # Samples of the aligned model sum below -LOG_RATIO_MAX with probability under e^-50 (see
+    # LOG_RATIO_MAX and theory.kl_estimate): such an estimate is not sampling noise.
+    impossible = np.flatnonzero(est.log_ratio_sum < -LOG_RATIO_MAX)
     if len(impossible):
-        shown = [f"t = {positions[i]} ({counts[i]} responses) sums to {_fmt_sum(total[i])} nats"
-                 for i in impossible]
+        shown = [f"t = {positions[i]} ({counts[i]} responses) sums to "
+                 f"{_fmt_sum(est.log_ratio_sum[i])} nats" for i in impossible]
         return None, [f"The log-ratios logp_aligned − logp_base of the responses at one position "
                       f"sum to less than −{LOG_RATIO_MAX:.0f} nats: "
                       + _examples(shown, "more positions") + ". Responses sampled from the aligned "
                       f"model give that with probability below e^−{LOG_RATIO_MAX:.0f}, so this is "
                       "not sampling noise: check that the responses come from the aligned model "
                       "and that `logp_aligned` and `logp_base` are not swapped."]
-    kl = total / counts
     unc = None
     if counts.min() >= 2:
-        sq = np.bincount(inverse, weights=(diff - kl[inverse]) ** 2)
-        unc = np.sqrt(sq / (counts - 1) / counts)
+        unc = est.stderr
         # A standard error that is rounding (identical responses give 1e-17, not 0) would weigh
         # its point beyond any other: below the floor it counts as 0.
         floor = max(UNCERTAINTY_FLOOR * float(np.abs(kl).max()), UNCERTAINTY_MIN)
@@ -475,10 +473,9 @@ def _logprob_curve(records, index) -> tuple[Curve | None, list[str]]:
         else:
             notes.append(f"The estimates at {_examples(shown, 'more positions')} are negative: "
                          "sampling noise; they are plotted as is.")
-    p_base = np.bincount(inverse, weights=np.exp(vals[:, 2])) / counts if has_rec else None
-    return Curve(kind="logprobs", t=_frozen(positions.astype(np.int64)), kl=_frozen(kl),
+    return Curve(kind="logprobs", t=_frozen(positions), kl=_frozen(kl),
                  uncertainty=_frozen(unc) if unc is not None else None,
-                 p_base=_frozen(np.clip(p_base, 0.0, 1.0)) if p_base is not None else None,
+                 p_base=_frozen(est.p_base) if est.p_base is not None else None,
                  n_responses=len(set(resp)), notes=tuple(notes)), []
 
 
@@ -554,7 +551,7 @@ EXAMPLE_LOGPROBS: str = _example_logprobs()
 if __name__ == "__main__":  # regenerate evidence/examples/ from the strings above
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parent.parent / "evidence" / "examples"
+    folder = Path(__file__).resolve().parent / "examples"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "own_kl_example.csv").write_text(EXAMPLE_KL, encoding="utf-8", newline="")
     (folder / "own_logprobs_example.csv").write_text(EXAMPLE_LOGPROBS, encoding="utf-8", newline="")
