@@ -19,7 +19,7 @@ def _by_name(fig):
 
 
 def test_kl_figure_plots_the_published_values_and_names_every_fit():
-    fig = catalog.build("evidence_kl", P.defaults())
+    fig = catalog.build("evidence_kl", P.defaults()).fig
     traces = _by_name(fig)
     df = evidence.kl_by_position()
     for series, rows in df.groupby("series"):
@@ -32,11 +32,11 @@ def test_kl_figure_plots_the_published_values_and_names_every_fit():
 
 
 def test_attack_figures_plot_the_published_values():
-    traces = _by_name(catalog.build("evidence_attacks", P.defaults()))
+    traces = _by_name(catalog.build("evidence_attacks", P.defaults()).fig)
     df = evidence.prefill_asr()
     for series, rows in df.groupby("series"):
         np.testing.assert_array_equal(traces[series].y, rows.sort_values("k")["asr_percent"].to_numpy())
-    aug = catalog.build("evidence_augmentation", P.defaults())
+    aug = catalog.build("evidence_augmentation", P.defaults()).fig
     table = evidence.augmentation().sort_values("prefill_tokens")
     ys = [list(t.y) for t in aug.data if t.mode == "markers"]
     assert ys == [list(table["asr_initial_percent"]), list(table["asr_after_percent"])]

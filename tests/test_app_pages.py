@@ -119,7 +119,7 @@ def test_a_figures_share_link_opens_the_tab_that_shows_it(name):
     at = open_page(nav.BY_NAME[spec.page].path, dict(part.split("=", 1) for part in
                                                       urlsplit(url).query.split("&")))
     assert not at.exception, [e.value for e in at.exception]
-    wanted = [t.name for t in catalog.build(name, params.defaults()).data]
+    wanted = [t.name for t in catalog.build(name, params.defaults()).fig.data]
     shown = [[t.get("name") for t in json.loads(c.proto.spec)["data"]] for c in at.get("plotly_chart")]
     if spec.linked is not None:  # drawn as its linked view (ui.figures.linked), named by its alt text
         shown += [wanted for c in at.get("vega_lite_chart") if c.proto.alt.startswith(spec.summary)]

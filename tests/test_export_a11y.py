@@ -17,7 +17,7 @@ POINTS = [P.defaults(), dict(P.defaults(), mu=0.0, gamma=1.0, T=8, k=2, t=3, del
 def figures():
     for values in POINTS:
         for name in catalog.FIGURES:
-            yield name, values, catalog.build(name, values)
+            yield name, values, catalog.build(name, values).fig
 
 
 def colours(trace):
@@ -51,7 +51,7 @@ def test_series_use_okabe_ito_and_differ_beyond_colour(name, values, fig):
 
 @pytest.mark.parametrize("name,values,fig", list(figures()), ids=lambda x: x if isinstance(x, str) else "")
 def test_alt_text_states_what_the_chart_shows(name, values, fig):
-    alt = catalog.alt_text(name, values, fig)
+    alt = catalog.alt_text(name, values)
     assert alt.startswith(catalog.FIGURES[name].summary)
     for trace in fig.data:
         assert trace.name in alt
@@ -64,6 +64,6 @@ def test_alt_text_states_what_the_chart_shows(name, values, fig):
 
 @pytest.mark.parametrize("name,values,fig", list(figures()), ids=lambda x: x if isinstance(x, str) else "")
 def test_data_table_has_every_plotted_point(name, values, fig):
-    table = tables.frame(fig)
+    table = tables.frame(catalog.build(name, values))
     assert list(table.columns) == tables.COLUMNS
     assert len(table) == sum(len(t.y) for t in fig.data if t.y is not None)

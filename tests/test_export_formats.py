@@ -63,7 +63,7 @@ def test_png_signature_size_and_text_chunks(files, url):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])  # IHDR
     spec = catalog.FIGURES[NAME]
-    styled = publish.publication(catalog.build(NAME, VALUES), title=spec.title,
+    styled = publish.publication(catalog.build(NAME, VALUES).fig, title=spec.title,
                                  caption_tex=publish.caption(spec.param_names(VALUES), VALUES))
     assert (width, height) == (publish.WIDTH * bundle.PNG_SCALE, styled.layout.height * bundle.PNG_SCALE)
     image = Image.open(io.BytesIO(data))
@@ -72,9 +72,10 @@ def test_png_signature_size_and_text_chunks(files, url):
 
 
 def test_csv_round_trips_the_plotted_data():
-    fig = catalog.build(NAME, VALUES)
+    built = catalog.build(NAME, VALUES)
+    fig = built.fig
     back = pd.read_csv(io.StringIO(bundle.figure_file(NAME, VALUES, "csv").decode()))
-    expected = tables.frame(fig)
+    expected = tables.frame(built)
     assert list(back.columns) == tables.COLUMNS
     assert set(back["series"]) == {t.name for t in fig.data}
     assert back["x"].tolist() == expected["x"].tolist()
@@ -83,8 +84,9 @@ def test_csv_round_trips_the_plotted_data():
 
 def test_csv_leaves_undrawn_points_empty():
     values = dict(VALUES, gamma=1.0)  # gamma = 1 has no finite attack for some mu: None in the trace
-    fig = catalog.build("attack_length_vs_mu", values)
-    back = pd.read_csv(io.StringIO(tables.to_csv(fig)))
+    built = catalog.build("attack_length_vs_mu", values)
+    fig = built.fig
+    back = pd.read_csv(io.StringIO(tables.to_csv(built)))
     assert len(back) == sum(len(t.y) for t in fig.data)
     assert back["y"].isna().any() and back["y"].notna().any()
 

@@ -27,7 +27,7 @@ def _figures():
         values = _values(overrides)
         for name in catalog.FIGURES:
             try:
-                yield pytest.param(name, catalog.build(name, values), id=f"{point}-{name}")
+                yield pytest.param(name, catalog.build(name, values).fig, id=f"{point}-{name}")
             except ValueError:  # parameters the model cannot do: the page says so instead
                 continue
 
@@ -97,7 +97,7 @@ def test_legend_is_off_the_data_and_out_of_the_toolbar_band(name, fig):
 
 
 def _attack(**overrides):
-    return catalog.build("attack_length_vs_mu", _values(overrides))
+    return catalog.build("attack_length_vs_mu", _values(overrides)).fig
 
 
 def test_attack_length_uses_a_log_axis_in_tokens_with_the_horizon_visible():

@@ -27,7 +27,7 @@ CASES = [(preset, name) for preset in ["defaults", *P.PRESETS] for name in catal
 
 @pytest.mark.parametrize("preset,name", CASES)
 def test_every_figure_passes_plotly_validation(preset, name):
-    fig = catalog.build(name, _values(P.PRESETS.get(preset, {})))
+    fig = catalog.build(name, _values(P.PRESETS.get(preset, {}))).fig
     checked = go.Figure(fig.to_dict())  # raises ValueError on any unknown property or bad value
     assert len(checked.data) == len(fig.data) > 0
     assert checked.layout.height == fig.layout.height
@@ -82,7 +82,7 @@ def test_merge_is_recursive_and_replaces_leaves():
 def test_labels_on_log_axes_sit_at_their_line():
     """Plotly places annotations on a log axis in log10 units but shapes in data units."""
     values = _values({"delta": 0.5})
-    layout = catalog.build("recoverability_by_depth", values).layout
+    layout = catalog.build("recoverability_by_depth", values).fig.layout
     line = next(s for s in layout.shapes if s.type == "line" and s.y0 == 0.5)
     label = next(a for a in layout.annotations if a.text.startswith("target δ"))
     assert layout[line.yref.replace("y", "yaxis", 1)].type == "log"

@@ -50,7 +50,7 @@ def test_the_linked_chart_draws_the_numbers_of_the_figure_the_table_reads(model)
 @pytest.mark.parametrize("model", MODELS)
 def test_the_horizon_and_the_log_axis_are_the_plotly_figures(model):
     v = values(model)
-    spec, fig = catalog.linked("harm_information", v), catalog.build("harm_information", v)
+    spec, fig = catalog.linked("harm_information", v), catalog.build("harm_information", v).fig
     vertical = sorted({s.x0 for s in fig.layout.shapes if s.x0 == s.x1})  # horizon lines (one per panel)
     assert [r["t"] for r in spec["datasets"]["horizon"]] == vertical
     log = fig.layout.yaxis.type == "log"
@@ -125,9 +125,10 @@ def shared_values(model: str) -> dict:
 @pytest.mark.parametrize("model", SHARED)
 def test_the_shared_chart_draws_the_numbers_ranges_and_band_of_the_plotly_figure(model):
     v = shared_values(model)
-    spec, fig = catalog.linked("shared_variant", v), catalog.build("shared_variant", v)
+    spec, built = catalog.linked("shared_variant", v), catalog.build("shared_variant", v)
+    fig = built.fig
     rows = spec["datasets"]["series"]
-    cols = tables.columns(fig)
+    cols = tables.columns(built)
     assert len(cols) == 4 and [r["t"] for r in rows] == [int(x) for x in cols[0].x]
     for i, c in enumerate(cols):
         drawn = np.array([np.nan if r[f"s{i}"] is None else r[f"s{i}"] for r in rows])

@@ -36,7 +36,7 @@ def _values(overrides):
 def test_payload_has_one_series_per_trace_and_no_data(name, overrides):
     values = _values(overrides)
     data = specs.payload(name, values)
-    fig = catalog.build(name, values)
+    fig = catalog.build(name, values).fig
     assert len(data["series"]) == len(fig.data)
     assert all("x" not in t and "y" not in t for t in data["figure"]["data"])
     # every name a series, an axis or x reads is sent, with its value
@@ -53,7 +53,7 @@ def test_series_names_match_the_server_figure():
     """The names runtime.js writes from a template are the ones the builder writes."""
     values = _values({"mu": 13.0, "gamma": 0.95})
     data = specs.payload("recovery_by_position", values)
-    fig = catalog.build("recovery_by_position", values)
+    fig = catalog.build("recovery_by_position", values).fig
     for s, trace in zip(data["series"], fig.data):
         if "name" in s:
             assert s["name"].format(**{k: format(v, "g") for k, v in values.items()}) == trace.name

@@ -34,7 +34,7 @@ def _figures():
         values, _ = P.constrain({**P.defaults(), **overrides})
         for name in catalog.FIGURES:
             try:
-                fig = catalog.build(name, values)
+                fig = catalog.build(name, values).fig
             except ValueError:  # the page says why instead of drawing
                 continue
             yield pytest.param(name, fig, id=f"{point}-{name}")

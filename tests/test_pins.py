@@ -133,8 +133,8 @@ def _pinned_values():
 @pytest.mark.parametrize("name", MAIN)
 def test_main_figures_draw_each_pin_in_its_own_style_after_the_current_traces(name):
     v, pins = _pinned_values()
-    plain = catalog.build(name, v)
-    fig = catalog.build(name, {**v, "pin": pins})
+    plain = catalog.build(name, v).fig
+    fig = catalog.build(name, {**v, "pin": pins}).fig
     n = len(plain.data)
     assert [t.name for t in fig.data[:n]] == [t.name for t in plain.data]  # current set unchanged
     extra = fig.data[n:]
@@ -152,7 +152,7 @@ def test_pinned_curves_are_the_pinned_sets_own_numbers():
     import theory
 
     v, pins = _pinned_values()
-    fig = catalog.build("recovery_by_position", {**v, "pin": pins})
+    fig = catalog.build("recovery_by_position", {**v, "pin": pins}).fig
     weak = next(t for t in fig.data if t.name == "weak p")
     t = np.arange(v["k"] + 1, 81)
     np.testing.assert_array_equal(weak.x, t)
@@ -162,7 +162,7 @@ def test_pinned_curves_are_the_pinned_sets_own_numbers():
 
 def test_a_pin_that_draws_nothing_on_a_log_axis_says_so():
     v = P.defaults()
-    fig = catalog.build("kl_by_position", {**v, "pin": (PN.make("shallow", {**v, "mu": 0.0}),)})
+    fig = catalog.build("kl_by_position", {**v, "pin": (PN.make("shallow", {**v, "mu": 0.0}),)}).fig
     assert fig.layout.yaxis.type == "log" and fig.data[-1].name == "shallow (KL 0: off the log axis)"
 
 
@@ -170,7 +170,7 @@ def test_a_pin_that_draws_nothing_on_a_log_axis_says_so():
 def test_live_payload_sends_the_pins_fixed_and_rescales_with_them(name):
     v, pins = _pinned_values()
     data = specs.payload(name, {**v, "pin": pins})
-    fig = catalog.build(name, {**v, "pin": pins})
+    fig = catalog.build(name, {**v, "pin": pins}).fig
     n = len(specs.LIVE[name].series(v))
     assert all("fn" in s for s in data["series"][:n])
     for s, trace in zip(data["series"][n:], fig.data[n:]):
@@ -205,7 +205,7 @@ def _pin_figures():
         for group in (names[:3], names[3:]):
             pins = tuple(PN.make(n, P.constrain({**v, **EXTREME_PINS[n]})[0]) for n in group)
             for name in MAIN:
-                yield pytest.param(name, catalog.build(name, {**v, "pin": pins}),
+                yield pytest.param(name, catalog.build(name, {**v, "pin": pins}).fig,
                                    id=f"{point}-{'+'.join(group)}-{name}")
 
 

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -22,6 +21,7 @@ from ui import catalog
 from ui.state import nav, params
 from ui.page import readout as position_readout
 from ui.figures import table as tables
+from ui.figures._plot import Plot
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEEP, HORIZON = nav.BY_NAME["deep_alignment"].path, nav.BY_NAME["harm_horizon"].path
@@ -128,7 +128,7 @@ def test_moving_the_position_writes_t_to_the_url_and_moves_only_the_mark():
     unmarked = [s for s in moved["layout"]["shapes"] if s.get("name") != position_readout.MARK_NAME]
     assert unmarked == [s for s in spec["layout"]["shapes"]
                         if s.get("name") != position_readout.MARK_NAME]
-    exported = catalog.build("recovery_by_position", D)  # what the exports draw: no mark
+    exported = catalog.build("recovery_by_position", D).fig  # what the exports draw: no mark
     assert not [s for s in exported.to_dict()["layout"].get("shapes", [])
                 if s.get("name") == position_readout.MARK_NAME]
 
@@ -178,7 +178,7 @@ def test_no_figure_depends_on_t_unless_it_says_so():
     for name, spec in catalog.FIGURES.items():
         if "t" in spec.param_names(D) or name.startswith("methods") or name == "training":
             continue  # the trained figures are slow; they never read t (grep: v["t"])
-        a, b = catalog.build(name, {**D, "t": 3}), catalog.build(name, {**D, "t": 11})
+        a, b = catalog.build(name, {**D, "t": 3}).fig, catalog.build(name, {**D, "t": 11}).fig
         assert a.to_json() == b.to_json(), name
 
 
@@ -236,7 +236,7 @@ def test_every_position_chart_has_a_card_and_no_card_shows_nan(path):
                         assert not np.isnan(parse(number)), (label, value)
                 else:
                     assert "not drawn" in label, label
-        positional = sum(any(names == [t.name for t in catalog.build(n, D).data] for n in POSITIONAL)
+        positional = sum(any(names == [t.name for t in catalog.build(n, D).fig.data] for n in POSITIONAL)
                          for names in drawn)
         # a linked view (ui.figures.linked) is named by its alt text, which starts with the summary
         positional += sum(any(c.proto.alt.startswith(catalog.FIGURES[n].summary) for n in POSITIONAL)
@@ -256,14 +256,14 @@ POSITIONAL = {"recovery_by_position", "kl_by_position", "recoverability_by_depth
 
 def test_readout_is_built_for_exactly_the_position_indexed_figures():
     built = {name for name, spec in catalog.FIGURES.items()
-             if position_readout.build(catalog.build(name, D), spec.positions) is not None}
+             if position_readout.build(catalog.build(name, D)) is not None}
     assert built == POSITIONAL
 
 
 @pytest.mark.parametrize("name", sorted(POSITIONAL))
 def test_card_reads_the_figures_own_numbers_at_every_position(name):
     fig = catalog.build(name, D)
-    ro = position_readout.build(fig, catalog.FIGURES[name].positions)
+    ro = position_readout.build(fig)
     assert ro.positions[0] <= ro.default <= ro.positions[-1]
     for col in tables.columns(fig):
         if col.count > 1:
@@ -278,12 +278,13 @@ def test_card_reads_the_figures_own_numbers_at_every_position(name):
 
 
 def test_missing_values_read_not_drawn_or_the_builders_reason():
-    fig = go.Figure([go.Scatter(x=[1, 2, 3], y=[0.5, None, 0.125], name="a"),
-                     go.Scatter(x=[1, 2, 3], y=[1.0, float("nan"), 2.0], name="b",
-                                meta={"gap": "not drawn: L* = ∞"}),
-                     go.Scatter(x=[1, 2], y=[3.0, 4.0], name="c")])
-    fig.update_layout(xaxis_title="position t (1-indexed)", yaxis_title="value")
-    ro = position_readout.build(fig)
+    p = Plot()
+    p.scatter([1, 2, 3], [0.5, None, 0.125], name="a")
+    p.scatter([1, 2, 3], [1.0, float("nan"), 2.0], name="b", meta={"gap": "not drawn: L* = ∞"})
+    p.scatter([1, 2], [3.0, 4.0], name="c")
+    p.xaxis(title="position t (1-indexed)")
+    p.yaxis(title="value")
+    ro = position_readout.build(p.built(positions=tables.BY_POSITION))
     card = ro.card(2)
     assert "nan" not in card.lower() and "None" not in card
     read = re.sub(r"\\(.)", r"\1", card)  # the card as read: its escapes resolved
@@ -303,10 +304,10 @@ def test_default_position_is_the_first_beyond_the_marked_horizon():
 
 def test_figures_without_a_position_axis_get_no_readout_but_a_wide_table():
     for name in ("gibbs_bars", "tradeoff_vs_gamma", "attack_length_vs_mu", "kl_vs_eta"):
-        fig = catalog.build(name, D)
-        assert position_readout.build(fig) is None
-        table = tables.wide(fig)
-        assert table is not None and len(table.columns) == 1 + len(fig.data), name
+        built = catalog.build(name, D)
+        assert position_readout.build(built) is None
+        table = tables.wide(built)
+        assert table is not None and len(table.columns) == 1 + len(built.fig.data), name
 
 
 def test_wide_table_of_the_recovery_figure():

@@ -4,8 +4,9 @@ A page shows a figure with ``ui.page.show.show_figure("<name>", values)`` (chart
 table, downloads); ``python -m ui export`` and the "download all" zip write every figure listed
 here. Adding a figure (e.g. on a new page): a cached data helper (``ui.data.closed``/``ui.data.toy``),
 a builder in ``ui.figures``, then one ``FigureSpec`` in ``closed.py`` or ``toy.py`` whose
-``build`` goes from the values dict to the figure (raise ``ValueError`` with a readable message
-for values the model cannot do: the page shows it, the CLI lists it).
+``build`` goes from the values dict to the built figure (``ui.figures.table.Built``: the plotly
+figure and its table; raise ``ValueError`` with a readable message for values the model cannot
+do: the page shows it, the CLI lists it).
 
 ``title`` is used for exported files only: LaTeX rendered by the local MathJax. In the browser
 Streamlit has no MathJax for plotly, so the page keeps its own headings.
@@ -15,9 +16,7 @@ from __future__ import annotations
 
 import functools
 
-import plotly.graph_objects as go
-
-from ui.figures.table import describe
+from ui.figures.table import Built, describe
 
 from . import closed, evidence, methods, toy
 from .spec import FigureSpec
@@ -27,22 +26,17 @@ FIGURES: dict[str, FigureSpec] = {s.name: s for s in _SPECS}
 assert len(FIGURES) == len(_SPECS), "duplicate figure name"
 
 
-def build(name: str, values: dict) -> go.Figure:
-    """The figure ``name`` for ``values``: a cached object shared by every session, so do not
-    mutate it (``go.Figure(fig)`` makes a copy)."""
+def build(name: str, values: dict) -> Built:
+    """The figure ``name`` for ``values`` with its table: a cached object shared by every
+    session, so do not mutate it (``go.Figure(built.fig)`` makes a copy)."""
     return _build(name, tuple(sorted(values.items())))
 
 
 # Keyed by every parameter, not only those a figure names: a stale figure is worse than a
-# rebuild (~1-5 ms). The same object for the same inputs also lets ui.page.show reuse its alt text.
+# rebuild (~1-5 ms). One object per parameter set: its chart dict and readout are made once.
 @functools.lru_cache(maxsize=256)
-def _build(name: str, items: tuple) -> go.Figure:
-    fig = FIGURES[name].build(dict(items))
-    # st.plotly_chart calls to_dict() on every rerun, a deep copy (~10 ms for the animated
-    # training figure's frames). The figure is never mutated, so one copy serves every rerun.
-    frozen = fig.to_dict()
-    fig.to_dict = lambda: frozen
-    return fig
+def _build(name: str, items: tuple) -> Built:
+    return FIGURES[name].build(dict(items))
 
 
 def linked(name: str, values: dict, start: int | None = None) -> dict | None:
@@ -73,9 +67,14 @@ def _linked_chart(name: str, items: tuple, start: int | None) -> dict | None:
     return spec
 
 
-def alt_text(name: str, values: dict, fig: go.Figure | None = None) -> str:
+def alt_text(name: str, values: dict) -> str:
     """What the chart shows, then its data in words (for screen readers and file metadata)."""
-    return f"{FIGURES[name].summary} {describe(fig if fig is not None else build(name, values))}"
+    return _alt_text(name, tuple(sorted(values.items())))
 
 
-__all__ = ["FIGURES", "FigureSpec", "alt_text", "build", "linked"]
+@functools.lru_cache(maxsize=256)  # as _build: a warm rerun does not describe the data again
+def _alt_text(name: str, items: tuple) -> str:
+    return f"{FIGURES[name].summary} {describe(_build(name, items))}"
+
+
+__all__ = ["FIGURES", "Built", "FigureSpec", "alt_text", "build", "linked"]

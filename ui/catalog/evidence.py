@@ -35,14 +35,14 @@ SPECS = [
         "Published per-token KL between aligned and base models by response position (Qi et al. "
         "2025, Figures 1 and 4, read from the figures, ±0.1 nats), with the shallow equilibrium's "
         "profile (Theorem 14 plus an incidental floor κ) and the deep optimum's (Theorem 20) "
-        "fitted to them, and the residuals in units of σ.", (), _kl, positions=False,
+        "fitted to them, and the residuals in units of σ.", (), _kl,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Figs. 1 and 4, read off: }\sigma = 0.1\text{ nats}$"),
     FigureSpec(
         "evidence_attacks", "evidence", "Prefilling-attack success of real models with toy-model fits",
         r"$\text{Prefilling-attack success vs prefilled tokens }L\text{, with toy-model fits}$",
         "Published attack success against the number of prefilled harmful tokens L (Qi et al. "
         "2025, Figure 2, ±2 points; and an independent reproduction), with the exact toy model's "
-        "prefilling-attack curve fitted to them.", (), _attacks, view=1, positions=False,
+        "prefilling-attack curve fitted to them.", (), _attacks, view=1,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Fig. 2, read off: }\sigma = 2\text{ points}$"),
     FigureSpec(
         "evidence_augmentation", "evidence", "Recovery augmentation against the deep optimum",
@@ -51,7 +51,6 @@ SPECS = [
         "Table 2, mean ± std over 3 runs) against prefilled tokens L, with the toy model's standard "
         "optimum and its deep optimum fitted to them (the data do not identify μ and γ apart: "
         "the ridge figure).", (), _augmentation, view=1,
-        positions=False,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Table 2: mean} \pm \text{std, }n = 3\text{ runs}$"),
     FigureSpec(
         "evidence_ridge", "evidence", "Where the deep fit's μ and γ are not identified",
@@ -59,6 +58,6 @@ SPECS = [
         "The toy model's deep optimum fitted to Qi et al.'s Table 2 (after recovery augmentation): "
         "at each recovery penalty μ the discount γ is re-fitted, and the χ² that leaves is drawn "
         "against μ (top, log) with that γ (bottom). Where χ² stays at its minimum the data do "
-        "not tell μ and γ apart: a ridge.", (), _ridge, view=1, positions=False,
+        "not tell μ and γ apart: a ridge.", (), _ridge, view=1,
         source_tex=r"$\text{Data: Qi et al. 2025 (arXiv 2406.05946), Table 2: mean} \pm \text{std, }n = 3\text{ runs}$"),
 ]

@@ -42,21 +42,20 @@ SPECS = [
         "Probability of a recovery token after the first L tokens are forced harmful, for each "
         "method trained on the toy model, for the recovery penalty's exact optimum (where its "
         "training is heading) and for the base model.", model_params(*COMPARE),
-        lambda v: methods.build_prefill(_compare(v), NAMES), positions=False),
+        lambda v: methods.build_prefill(_compare(v), NAMES)),
     FigureSpec(
         "methods_training", "methods", "Deepening methods during training",
         r"$\text{Deepening methods: expected harm and total KL during training}$",
         "Expected harm (top) and total KL to the base model (bottom, the capability cost) of each "
         "method against the training step.", model_params(*COMPARE),
-        lambda v: methods.build_training(_compare(v), NAMES), positions=False),
+        lambda v: methods.build_training(_compare(v), NAMES)),
     FigureSpec(
         "methods_finetune", "methods", "Fine-tuning attack against the token-wise constraint",
         r"$\text{Fine-tuning attack: plain vs token-wise constrained }(\beta_t)$",
         "Expected harm during a fine-tuning attack on harmful responses, from the standard-aligned "
         "toy model: plain fine-tuning, Qi's token-wise constrained loss with the chosen β_t, and "
         "the constraint with β₂…₅ at every position.",
-        model_params(*FINETUNE), lambda v: methods.build_finetune(_finetune(v)), view=1,
-        positions=False),
+        model_params(*FINETUNE), lambda v: methods.build_finetune(_finetune(v)), view=1),
     FigureSpec(
         "methods_finetune_positions", "methods", "Where the token-wise constraint acts",
         r"$\text{Token-wise constraint }\beta_t\text{ and where the attack moved }\pi(C)$",
@@ -69,7 +68,7 @@ SPECS = [
         "Recovery after L prefilled harmful tokens of the toy model trained with Qi's recovery "
         "augmentation, and of the exact deep optimum whose μ and γ fit it best (least squares), "
         "with the KL_t each spends.", model_params(*FIT),
-        lambda v: methods.build_penalty_fit(_fit(v)), view=2, positions=False),
+        lambda v: methods.build_penalty_fit(_fit(v)), view=2),
     FigureSpec(
         "methods_base_favored", "methods", "Base-favored tokens on a harmful response",
         r"$\text{Base-favored tokens: }\log\pi_\mathrm{base}-\log\pi\text{ after a harmful prefix}$",

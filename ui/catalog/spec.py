@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import plotly.graph_objects as go
+from ui.figures.table import Built
 
 
 @dataclass(frozen=True)
@@ -17,17 +17,16 @@ class FigureSpec:
     title: str  # LaTeX title of exported files: one $…$ string, words in \text{}
     summary: str  # what the chart shows, in one sentence: the start of its alt text
     params: tuple[str, ...] | Callable[[dict], tuple[str, ...]]  # what it depends on (caption)
-    build: Callable[[dict], go.Figure]  # values -> figure; ValueError if the model cannot do them
+    # values -> the figure and its table (whether a readout reads it at one position is the
+    # builder's ``Built.positions``); ValueError if the model cannot do them
+    build: Callable[[dict], Built]
     view: int = 0  # the tab of ``page`` that shows it (ui.page.layout.views), for its share link
-    # x axis is a position (t or depth T′): a readout under the chart reads every series at one
-    # position (ui.page.readout). None: decided by the x-axis title ("position t…", "depth…").
-    positions: bool | None = None
     # published data: the source, one $…$ LaTeX line under the parameters in exported files
     source_tex: str = ""
     # (values, the built figure) -> a Vega-Lite dict whose panels share a selection on t
-    # (ui.figures.linked): the page shows it instead of the plotly figure, which still feeds
-    # the readout, the table, the alt text and every exported file
-    linked: Callable[[dict, go.Figure, int | None], dict] | None = None  # (values, fig, start t)
+    # (ui.figures.linked): the page shows it instead of the plotly figure, whose table still
+    # feeds the readout, the data table, the alt text and every exported file
+    linked: Callable[[dict, Built, int | None], dict] | None = None  # (values, built, start t)
 
     def link_values(self, values: dict) -> dict:
         """``values`` with the tab that shows this figure open: what its share link carries."""

@@ -27,13 +27,13 @@ def _information(v):
     return toy_horizon.build_information(data_toy.horizon(data_toy.spec(v), 1, 0))
 
 
-def _information_linked(v, fig, start=None):
+def _information_linked(v, built, start=None):
     d = data_toy.horizon(data_toy.spec(v), 1, 0)
     k, T = d["k"], len(d["t"])
     variance = d["variance"] if d["variance"] is not None else d["info_sum"]
-    return linked.harm_information(fig, k=k, k_num=d["k_num"], variance=variance,
+    return linked.harm_information(built, k=k, k_num=d["k_num"], variance=variance,
                                    default=start or (k + 1 if k < T else 1),
-                                   log=fig.layout.yaxis.type == "log")
+                                   log=built.fig.layout.yaxis.type == "log")
 
 
 def _norms(v):
@@ -71,10 +71,10 @@ def _shared(v):
     return toy_equilibrium.build_shared_variant(*_shared_runs(v))
 
 
-def _shared_linked(v, fig, start=None):
+def _shared_linked(v, built, start=None):
     tab, _ = _shared_runs(v)
     k, T = tab["k"], len(tab["t"])
-    return linked.shared_variant(fig, k=k, default=start or (k + 1 if k < T else 1))
+    return linked.shared_variant(built, k=k, default=start or (k + 1 if k < T else 1))
 
 
 def _attack(v):

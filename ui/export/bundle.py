@@ -32,10 +32,10 @@ def has_format(name: str, fmt: str) -> bool:
     return fmt not in INTERACTIVE_FORMATS or name in specs.LIVE
 
 
-def info(name: str, values: dict, fig=None, base: str | None = None) -> meta.Info:
+def info(name: str, values: dict, base: str | None = None) -> meta.Info:
     spec = catalog.FIGURES[name]
     link = spec.link_values(values)
-    return meta.Info(title=f"{spec.heading} (Shallow/Deep)", alt=catalog.alt_text(name, values, fig),
+    return meta.Info(title=f"{spec.heading} (Shallow/Deep)", alt=catalog.alt_text(name, values),
                      url=share.share_url(link, spec.page, base), params=share.params_json(link))
 
 
@@ -46,11 +46,11 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
     The figure is built and styled once for all formats.
     """
     spec = catalog.FIGURES[name]
-    fig = catalog.build(name, values)
+    built = catalog.build(name, values)
     styled = about = None
     for fmt in formats:
         if fmt == "csv":
-            yield fmt, tables.to_csv(fig).encode("utf-8")
+            yield fmt, tables.to_csv(built).encode("utf-8")
             continue
         if fmt == "html":
             if has_format(name, fmt):
@@ -59,11 +59,11 @@ def figure_files(name: str, values: dict, formats=ALL_FORMATS, *, base: str | No
         if styled is None:
             lines = publish.caption(spec.param_names(values), values) if caption else None
             if caption:
-                lines = [*lines, *publish.pin_caption(fig, values)]
+                lines = [*lines, *publish.pin_caption(built.fig, values)]
             if caption and spec.source_tex:
                 lines = [*lines, spec.source_tex]
-            styled = publish.publication(fig, title=spec.title, caption_tex=lines)
-            about = info(name, values, fig, base)
+            styled = publish.publication(built.fig, title=spec.title, caption_tex=lines)
+            about = info(name, values, base)
         scale = PNG_SCALE if fmt == "png" else 1
         data = renderer.plotly_bytes(styled, fmt, scale=scale, width=styled.layout.width,
                                      height=styled.layout.height)
@@ -128,7 +128,7 @@ def write_set(values: dict, sink: Callable[[str, bytes], None], *, names=None,
         except ValueError as e:  # parameters the model cannot do (the page shows the same message)
             problems.append(f"{name}: {e}")
             refused.add(name)
-    # The index builds each figure again for its alt text: a refused one would raise again.
+    # The index asks each figure for its alt text: a refused one would raise again.
     listed = [n for n in names if n not in refused]
     sink("README.md", _index(values, listed, base, problems).encode("utf-8"))
     return problems

@@ -10,7 +10,10 @@ fails there, not silently in the browser.
     p = Plot(rows=2, row_heights=[0.6, 0.4])
     p.scatter(t, y, name="deep", row=1, **line_style(DEEP))
     p.yaxis(row=1, title="recovery", type="log")
-    fig = p.figure(height=440)
+    return p.built(height=440, positions=BY_POSITION)
+
+A builder returns ``p.built(...)``: the plotly figure with its table (``table.Built``), read
+from the traces written here; ``p.figure(...)`` is the plotly figure alone.
 
 Subplots are stacked on shared x axes (one column per run), numbered like ``make_subplots``.
 """
@@ -25,6 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from ._style import HORIZON_FILL, LABEL_LINE, LAYOUT, MODEBAR, STRIP
+from .table import Built, Table
 
 # The parts of plotly's "plotly_white" template our figures use. The whole template (~400 nested
 # dicts, mostly for trace types we never draw) was most of the cost of every to_dict() copy.
@@ -72,6 +76,7 @@ class Plot:
         self.data: list[dict] = []
         self.layout: dict = {"shapes": [], "annotations": []}
         self._strip = 0  # rows of labels above the top row: the figure makes room for them
+        self.horizon: int | None = None  # the harm horizon the figure marks (mark_horizon)
         ys = _domains(rows, vertical_spacing, row_heights)
         xs = [[1.0 - b, 1.0 - a] for a, b in _domains(cols, horizontal_spacing)]  # left first
         for r in range(1, rows + 1):
@@ -142,6 +147,12 @@ class Plot:
     def update(self, **props) -> None:
         merge(self.layout, props)
 
+    def mark_horizon(self, k: int) -> None:
+        """Say that the figure marks the harm horizon k (the first one marked counts): a readout
+        of it opens at the first position beyond."""
+        if self.horizon is None:
+            self.horizon = k
+
     # -- lines, bands, notes -------------------------------------------------------------
     def vrect(self, x0: float, x1: float, *, fillcolor: str, row: int = 1, col: int = 1,
               label: str | None = None, label_at: str = "above") -> None:
@@ -210,8 +221,9 @@ class Plot:
         self.layout["annotations"].append(note)
 
     # -- result --------------------------------------------------------------------------
-    def figure(self, *, height: int = 380, frames: list[dict] | None = None) -> go.Figure:
-        """The finished figure in the app's style (``_style.LAYOUT``; builder settings win)."""
+    def _spec(self, height: int, frames: list[dict] | None) -> dict:
+        """The finished figure as plotly JSON, in the app's style (``_style.LAYOUT``; builder
+        settings win)."""
         layout = merge(merge({"template": _template(), "height": height}, copy.deepcopy(LAYOUT)),
                        self.layout)
         if self._strip:  # labels above the top row: under the toolbar's band, not in it
@@ -220,7 +232,20 @@ class Plot:
         spec = {"data": self.data, "layout": layout}
         if frames:
             spec["frames"] = frames
-        return go.Figure(spec, _validate=False)
+        return spec
+
+    def figure(self, *, height: int = 380, frames: list[dict] | None = None) -> go.Figure:
+        """The finished plotly figure."""
+        return go.Figure(self._spec(height, frames), _validate=False)
+
+    def built(self, *, height: int = 380, frames: list[dict] | None = None,
+              positions: str | None = None) -> Built:
+        """The finished figure with its table, read from the traces as written here.
+        ``positions``: the x axis is a position (``table.BY_POSITION``, ``table.BY_DEPTH``), so
+        a readout under the chart reads every series at one."""
+        spec = self._spec(height, frames)
+        table = Table.of(spec["data"], spec["layout"])
+        return Built(go.Figure(spec, _validate=False), table, positions, self.horizon)
 
 
 def shade_horizon(p: Plot, k: int, *, row: int = 1, col: int = 1, label: bool = True) -> None:
@@ -232,6 +257,7 @@ def shade_horizon(p: Plot, k: int, *, row: int = 1, col: int = 1, label: bool = 
     if k >= 1:
         p.vrect(0.5, k + 0.5, fillcolor=HORIZON_FILL, row=row, col=col,
                 label=f"inside horizon (t ≤ {k})" if label else None)
+        p.mark_horizon(k)
 
 
 def mark_x(p: Plot, x: float, label: str, *, log: bool = False, row: int | None = None,

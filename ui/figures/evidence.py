@@ -8,10 +8,10 @@ error bars; every fitted curve is a line whose name contains "fit".
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import OKABE_ITO, log_axis, log_range
+from .table import Built
 
 # One colour per published model (pair), the same on every Evidence figure.
 MODEL_COLORS = (OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["green"], OKABE_ITO["purple"],
@@ -39,7 +39,7 @@ def _fit_line(p: Plot, x, y, name: str, i: int, kind: str, *, row: int = 1, hove
                       "maxdisplayed": 12}, **props)
 
 
-def kl_evidence(d: dict) -> go.Figure:
+def kl_evidence(d: dict) -> Built:
     """Per-token KL(aligned ‖ base) by position, published (markers, ± read-off uncertainty),
     with the theory's fitted profiles (lines, top) and the residuals in units of σ (bottom)."""
     p = Plot(rows=2, row_heights=[0.68, 0.32])
@@ -58,10 +58,10 @@ def kl_evidence(d: dict) -> go.Figure:
     p.yaxis(row=2, title="residual (σ)", zeroline=True, zerolinecolor="#888")
     p.xaxis(row=2, title="response position t (1-indexed)", range=[0.5, d["t_max"] + 0.5], dtick=2)
     p.xaxis(hoverformat="d")
-    return p.figure(height=560)
+    return p.built(height=560)
 
 
-def attack_evidence(d: dict) -> go.Figure:
+def attack_evidence(d: dict) -> Built:
     """Prefilling-attack success against the number of prefilled harmful tokens L, published
     (markers ± uncertainty) with the toy model's fitted curves (lines)."""
     p = Plot()
@@ -75,10 +75,10 @@ def attack_evidence(d: dict) -> go.Figure:
     p.xaxis(title="harmful tokens prefilled L", dtick=1, range=[-0.5, d["k_max"] + 0.5])
     p.yaxis(title="attack success (%)", range=[-3, 103])
     p.update(hovermode="closest")
-    return p.figure(height=440)
+    return p.built(height=440)
 
 
-def augmentation_evidence(d: dict) -> go.Figure:
+def augmentation_evidence(d: dict) -> Built:
     """Qi et al.'s Table 2 (attack success before and after recovery augmentation, mean ± std
     over 3 runs) beside the toy model's standard and deep optima fitted to it."""
     p = Plot()
@@ -93,10 +93,10 @@ def augmentation_evidence(d: dict) -> go.Figure:
     p.xaxis(title="harmful tokens prefilled L", range=[0, max(k) + 2])
     p.yaxis(title="attack success (%)", range=[-3, 103])
     p.update(hovermode="closest")
-    return p.figure(height=400)
+    return p.built(height=400)
 
 
-def own_curve(d: dict) -> go.Figure:
+def own_curve(d: dict) -> Built:
     """A user's own per-position KL curve with the theory's fitted profiles and residuals."""
     p = Plot(rows=2, row_heights=[0.68, 0.32])
     err = d["sigma"] if d["sigma"] is not None else np.zeros(len(d["t"]))
@@ -114,10 +114,10 @@ def own_curve(d: dict) -> go.Figure:
         p.yaxis(row=1, title="KL at position t (nats)")
     p.yaxis(row=2, title="residual (σ)", zeroline=True, zerolinecolor="#888")
     p.xaxis(row=2, title="response position t (1-indexed)")
-    return p.figure(height=520)
+    return p.built(height=520)
 
 
-def ridge_evidence(d: dict) -> go.Figure:
+def ridge_evidence(d: dict) -> Built:
     """The deep fit to Table 2 along μ: γ re-fitted at each μ (bottom), and the χ² that leaves
     (top, log). A flat stretch at the minimum is a ridge: those (μ, γ) fit the data alike."""
     r = d["ridge"]
@@ -135,4 +135,4 @@ def ridge_evidence(d: dict) -> go.Figure:
     p.xaxis(**log_axis(log_range(r.mu, pad=0.02)))
     p.xaxis(row=2, title="recovery penalty μ (β = 1, log)")
     p.update(hovermode="x unified")
-    return p.figure(height=460)
+    return p.built(height=460)

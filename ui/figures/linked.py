@@ -2,7 +2,7 @@
 Vega-Lite chart whose panels share a selection on the position t. Pointing at a position in any
 panel marks it in every panel, with each series' value there, in the browser with no rerun.
 
-The numbers are read from the finished plotly figure of ``ui.catalog`` (``tables.columns``),
+The numbers are read from the table of the built figure of ``ui.catalog`` (``tables.columns``),
 the one the readout, the data table, the alt text and every exported file read, so the linked
 view cannot show other data than they do. Files are still exported from that plotly figure
 (LaTeX title, metadata, the publication style of ``ui.export.publish``): a static file has no
@@ -227,7 +227,7 @@ def horizons(k: int, k_num: int, last: int) -> list[dict]:
 
 
 def harm_information(fig, *, k: int, k_num: int, variance: float, default: int, log: bool) -> dict:
-    """The linked harm-information chart (Vega-Lite dict) of the plotly figure ``fig``."""
+    """The linked harm-information chart (Vega-Lite dict) of the built figure ``fig``."""
     rows, (info, running) = series_rows(fig)
     last = rows[-1][T]
     shape = information_shape(info.quantity, running.quantity, info.x_title, log, last <= MARKERS)
@@ -332,18 +332,19 @@ def _shared_shape(names, short, titles, x_title, points) -> alt.VConcatChart:
         usermeta={"embedOptions": {"renderer": "svg"}})  # SVG: text a reader and a test can select
 
 
-def shared_variant(fig, *, k: int, default: int) -> dict:
-    """The linked shared-parameter chart (Vega-Lite dict) of the plotly figure ``fig``
+def shared_variant(built: tables.Built, *, k: int, default: int) -> dict:
+    """The linked shared-parameter chart (Vega-Lite dict) of the built figure
     (``toy_equilibrium.build_shared_variant``: per-position KLₜ, effect, then shared ones)."""
-    rows, cols = series_rows(fig)
+    rows, cols = series_rows(built)
+    layout = built.fig.layout
     last = rows[-1][T]
     names = (cols[0].series, cols[2].series)
     short = tuple(n.split(" parameters")[0] for n in names)  # "per-position", "shared"
     shape = shared_shape(names, short, (cols[0].quantity, cols[1].quantity), cols[0].x_title,
                          last <= MARKERS)
-    ranges = {r: list(axis.range) for r, axis in zip(RANGES, (fig.layout.yaxis, fig.layout.yaxis2))}
+    ranges = {r: list(axis.range) for r, axis in zip(RANGES, (layout.yaxis, layout.yaxis2))}
     k = min(k, last)
     wall = [{T: 0.5, "t2": k + 0.5, "label": f"inside horizon (t ≤ {k})"}] if k >= 1 else []
-    notes = [{T: a.x, "y": a.y, "label": a.text} for a in fig.layout.annotations if a.showarrow]
+    notes = [{T: a.x, "y": a.y, "label": a.text} for a in layout.annotations if a.showarrow]
     return filled(shape, last=last, default=default, values=ranges, series=rows, horizon=wall,
                   note=notes)

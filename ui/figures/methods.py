@@ -5,10 +5,10 @@ augmentation, and Bach's base-favored tokens. Data from ``ui.data.methods``."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot, shade_horizon
 from ._style import BASE, BOUND, DEEP, EXTRA, OKABE_ITO, SHALLOW, line_style, log_axis, log_range
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, padded_max, position_axis
 
 STYLES = {"standard": SHALLOW, "deep": DEEP, "augmentation": EXTRA[0], "completion": EXTRA[1]}
@@ -23,7 +23,7 @@ def _line(p: Plot, x, y, name: str, style, *, row: int = 1, col: int = 1, legend
               row=row, col=col, **line_style(style, max_markers=40), **props)
 
 
-def build_by_position(d: dict, names: dict) -> go.Figure:
+def build_by_position(d: dict, names: dict) -> Built:
     """KL_t (top, log) and on-policy recovery (bottom) of every method on one set of axes, with
     Theorem 20's r* beyond the horizon (where one base recovery probability applies)."""
     T, k, t = d["T"], d["k"], d["t"]
@@ -42,10 +42,10 @@ def build_by_position(d: dict, names: dict) -> go.Figure:
     p.yaxis(row=1, title="KLₜ to the base (nats, log)",
             **log_axis(log_range(*[r["kl"] for r in d["runs"].values()])))
     p.yaxis(row=2, title="π(R | x<t), on-policy", range=[0, 1.02])
-    return p.figure(height=560)
+    return p.built(height=560, positions=BY_POSITION)
 
 
-def build_prefill(d: dict, names: dict) -> go.Figure:
+def build_prefill(d: dict, names: dict) -> Built:
     """Recovery after L prefilled harmful tokens (Corollary 23's attack), every method."""
     T = d["T"]
     p = Plot()
@@ -57,10 +57,10 @@ def build_prefill(d: dict, names: dict) -> go.Figure:
     _line(p, d["L"], d["prefill_base"], "base model", BASE, hovertemplate=EXACT)
     p.xaxis(title=PREFIX, range=[-0.5, T + 0.5], hoverformat="d")
     p.yaxis(title="P(a recovery token after L)", range=[0, 1.02])
-    return p.figure(height=460)
+    return p.built(height=460)
 
 
-def build_training(d: dict, names: dict) -> go.Figure:
+def build_training(d: dict, names: dict) -> Built:
     """Expected harm (top) and total KL (bottom, the capability cost) against the step."""
     p = Plot(rows=2, vertical_spacing=0.1)
     for key, run in d["runs"].items():
@@ -72,14 +72,14 @@ def build_training(d: dict, names: dict) -> go.Figure:
     p.yaxis(row=1, title="E[H]", range=[0, padded_max(*[r["harm"] for r in d["runs"].values()])])
     p.yaxis(row=2, title="total KL (nats, log)",
             **log_axis(log_range(*[r["total_kl"] for r in d["runs"].values()])))
-    return p.figure(height=460)
+    return p.built(height=460)
 
 
 FINETUNE = {"plain": ("plain fine-tuning", SHALLOW), "schedule": ("token-wise constraint, your βₜ", DEEP),
             "uniform": ("token-wise constraint, β₂…₅ at every t", EXTRA[0])}
 
 
-def build_finetune(f: dict) -> go.Figure:
+def build_finetune(f: dict) -> Built:
     """Qi's fine-tuning attack: expected harm against the attack step under each loss."""
     p = Plot()
     for key, run in f["runs"].items():
@@ -88,10 +88,10 @@ def build_finetune(f: dict) -> go.Figure:
     p.xaxis(title="fine-tuning step")
     top = max(1.0, max(r["harm"].max() for r in f["runs"].values()))
     p.yaxis(title="E[H] during the attack", range=[0, 1.02 * top])
-    return p.figure(height=460)
+    return p.built(height=460)
 
 
-def build_finetune_positions(f: dict) -> go.Figure:
+def build_finetune_positions(f: dict) -> Built:
     """The βₜ schedule with the positions where a harmful response still decides the harm
     (top), and how far each loss raised log π(C | harmful prefix) (bottom)."""
     T, t = f["T"], f["t"]
@@ -111,10 +111,10 @@ def build_finetune_positions(f: dict) -> go.Figure:
     p.yaxis(row=1, title="βₜ (log)",
             **log_axis(log_range(f["betas"], [f["uniform"]], pad=0.3)))
     p.yaxis(row=2, title="rise of log π(C) (nats)")
-    return p.figure(height=460)
+    return p.built(height=460, positions=BY_POSITION)
 
 
-def build_penalty_fit(g: dict) -> go.Figure:
+def build_penalty_fit(g: dict) -> Built:
     """Recovery augmentation against the recovery penalty fitted to it: recovery after L
     prefilled harmful tokens, and where each spends its KL."""
     T, t = g["T"], g["t"]
@@ -134,10 +134,10 @@ def build_penalty_fit(g: dict) -> go.Figure:
     shade_horizon(p, min(g["k"], T), col=2, label=False)
     position_axis(p, T, col=2)
     p.yaxis(col=2, title="KLₜ (nats)", range=[0, padded_max(g["kl_augmented"], g["kl_fitted"])])
-    return p.figure(height=400)
+    return p.built(height=400)
 
 
-def build_base_favored(d: dict) -> go.Figure:
+def build_base_favored(d: dict) -> Built:
     """Bach's detection on the harmful path: log π_base − log π per token for the standard-
     aligned model (positive = base-favored, the flagged ones marked) and for the hybrid teacher."""
     T, t = d["T"], d["t"]
@@ -162,4 +162,4 @@ def build_base_favored(d: dict) -> go.Figure:
         position_axis(p, T, col=col)
         p.hline(0.0, color="grey", width=1, col=col)
     p.yaxis(title="nats")
-    return p.figure(height=380)
+    return p.built(height=380, positions=BY_POSITION)

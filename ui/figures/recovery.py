@@ -7,7 +7,6 @@ it states in its labels; it never computes math and never draws.
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot, mark_x, shade_horizon
 from ._style import (
@@ -21,6 +20,7 @@ from ._style import (
     log_axis,
     log_range,
 )
+from .table import BY_POSITION, Built
 
 POSITION_AXIS = "position t (1-indexed; penalty weight μγᵗ)"
 
@@ -63,7 +63,7 @@ def _series(p: Plot, x, y, name: str, style, hover: str, **props) -> None:
 
 
 def recovery_by_position(d: dict, *, mu: float, gamma: float, k: int, T: int,
-                         mark_t: int | None = None, height: int = 380, pins=()) -> go.Figure:
+                         mark_t: int | None = None, height: int = 380, pins=()) -> Built:
     """Recovery probability after a harmful prefix, deep (mu) vs shallow (mu = 0), t = k+1..T.
 
     ``pins``: pinned sets ``(name, t, deep recovery)``, drawn over them."""
@@ -83,10 +83,10 @@ def recovery_by_position(d: dict, *, mu: float, gamma: float, k: int, T: int,
         p.yaxis(title="recovery probability at position t", range=[-0.03, 1.03])
     else:
         p.yaxis(title="recovery probability at position t", **log_axis(rng))
-    return p.figure(height=height)
+    return p.built(height=height, positions=BY_POSITION)
 
 
-def kl_by_position(d: dict, *, k: int, T: int, pins=()) -> go.Figure:
+def kl_by_position(d: dict, *, k: int, T: int, pins=()) -> Built:
     """KL cost of the recovery shift at each position beyond the horizon, with its cap.
 
     ``pins``: pinned sets ``(name, t, KL*_t)``, drawn over them."""
@@ -103,10 +103,10 @@ def kl_by_position(d: dict, *, k: int, T: int, pins=()) -> go.Figure:
                 **log_axis(log_range(d["kl"], d["kl_cap"], *(y for _, _, y in pins))))
     else:
         p.yaxis(title="KL cost at position t (nats)", exponentformat="power")
-    return p.figure()
+    return p.built(positions=BY_POSITION)
 
 
-def gibbs_bars(d: dict, *, t: int) -> go.Figure:
+def gibbs_bars(d: dict, *, t: int) -> Built:
     """Next-token distribution over a small vocabulary at position t: base vs deep optimum."""
     labels = [f"{name} (R)" if r else name for name, r in zip(d["tokens"], d["is_recovery"])]
     p = Plot()
@@ -122,10 +122,10 @@ def gibbs_bars(d: dict, *, t: int) -> go.Figure:
             ticktext=[f"{name}<br>(R)" if r else name
                       for name, r in zip(d["tokens"], d["is_recovery"])])
     p.update(barmode="group")
-    return p.figure(height=340)
+    return p.built(height=340)
 
 
-def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> go.Figure:
+def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> Built:
     """Depth vs capability as gamma -> 1: recovery at depth T (top) and the KL it costs (bottom).
 
     The x axis is 1 - gamma on a reversed log scale, labelled in gamma, so 0.9, 0.99, 0.999 are
@@ -165,4 +165,4 @@ def tradeoff_vs_gamma(d: dict, *, gamma: float, k: int, T: int) -> go.Figure:
         p.yaxis(row=2, title="KL (nats)")
     p.xaxis(row=2, title="discount γ (penalty weight μγᵗ; log scale in 1 − γ)")
     p.update(hovermode="closest")
-    return p.figure(height=460)
+    return p.built(height=460)

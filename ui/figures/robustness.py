@@ -7,7 +7,6 @@ harmful tokens) belongs in a new builder here, e.g. ``attack_simulation(d, *, L)
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot, mark_x
 from ._style import (
@@ -22,9 +21,10 @@ from ._style import (
     log_ticks,
 )
 from .recovery import draw_pins, last_position
+from .table import BY_DEPTH, Built
 
 
-def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int, pins=()) -> go.Figure:
+def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int, pins=()) -> Built:
     """Guaranteed recovery r_min(T') for every depth T' > k (top) and the total-KL bound (bottom).
 
     ``pins``: pinned sets ``(name, depth, r_min, KL bound)``, drawn over them in both panels
@@ -54,10 +54,10 @@ def recoverability_by_depth(d: dict, *, delta: float, k: int, T: int, pins=()) -
     first = min([k] + [int(x[0]) - 1 for _, x, _, _ in pins if len(x)])  # a pin's k may be lower
     p.xaxis(row=2, title=f"depth T′ (1-indexed, beyond the horizon k = {k})",
             range=[first + 0.5, last_position(T, pins) + 0.5])
-    return p.figure(height=480)
+    return p.built(height=480, positions=BY_DEPTH)
 
 
-def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int, pins=()) -> go.Figure:
+def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int, pins=()) -> Built:
     """Minimum prefilling-attack length L* against mu, one line per gamma, both axes logarithmic.
 
     L* spans decades (single digits for γ = 0.5, hundreds for γ = 0.99 at the same μ), so the y
@@ -138,7 +138,7 @@ def attack_length_vs_mu(d: dict, *, mu: float, gamma: float, k: int, pins=()) ->
         p.yaxis(title="minimum attack length L* (tokens)", range=y_range)
     # each pin's legend entry may take a row under the plot: keep the plot (and so its long
     # y-axis title) as tall as without them
-    return p.figure(height=400 + 20 * len(pins))
+    return p.built(height=400 + 20 * len(pins))
 
 
 def _infinite_beyond(p: Plot, x_last: float, x_inf: float, y: float, top: float, style,

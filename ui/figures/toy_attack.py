@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BASE, DEEP, SHALLOW, line_style, log_axis, log_range
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, horizon_line, position_axis, wants_log
 
 
-def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> go.Figure:
+def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> Built:
     """P(recovery token at t | x_1..x_L forced harmful), t = L+1..T: base, standard, deep optima."""
     T, k = d["T"], d["k"]
     p = Plot()
@@ -32,4 +32,4 @@ def build_attack_recovery(d: dict, *, L: int, mu: float, gamma: float) -> go.Fig
                 **log_axis(log_range(d["base"], d["standard"], d["deep"])))
     else:
         p.yaxis(title=title, range=[0, 1.02])
-    return p.figure(height=380)
+    return p.built(height=380, positions=BY_POSITION)

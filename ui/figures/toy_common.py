@@ -26,6 +26,8 @@ def horizon_line(p: Plot, k: int, label: str, *, T: int, dash: str = "dash",
     subplot, labelled once above the plot (off the data): right of the line in the left half of
     positions 1..T, left of it in the right half. ``level`` 1: one label line higher."""
     p.vline(k + 0.5, dash=dash, width=1.5)
+    if dash == "dash":  # the exact horizon (a numerical one is dotted)
+        p.mark_horizon(k)
     right = (k + 0.5) / (T + 1) <= 0.5
     p.label_above(label.strip(), x=k + 0.5, xanchor="left" if right else "right",
                   color="#444", level=level)

@@ -10,10 +10,10 @@ on the history), which does not shrink with eta."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BOUND, DEEP, EXTRA, HORIZON_FILL, OKABE_ITO, line_style
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, padded_max, position_axis
 
 EXACT_NAME = "exact on-policy optimum"
@@ -36,7 +36,7 @@ GAPS = ((GAP_RECOVERY, "recovery_gap", _RECOVERY),
         (GAP_KL, "kl_gap", _KL), (GAP_KL_CONT, "kl_gap_cont", _KL_CONT))
 
 
-def build_exact_vs_per_prefix(d: dict) -> go.Figure:
+def build_exact_vs_per_prefix(d: dict) -> Built:
     """Recovery probability E[q(R | x<t)] (top), KL_t (middle) and per-prefix minus exact
     (bottom, Proposition 29 with the base model's h_t and with the optimum's own) at each
     position of the toy model."""
@@ -56,6 +56,7 @@ def build_exact_vs_per_prefix(d: dict) -> go.Figure:
         for row in (1, 2, 3):  # the grey band on every row, labelled once
             p.vrect(0.5, min(k, T) + 0.5, fillcolor=HORIZON_FILL, row=row,
                     label=f"t ≤ {k}: Prop. 29; beyond: Theorem 20" if row == 1 else None)
+        p.mark_horizon(min(k, T))
     p.yaxis(tickformat=".2~g")  # no SI "μ" ticks
     p.yaxis(row=1, title="recovery P(R at t)", range=[0, 1.02])
     p.yaxis(row=2, title="KLₜ (nats)", range=[0, padded_max(d["kl_exact"], d["kl_per_prefix"])])
@@ -63,4 +64,4 @@ def build_exact_vs_per_prefix(d: dict) -> go.Figure:
     top = padded_max(gap, pad=1.15) if gap.max() > 1e-9 else 1e-3  # rounding-level gaps: flat at 0
     p.yaxis(row=3, title="per-prefix − exact (KL in nats)", range=[-top, top])
     position_axis(p, T)
-    return p.figure(height=720)
+    return p.built(height=720, positions=BY_POSITION)

@@ -4,16 +4,16 @@ shared-parameter variant of Appendix A."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot, mark_x, shade_horizon
 from ._style import BOUND, DEEP, SHALLOW, axis_fraction, line_style, log_axis, log_range
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, padded_max, position_axis
 
 NATS = EXACT + " nats"
 
 
-def build_kl_vs_information(d: dict, *, eta: float) -> go.Figure:
+def build_kl_vs_information(d: dict, *, eta: float) -> Built:
     """KL_t of the exact optimum beside the Theorem 14 leading term (eta^2/2) I_t."""
     t, k = d["t"], d["k"]
     p = Plot()
@@ -25,10 +25,10 @@ def build_kl_vs_information(d: dict, *, eta: float) -> go.Figure:
     position_axis(p, len(t))
     p.yaxis(title="KLₜ (nats)", range=[0, padded_max(d["kl"], d["approx"])],
             tickformat=".2~g")  # no SI "μ" ticks
-    return p.figure(height=380)
+    return p.built(height=380, positions=BY_POSITION)
 
 
-def build_kl_vs_eta(d: dict, *, eta: float) -> go.Figure:
+def build_kl_vs_eta(d: dict, *, eta: float) -> Built:
     """Total KL against eta (log-log): the exact optimum follows (eta^2/2) Var H for small eta."""
     p = Plot()
     keep = d["approx"] > 0  # a constant H has zero KL everywhere: nothing to draw on a log axis
@@ -43,10 +43,10 @@ def build_kl_vs_eta(d: dict, *, eta: float) -> go.Figure:
     p.xaxis(title="harm weight η = λ/β (log scale)", hoverformat=".4g",
             **log_axis(log_range(etas, pad=0.02)))
     p.yaxis(title="total KL (nats, log scale)", **log_axis(log_range(d["approx"], d["kl"])))
-    return p.figure(height=340)
+    return p.built(height=340)
 
 
-def build_shared_variant(tab: dict, shared: dict) -> go.Figure:
+def build_shared_variant(tab: dict, shared: dict) -> Built:
     """After training: KL_t (top) and the harm effect of each position's change (bottom),
     per-position ("tabular") vs shared parameters (Appendix A, Proposition 26)."""
     T, k = len(tab["t"]), tab["k"]
@@ -69,4 +69,4 @@ def build_shared_variant(tab: dict, shared: dict) -> go.Figure:
     p.yaxis(row=2, title="change in E[H] from t",
             range=[low * 1.1 if low < 0 else -1.0, 0.1 * abs(low) if low < 0 else 1.0])
     position_axis(p, T)
-    return p.figure(height=480)
+    return p.built(height=480, positions=BY_POSITION)

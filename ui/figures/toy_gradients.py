@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 
 from ._plot import Plot, shade_horizon
 from ._style import BOUND, DEEP, EXTRA, SHALLOW, line_style
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, padded_max, position_axis
 
 
-def build_gradient_norms(d: dict) -> go.Figure:
+def build_gradient_norms(d: dict) -> Built:
     """Theorem 8 norms ||g_t|| against the Lemma 12 and Theorem 13 bounds."""
     t, k = d["t"], d["k"]
     p = Plot()
@@ -23,14 +23,14 @@ def build_gradient_norms(d: dict) -> go.Figure:
     position_axis(p, len(t))
     p.yaxis(title="gradient norm ‖∇_θₜ E[H]‖", range=[0, padded_max(d["thm13"], d["norm"])],
             tickformat=".2~g")
-    return p.figure(height=380)
+    return p.built(height=380, positions=BY_POSITION)
 
 
 _RUNS = (("standard", SHALLOW), ("deep", DEEP))
 _ROWS = (("grad", EXACT), ("kl", EXACT + " nats"))  # row 1: gradient norm, row 2: KL_t
 
 
-def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> go.Figure:
+def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> Built:
     """Per-position gradient norm (top) and KL_t (bottom) over the steps; standard (left) and
     deep (right), each with its own scale (deep KL is often 100x the standard one).
     Plotly frames, one per recorded step, with a step slider and a play button: the browser
@@ -69,7 +69,7 @@ def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> go.Figu
     p.yaxis(row=2, col=1, title="KLₜ (nats)")
     p.update(sliders=[_step_slider(steps)], updatemenus=[_play_buttons()],
              margin={"b": _SLIDER + _LEGEND, "l": 90}, **_grad_ranges(runs, last))
-    return p.figure(height=620, frames=frames)
+    return p.built(height=620, frames=frames, positions=BY_POSITION)
 
 
 _FRAME = {"duration": 120, "redraw": True}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ._plot import Plot
 from ._style import BASE, BOUND, DEEP, SHALLOW, line_style, log_axis, log_range
+from .table import BY_POSITION, Built
 from .toy_common import EXACT, horizon_line, padded_max, position_axis, wants_log
 
 
-def build_martingale_paths(d: dict) -> go.Figure:
+def build_martingale_paths(d: dict) -> Built:
     """Sampled paths of h_t = E[H | x_1..x_t] under the base model, t = 0..T (h_T = H)."""
     paths = d["paths"]
     T = paths.shape[1] - 1
@@ -29,10 +29,10 @@ def build_martingale_paths(d: dict) -> go.Figure:
                   title="position t (1-indexed; t = 0: the empty prefix)")
     p.yaxis(title="hₜ = E[H | x₁…xₜ]")
     p.update(hovermode="closest")
-    return p.figure(height=360)
+    return p.built(height=360, positions=BY_POSITION)
 
 
-def build_information(d: dict) -> go.Figure:
+def build_information(d: dict) -> Built:
     """I_t by position (top) and its running sum against Var H (bottom, Corollary 7)."""
     t, info, k, k_num = d["t"], d["info"], d["k"], d["k_num"]
     T = len(t)
@@ -60,4 +60,4 @@ def build_information(d: dict) -> go.Figure:
     p.yaxis(row=2, title="Σ Iₛ, s ≤ t", range=[0, padded_max(np.cumsum(info), variance)])
     position_axis(p, T)
     p.update(bargap=0.15)
-    return p.figure(height=440)
+    return p.built(height=440, positions=BY_POSITION)

@@ -109,11 +109,15 @@ def payload(name: str, values: dict) -> dict:
     server's figure without its trace data, the series to compute, the sliders, the values."""
     spec = LIVE[name]
     built = catalog.build(name, values)
-    fig = json.loads(pio.to_json(built, validate=False))
+    fig = json.loads(pio.to_json(built.chart, validate=False))
     series = spec.series(values)
     live = len(series)
-    # the pinned sets' traces come after the live ones: sent with their data, drawn as they are
-    series += [{"fixed": {"x": _plain(t.x), "y": _plain(t.y)}} for t in built.data[live:]]
+    # the pinned sets' traces come after the live ones: sent with their data (the table's; a
+    # trace with nothing to draw has no column there), drawn as they are
+    drawn = {c.trace: c for c in built.table.columns}
+    for i in range(live, len(fig["data"])):
+        c = drawn.get(i)
+        series.append({"fixed": {"x": _plain(c.x), "y": _plain(c.y)} if c else {"x": [], "y": []}})
     for trace in fig["data"]:
         for key in ("x", "y"):
             trace.pop(key, None)

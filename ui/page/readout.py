@@ -4,37 +4,35 @@ number box for the position and a card with the value of every plotted series th
     t = 12 · recovery probability: standard RLHF, μ = 0 (= base) 0.01 · deep, μ = 5, γ = 0.9 0.0524302
 
 (Not ``ui.claims.corollary23``, which writes Corollary 23 with the values substituted.) Everything is read
-from the finished, cached figure through ``ui.figures.table.columns``, so the card shows the
-chart's own numbers for every figure with no per-figure code: a figure qualifies when its
-x-axis title starts with "position t" or "depth" (or its ``FigureSpec.positions`` says so).
-The readout is built once per figure object (``ui.catalog`` caches figures per parameter set).
+from the built figure's table (``ui.figures.table``), so the card shows the chart's own numbers
+for every figure with no per-figure code: a figure qualifies when its builder says that its x
+axis is a position (``Built.positions``), and the card opens beyond the horizon it marks
+(``Built.horizon``). The readout is made once per built figure (``ui.catalog`` caches those per
+parameter set).
 
 One position for the page state: every position-t readout reads the app parameter ``t``
 (``ui.state.params``), so a link's ``t=10`` opens every readout at 10, a tab or page switch keeps it,
 and typing a position writes it back to the URL. A chart whose plotted positions do not include
 t reads its nearest one and says so; t itself is left alone (a toy chart may end at T_toy < t).
 A depth T′ readout (Theorem 22's depth, not a position) keeps one depth of its own per session.
-The chart marks the position read with a dotted vertical line (:func:`marked`), drawn on a
-display copy: the cached figure and every exported file stay unmarked.
+The chart marks the position read with a band (:func:`marked`), drawn on a display copy of the
+chart's dict: the cached figure and every exported file stay unmarked.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from ui.figures import table as tables
-from ui.figures._style import HORIZON_FILL
 from ui.state import url as state
 from ui.text.echo import inert
 from ui.text.latex import READOUT_SIG as SIG, readout_number as number
 
-PREFIXES = ("position t", "depth")  # x-axis titles of position-indexed figures
 BOX_WIDTH = 128  # px of the position box: room for 4 digits and its - / + buttons
 
 
@@ -90,32 +88,10 @@ class Readout:
         return "  \n".join(f":small[{line}]" if small else line for line in self.lines(t))
 
 
-def _horizon(layout: dict) -> int | None:
-    """The harm horizon k as the figure marks it: the grey band over positions 1..k
-    (``_plot.shade_horizon``) or a dashed vertical line at k + 1/2 (``toy_common.horizon_line``)."""
-    shapes = layout.get("shapes") or ()
-    for s in shapes:
-        if s.get("type") == "rect" and s.get("fillcolor") == HORIZON_FILL and s.get("x0") == 0.5:
-            return round(float(s["x1"]) - 0.5)
-    for s in shapes:
-        if (s.get("type") == "line" and s.get("x0") == s.get("x1")
-                and str(s.get("yref", "")).endswith("domain")
-                and (s.get("line") or {}).get("dash") == "dash"):
-            k = float(s["x0"]) - 0.5
-            if k.is_integer():
-                return int(k)
-    return None
-
-
-def build(fig, positions: bool | None = None) -> Readout | None:
-    """The readout of ``fig``; None when its x axis is not a position (or nothing is plotted).
-    ``positions``: the figure's declaration (``FigureSpec.positions``), None to read its x title."""
-    spec = tables._plain(fig)  # read once: plain dicts
-    cols = tables.columns(spec)
-    if not cols:
-        return None
-    title = cols[0].x_title
-    if not (positions if positions is not None else title.lower().startswith(PREFIXES)):
+def build(built: tables.Built) -> Readout | None:
+    """The readout of ``built``; None when its x axis is not a position (or nothing is plotted)."""
+    cols = tables.columns(built)
+    if built.positions is None or not cols:
         return None
     try:
         xs = [np.asarray(c.x, dtype=float) for c in cols]
@@ -126,7 +102,7 @@ def build(fig, positions: bool | None = None) -> Readout | None:
     if not every.size or not np.all(every == np.round(every)):
         return None
     plotted = tuple(int(p) for p in np.unique(every))
-    k = _horizon(spec["layout"])
+    k = built.horizon
     default = next((p for p in plotted if p > k), plotted[0]) if k is not None else plotted[0]
     groups: dict[str, dict[tuple, list]] = {}  # quantity -> series -> [(column, x)]
     for c, x in zip(cols, xs):
@@ -149,23 +125,14 @@ def build(fig, positions: bool | None = None) -> Readout | None:
             traces = tuple((index(x), m.y) for m, x in members)
             items.append(Item(c.series if len(members) > 1 else c.name, traces, c.gap))
         card.append((quantity, tuple(items)))
-    short = tables._short(title) or "position"
-    axes = tuple(dict.fromkeys((t.get("xaxis") or "x", t.get("yaxis") or "y")
-                               for t in spec["data"]))
-    return Readout(short, short.split()[-1], plotted, default, tuple(card), axes)
+    label = built.positions
+    axes = tuple(dict.fromkeys(c.panel for c in cols))
+    return Readout(label, label.split()[-1], plotted, default, tuple(card), axes)
 
 
-_BUILT: dict[int, tuple] = {}  # id(figure) -> (weak reference, readout); as ui.page.show's alt text
-
-
-def of(fig, positions: bool | None = None) -> Readout | None:
-    """``build(fig)``, once per figure object (figures are cached per parameter set)."""
-    entry = _BUILT.get(id(fig))
-    if entry is None or entry[0]() is not fig:
-        if len(_BUILT) > 512:
-            _BUILT.clear()
-        entry = _BUILT[id(fig)] = (weakref.ref(fig), build(fig, positions))
-    return entry[1]
+# Keyed by the built figure itself (hashed by identity, held here): ui.catalog returns the same
+# one for the same parameters, so a warm rerun does not index its positions again.
+of = functools.lru_cache(maxsize=64)(build)
 
 
 # The position read, on the chart: a highlighter band one position wide (Okabe-Ito yellow, used by
@@ -205,21 +172,13 @@ def mark_shapes(reading: Readout, t: int) -> list[dict]:
              "layer": "below", "name": MARK_NAME} for x, y in reading.axes]
 
 
-def marked(fig: go.Figure, reading: Readout, t: int) -> go.Figure:
-    """A display copy of ``fig`` with a dotted vertical line at position ``t`` on every panel.
-
-    The cached figure serves ``st.plotly_chart`` through ``to_dict`` (``ui.catalog``): the copy is
-    an empty figure whose ``to_dict`` returns that dict with one more shape per panel, so neither
-    the data nor the cached figure is copied or changed, and exports (built from the catalog)
-    stay unmarked.
-    """
-    spec = fig.to_dict()
-    layout = spec.get("layout", {})
+def marked(chart: dict, reading: Readout, t: int) -> dict:
+    """A display copy of the chart's dict (``Built.chart``) with the mark at position ``t`` on
+    every panel: one more shape per panel, nothing else copied, so neither the data nor the
+    cached figure is changed, and exports (built from the catalog) stay unmarked."""
+    layout = chart.get("layout", {})
     lines = mark_shapes(reading, t)
-    out = {**spec, "layout": {**layout, "shapes": [*(layout.get("shapes") or ()), *lines]}}
-    copy = go.Figure()
-    copy.to_dict = lambda: out
-    return copy
+    return {**chart, "layout": {**layout, "shapes": [*(layout.get("shapes") or ()), *lines]}}
 
 
 def _set(key: str, reading: Readout) -> None:

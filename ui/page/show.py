@@ -8,14 +8,14 @@ chart: for a figure indexed by position, a readout (a position box and every ser
 there, ``ui.page.readout``); a caption that says in words what it shows (the alt text: screen readers
 read it, and it is also embedded in the exported files); then an expander with the data as a
 table (one row per x value, one column per series, ``tables.wide``) and SVG/PDF/PNG/CSV/JSON
-downloads. ``download_all`` offers every figure as one zip.
+downloads. ``download_all`` offers every figure as one zip. All of them read the one built
+figure of the catalog (``ui.figures.table.Built``): its chart dict, its table.
 """
 
 from __future__ import annotations
 
-import weakref
-
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 from ui import catalog
 from ui.classroom import compare
@@ -31,10 +31,24 @@ TABLE_HEIGHT = 300  # px: the data table scrolls inside this
 COLUMN_WIDTH = 120  # px of a value column (wider tables scroll sideways; free room is shared out)
 NUMBER_FORMAT = "%.6g"  # the table's numbers: 6 significant digits, as the readout (not 0 for 1e-7)
 _ZIP = "_export_zip"  # (params JSON, zip bytes, problems) of the last prepared zip
-# Alt text per figure object. Builders return cached figures (the same object for the same
-# inputs), so a warm rerun reuses it instead of describing the data again. Keyed by id()
-# (figures are unhashable); the weak reference tells a reused id apart.
-_DESCRIBED: dict[int, tuple] = {}
+
+
+class _Sent(BaseFigure):
+    """A chart's finished dict as ``st.plotly_chart`` takes it as it is. Given a dict, Streamlit
+    validates it through ``go.Figure(**dict)`` (10-70 ms here, per rerun); given a figure, it
+    only calls ``to_dict()`` and serialises what that returns. So this figure object is nothing
+    but that dict (plotly's own object tree is never built)."""
+
+    def __init__(self, chart: dict):  # not BaseFigure.__init__: it would build the tree
+        self._chart = chart
+
+    def to_dict(self) -> dict:
+        return self._chart
+
+
+def _plotly_chart(chart: dict, *, key: str, alt: str, box=None) -> None:
+    """Draw a chart's dict (``Built.chart``, possibly marked) with ``st.plotly_chart``."""
+    (box if box is not None else st).plotly_chart(_Sent(chart), key=key, alt=alt)
 
 
 def _base() -> str:
@@ -53,31 +67,27 @@ def show_figure(name: str, values: dict, container=None, *, key: str | None = No
         # t is where the readout reads, not an input of this figure: one cached figure serves
         # every position (tests/test_readout.py checks that no other figure reads t).
         values = {**values, "t": P.PARAMS["t"].default}
-    fig = catalog.build(name, values)
-    entry = _DESCRIBED.get(id(fig))
-    if entry is None or entry[0]() is not fig:
-        if len(_DESCRIBED) > 512:
-            _DESCRIBED.clear()
-        entry = _DESCRIBED[id(fig)] = (weakref.ref(fig), catalog.alt_text(name, values, fig))
+    built = catalog.build(name, values)
+    alt = catalog.alt_text(name, values)
     box = (container if container is not None else st).container()
-    reading = position_readout.of(fig, spec.positions)  # None unless the x axis is a position
+    reading = position_readout.of(built)  # None unless the x axis is a position
     with box:
         if reading is None:
-            _chart(name, values, fig, key, entry[1])
+            _chart(name, values, built, key, alt)
         else:  # the chart marks the readout's position: both rerun when it moves
-            _chart_and_readout(name, values, fig, key, entry[1], reading)
-    box.caption("**Chart:** " + inert(entry[1]))  # it names the pins: user text
+            _chart_and_readout(name, values, built, key, alt, reading)
+    box.caption("**Chart:** " + inert(alt))  # it names the pins: user text
     # The table and the download buttons are built only while the expander is open: on a key
     # press they would otherwise cost as much as the chart, for something rarely looked at.
     more = box.expander(f"Data table and downloads: {spec.heading}", icon=":material/table:",
                         key=f"more_{key}", on_change="rerun")
     if more.open:
         with more:
-            _table(fig)
+            _table(built.table)
             _downloads(name, dict(values), key)
 
 
-def _chart(name: str, values: dict, fig, key: str, alt: str, reading=None) -> None:
+def _chart(name: str, values: dict, built, key: str, alt: str, reading=None) -> None:
     t = position_readout.position(reading) if reading is not None else None
     if name in live_specs.LIVE and live.available():  # redrawn in the browser as sliders move
         shapes = position_readout.mark_shapes(reading, t) if t is not None else []
@@ -85,31 +95,31 @@ def _chart(name: str, values: dict, fig, key: str, alt: str, reading=None) -> No
     elif catalog.FIGURES[name].linked is not None:  # panels linked on t in the browser
         st.vega_lite_chart(spec=catalog.linked_chart(name, values, start=t), key=f"fig_{key}",
                            alt=alt, width="stretch")  # the mark starts at the readout's t
-    else:
-        shown = fig if t is None else position_readout.marked(fig, reading, t)
-        st.plotly_chart(shown, key=f"fig_{key}", alt=alt)  # the accessible name of the chart
+    else:  # alt: the accessible name of the chart
+        shown = built.chart if t is None else position_readout.marked(built.chart, reading, t)
+        _plotly_chart(shown, key=f"fig_{key}", alt=alt)
     if values.get("pin"):  # pinned sets drawn (ui.classroom.compare.with_pins): how they differ
         compare.difference_table(values, st.container())
 
 
 @st.fragment
-def _chart_and_readout(name: str, values: dict, fig, key: str, alt: str, reading) -> None:
+def _chart_and_readout(name: str, values: dict, built, key: str, alt: str, reading) -> None:
     """Chart and readout in one fragment: moving the position redraws this chart (its mark) and
     the card, not the page. A live figure's released slider changes the page's parameters, so
     its release asks for the whole page (``live.released``)."""
     if live.released(key):
         st.rerun()
-    _chart(name, values, fig, key, alt, reading)
+    _chart(name, values, built, key, alt, reading)
     position_readout.show(reading, key)
 
 
-def _table(fig) -> None:
+def _table(data: tables.Table) -> None:
     """The plotted data: one row per x value and one column per series where the series share
     their x values, else one row per point. Scrolls inside a box of at most ``TABLE_HEIGHT``
     px; the table's own CSV download (its toolbar) gives exactly this table."""
-    table, config = tables.wide(fig), None
+    table, config = tables.wide(data), None
     if table is None:
-        table = tables.frame(fig)
+        table = tables.frame(data)
     else:  # long headers: cut to a column's width, whole in the tooltip; x stays in view
         config = {table.columns[0]: st.column_config.Column(pinned=True)}
         config |= {c: st.column_config.NumberColumn(help=c, width=COLUMN_WIDTH, format=NUMBER_FORMAT)
@@ -176,29 +186,29 @@ def download_all(values: dict, container=None) -> None:
         box.info(p + after, icon=":material/info:")
 
 
-def show_plain_figure(fig, name: str, heading: str, alt: str, container=None) -> None:
+def show_plain_figure(built, name: str, heading: str, alt: str, container=None) -> None:
     """A figure made from data the catalog does not hold (a user's upload): chart, alt text and
     SVG/PDF/PNG/CSV downloads, the same files ``show_figure`` gives, without a share link."""
     box = (container if container is not None else st).container()
-    box.plotly_chart(fig, key=f"fig_{name}", alt=alt)
+    _plotly_chart(built.chart, key=f"fig_{name}", alt=alt, box=box)
     box.caption("**Chart:** " + inert(alt))
     why = renderer.problem()
     with box.expander(f"Data table and downloads: {heading}", icon=":material/table:"):
-        _table(fig)
+        _table(built.table)
         cols = st.columns(4)
         for col, fmt in zip(cols, bundle.IMAGE_FORMATS):
             col.download_button(
-                fmt.upper(), lambda fmt=fmt: _plain_image(fig, heading, fmt), file_name=f"{name}.{fmt}",
+                fmt.upper(), lambda fmt=fmt: _plain_image(built, heading, fmt), file_name=f"{name}.{fmt}",
                 mime=bundle.MIME[fmt], key=f"dl_{name}_{fmt}", on_click="ignore",
                 disabled=why is not None, icon=":material/download:")
-        cols[3].download_button("CSV", tables.to_csv(fig), file_name=f"{name}.csv", mime="text/csv",
+        cols[3].download_button("CSV", tables.to_csv(built), file_name=f"{name}.csv", mime="text/csv",
                                 key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
         if why:
             st.info(why + " CSV still works.", icon=":material/info:")
 
 
-def _plain_image(fig, heading: str, fmt: str) -> bytes:
-    styled = publish.publication(fig, title=heading, caption_tex=None)
+def _plain_image(built, heading: str, fmt: str) -> bytes:
+    styled = publish.publication(built.fig, title=heading, caption_tex=None)
     scale = bundle.PNG_SCALE if fmt == "png" else 1
     return renderer.plotly_bytes(styled, fmt, scale=scale, width=styled.layout.width,
                                  height=styled.layout.height)
