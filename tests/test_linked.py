@@ -15,6 +15,7 @@ from ui import catalog
 from ui.state import params
 from ui.figures import table as tables
 from ui.figures import linked
+from ui.text.latex import readout_number as number
 
 MODELS = {  # each toy model; k = 0 and k = T; a numerical horizon before the exact one (log axis)
     "defaults": {},
@@ -179,3 +180,127 @@ def test_vega_compiles_the_shared_chart_and_labels_both_runs_at_the_start(start)
         assert readout_value(named["per-position"]) == pytest.approx(tab[t - 1], rel=1e-5, abs=0)
         assert readout_value(named["shared"]) == pytest.approx(shared[t - 1], rel=1e-5, abs=0)
     assert "inside horizon (t ≤ 4)" in svg and "per-position parameters" in svg
+
+
+# The training figure (Gradients): four panels, every recorded step, a slider for the step
+TRAINING = {"defaults": {}, "k=0": {"k_toy": 0, "steps": 60},
+            "uneven": {"steps": 203}}  # recorded 0, 5, …, 200, 203
+PANELS = ("grad0", "grad1", "kl0", "kl1")  # standard, deep gradient norm; standard, deep KLₜ
+
+
+def training_values(model: str) -> dict:
+    return {**params.defaults(), **TRAINING[model]}
+
+
+def param(spec: dict, name: str) -> dict:
+    (found,) = [p for p in spec["params"] if p["name"] == name]
+    return found
+
+
+@pytest.mark.parametrize("model", TRAINING)
+def test_the_training_chart_holds_every_recorded_step_of_the_plotly_figure(model):
+    v = training_values(model)
+    spec, built = catalog.linked("training", v), catalog.build("training", v)
+    fig = built.fig
+    rows = spec["datasets"]["series"]  # one per position, a column per series and recorded step
+    cols = tables.columns(built)
+    assert [r["t"] for r in rows] == [int(x) for x in cols[0].x]
+    recorded = param(spec, linked.RECORDED)["value"]
+    assert recorded == [int(f.name) for f in fig.frames]
+    column = lambda name: np.array([np.nan if r[name] is None else r[name] for r in rows])
+    for i, frame in enumerate(fig.frames):
+        for s, trace in enumerate(frame.data):  # the same floats as plotly's frame, per trace
+            np.testing.assert_array_equal(column(f"s{s}_{i}"), np.asarray(trace.y, float))
+        assert param(spec, linked.GRAD_RANGES)["value"][i] == [list(frame.layout.yaxis.range),
+                                                               list(frame.layout.yaxis2.range)]
+    for s in range(4):  # the last step is what the table, the readout and the files read
+        np.testing.assert_array_equal(column(f"s{s}_{len(recorded) - 1}"), cols[s].y)
+    np.testing.assert_array_equal(column("s4"), cols[4].y)  # the exact optima
+    np.testing.assert_array_equal(column("s5"), cols[5].y)
+    assert param(spec, linked.KL_RANGES)["value"] == [list(fig.layout.yaxis3.range),
+                                                      list(fig.layout.yaxis4.range)]
+    bands = sorted({(s.x0, s.x1) for s in fig.layout.shapes if s.type == "rect"})
+    assert [(r["t"], r["t2"]) for r in spec["datasets"]["horizon"]] == bands
+    json.dumps(spec, allow_nan=False)
+
+
+def test_the_four_training_panels_share_one_selection_and_the_slider_starts_at_the_last_step():
+    spec = catalog.linked("training", params.defaults())
+    select = param(spec, linked.SELECTION)
+    assert select["select"]["fields"] == ["t"] and select["value"] == [{"t": 5}]  # first beyond k = 4
+    # one pointer per row, over both runs (Altair numbers the layers' names: grad_pointer_0)
+    assert [v.rsplit("_", 1)[0] for v in sorted(select["views"])] == ["grad_pointer", "kl_pointer"]
+    for name in PANELS:  # each panel draws the selection: a rule and a label filtered by it
+        marked = [u.get("name", "") for u in units(spec)
+                  if {"filter": {"param": linked.SELECTION}} in u.get("transform", [])]
+        assert any(m.startswith(f"{name}_rule") for m in marked), (name, marked)
+        assert any(m.startswith(f"{name}_label") for m in marked), (name, marked)
+    step = param(spec, linked.STEP)
+    assert step["value"] == 200 == param(spec, linked.RECORDED)["value"][-1]
+    assert step["bind"] == {"input": "range", "min": 0, "max": 200, "step": 5,
+                            "name": "gradient step "}  # one stop per recorded step
+
+
+def test_uneven_recorded_steps_slide_in_their_common_step():
+    spec = catalog.linked("training", training_values("uneven"))
+    assert param(spec, linked.RECORDED)["value"][-3:] == [195, 200, 203]
+    assert param(spec, linked.STEP)["bind"]["step"] == 1  # gcd(5, 3): 203 is reachable
+
+
+def drawn_at(spec: dict, step: int, t: int) -> tuple[list[str], dict[str, str]]:
+    """The column titles and the four panels' labels Vega draws (vl-convert) with the slider
+    at ``step`` and the selection at ``t``."""
+    vl_convert = pytest.importorskip("vl_convert")
+    spec = json.loads(json.dumps(spec))
+    param(spec, linked.STEP)["value"] = step
+    param(spec, linked.SELECTION)["value"] = [{"t": t}]
+    svg = vl_convert.vegalite_to_svg(json.dumps(spec))
+    titles = re.findall(r">((?:standard|deep) \(μ = [^<]*· step \d+)</text>", svg)
+    labels = re.findall(r'class="[^"]*?(\w+?)_label[^"]*"[^>]*>.*?<text[^>]*>(t = [^<]*)</text>', svg)
+    return titles, dict(labels)
+
+
+@pytest.mark.parametrize("model, step, frame", [("defaults", 15, 3), ("uneven", 201, 40),
+                                                ("uneven", 203, 41)])
+def test_vega_draws_the_recorded_step_at_or_before_the_slider_in_the_readouts_words(model, step, frame):
+    v = training_values(model)
+    spec, fig = catalog.linked("training", v), catalog.build("training", v).fig
+    recorded = int(fig.frames[frame].name)
+    titles, labels = drawn_at(spec, step, 3)
+    assert titles == [f"standard (μ = 0) · step {recorded}", f"deep (μ = 5) · step {recorded}"]
+    assert sorted(labels) == sorted(PANELS), labels
+    for s, name in enumerate(PANELS):  # grad0, grad1, kl0, kl1: traces 0, 2, 1, 3
+        y = fig.frames[frame].data[(0, 2, 1, 3)[s]].y[2]
+        assert labels[name] == f"t = 3 · {number(float(y))}", (name, labels)
+
+
+def test_vegas_numbers_are_the_readout_cards():
+    """``linked.readout`` (a Vega expression) writes what ``ui.latex.readout_number`` writes."""
+    vl_convert = pytest.importorskip("vl_convert")
+    rng = np.random.default_rng(0)
+    values = [0.0, 1.5e-12, -1.5e-12, 7.90207e-06, 1e-4, 9.99999e-5, -3.25, 0.0524302134,
+              123456.7, 999999.4, 1e6, 2.5e7, 1.0, -1e-300, 5e-324]
+    values += (rng.choice([-1, 1], 60) * 10.0 ** rng.uniform(-15, 9, 60)).tolist()
+    spec = {"data": {"values": [{"i": i, "v": v} for i, v in enumerate(values)]},
+            "transform": [{"calculate": linked.readout("datum.v"), "as": "text"}],
+            "mark": "text", "encoding": {"y": {"field": "i", "type": "ordinal", "axis": None},
+                                         "text": {"field": "text"}}}
+    shown = re.findall(r"<text[^>]*>([^<]*)</text>", vl_convert.vegalite_to_svg(json.dumps(spec)))
+    assert shown == [number(v) for v in values]
+
+
+def test_the_training_data_stay_small_at_the_largest_runs():
+    """Numbers only (the labels write them in Vega), positions in 2 bytes: the largest run
+    (recorded steps × T ≤ FRAME_CELLS, plus step 0 and the last) sends < 1 MB."""
+    import pyarrow as pa
+
+    from ui.data import toy as data_toy
+
+    sent = catalog.linked_chart("training", params.defaults())["datasets"]["series"]
+    schema = pa.ipc.open_stream(sent).schema
+    assert {str(f.type) for f in schema if f.name != "t"} == {"double"}
+    t = schema.field("t").type
+    assert pa.types.is_integer(t) and t.bit_width <= 16  # whole positions ≤ 2000 in ≤ 2 bytes
+    T = params.PARAMS["T_toy"].hi
+    values = 4 * (data_toy.FRAME_CELLS + 2 * T) + 2 * T  # 4 moving series, 2 exact optima
+    assert 8 * values + 2 * T < 1e6

@@ -60,7 +60,8 @@ def training_section():
     """Only the training run depends on eta, mu, gamma, steps and lr."""
     st.markdown("Gradient descent on softmax logits from the base model, on the standard objective "
                 "J_std = λ·E[H] + β·Σₜ KLₜ and on the deep one, which adds μ·Σₜ γᵗ·(1 − π(R | x<t)). "
-                "Press ▶ or drag the step slider under the figure.")
+                "Drag the step slider under the figure to see earlier steps; point at a position "
+                "to read it in all four panels.")
     row1, row2 = st.columns(3), st.columns(3)
     eta, mu, gamma = (widgets.control(n, box) for n, box in zip(("eta", "mu", "gamma"), row1))
     steps, lr = (widgets.control(n, box) for n, box in zip(("steps", "lr"), row2))

@@ -160,3 +160,118 @@ def test_pointing_at_kl_marks_the_change_in_harm_at_the_same_t(browser, server, 
         assert len(sent) == before, "pointing at the chart sent a message to the server (a rerun)"
     finally:
         ctx.close()
+
+
+# Gradients › Training: four panels (standard | deep × gradient norm, KLₜ) and a step slider
+TRAINING_PANELS = ("grad0", "grad1", "kl0", "kl1")
+STEP_INPUT = f'{CHART} input[type="range"][name="step"]'
+
+# Per panel: the selection's label, the x of its rule, where each x tick label of its run's axis
+# sits (each row holds both runs: a row's X axes are told apart by their labels' place) and the
+# plots' top and bottom (of the row's first Y axis); and the column titles, which name the
+# recorded step drawn.
+TRAINING_JS = """chart => {
+  const panels = {};
+  [0, 1].forEach(row => {
+    const g = document.querySelector(`${chart} svg g.concat_${row}_group`);
+    const labelled = kind => Array.from(g.querySelectorAll('g.role-axis'))
+      .filter(a => (a.getAttribute('aria-label') || '').startsWith(kind));
+    const axes = labelled('X-axis')  // the left run's first
+      .map(a => ({a, x: a.querySelector('.role-axis-label text').getBoundingClientRect().x}))
+      .sort((p, q) => p.x - q.x);
+    const box = labelled('Y-axis')[0].getBoundingClientRect();  // the plots' height
+    ['0', '1'].forEach((half, h) => {
+      const name = ['grad', 'kl'][row] + half;
+      const ticks = {};
+      axes[h].a.querySelectorAll('.role-axis-label text').forEach(t => {
+        const r = t.getBoundingClientRect(); ticks[t.textContent] = r.x + r.width / 2; });
+      const label = g.querySelector(`[class*="${name}_label"] text`);
+      const rule = g.querySelector(`[class*="${name}_rule"] line, [class*="${name}_rule"] path`);
+      const r = rule ? rule.getBoundingClientRect() : null;
+      panels[name] = {ticks, top: box.top, bottom: box.bottom,
+                      label: label ? label.textContent : '', rule: r ? r.x + r.width / 2 : null};
+    });
+  });
+  const titles = Array.from(document.querySelectorAll(`${chart} svg [class*="_title"] text`))
+    .map(t => t.textContent);
+  return {panels, titles};
+}"""
+
+
+def _training(page) -> dict:
+    return page.evaluate(TRAINING_JS, CHART)
+
+
+def _x_of(ticks: dict, t: float) -> float:
+    """The x of position ``t`` on an axis, from two of its tick labels (not every t has one)."""
+    ordered = sorted((int(k), x) for k, x in ticks.items())
+    (a, xa), (b, xb) = ordered[0], ordered[-1]
+    return xa + (t - a) * (xb - xa) / (b - a)
+
+
+def _number(label: str) -> float:
+    """``t = 3 · 7.90207×10⁻⁶`` -> 7.90207e-06."""
+    mantissa, _, exponent = label.rsplit("· ", 1)[1].replace("−", "-").partition("×10")
+    return float(mantissa) * 10 ** int(exponent.translate(SUPERSCRIPT) or 0)
+
+
+def test_training_panels_share_the_position_and_the_step_moves_without_a_rerun(browser, server,
+                                                                               artifacts):
+    from ui import catalog
+    from ui.state import params
+
+    fig = catalog.build("training", params.defaults()).fig
+    # per recorded step, per panel (grad0, grad1, kl0, kl1): the plotly frames' traces 0, 2, 1, 3
+    frames = [[np.asarray(f.data[i].y, dtype=float) for i in (0, 2, 1, 3)] for f in fig.frames]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(60_000)  # the page trains both runs on its first visit
+    page = ctx.new_page()
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    try:
+        page.goto(f"{server}/gradients?view=1&t=5")
+        settle(page, timeout=60_000)
+        page.locator(CHART).scroll_into_view_if_needed()
+        drawn = _training(page)
+        # the last recorded step, as plotly's slider starts; the selection at the readout's t
+        assert drawn["titles"] == ["standard (μ = 0) · step 200", "deep (μ = 5) · step 200"]
+        assert all(p["label"].startswith("t = 5 · ") for p in drawn["panels"].values()), drawn
+        before = len(sent)
+
+        # the top-left panel (standard, gradient norm) at t = 3: every panel marks t = 3
+        top_left = drawn["panels"]["grad0"]
+        page.mouse.move(_x_of(top_left["ticks"], 3), (top_left["top"] + top_left["bottom"]) / 2)
+        page.wait_for_function("chart => (document.querySelector(`${chart} svg "
+                               "[class*='kl1_label'] text`) || {}).textContent?.startsWith('t = 3 ')",
+                               arg=CHART, timeout=5_000)
+        drawn = _training(page)
+        for i, name in enumerate(TRAINING_PANELS):
+            panel = drawn["panels"][name]
+            assert panel["label"].startswith("t = 3 · "), (name, panel)
+            assert _number(panel["label"]) == pytest.approx(frames[-1][i][2], rel=1e-5, abs=1e-300)
+            assert panel["rule"] == pytest.approx(_x_of(panel["ticks"], 3), abs=1.5), name
+        page.screenshot(path=artifacts / "linked-training-t3.png")
+
+        # the step slider, in the browser: Home is step 0 (the base model: no KL yet)
+        page.locator(STEP_INPUT).focus()
+        page.keyboard.press("Home")
+        page.wait_for_function("chart => Array.from(document.querySelectorAll(`${chart} svg "
+                               "[class*='_title'] text`)).every(t => t.textContent.endsWith('step 0'))",
+                               arg=CHART, timeout=5_000)
+        drawn = _training(page)
+        for i, name in enumerate(TRAINING_PANELS):
+            assert _number(drawn["panels"][name]["label"]) == pytest.approx(
+                frames[0][i][2], rel=1e-5, abs=1e-300), name
+        assert drawn["panels"]["kl1"]["label"] == "t = 3 · 0"  # training has not moved yet
+        page.keyboard.press("ArrowRight")  # one stop: the next recorded step
+        page.wait_for_function("chart => Array.from(document.querySelectorAll(`${chart} svg "
+                               "[class*='_title'] text`)).every(t => t.textContent.endsWith('step 5'))",
+                               arg=CHART, timeout=5_000)
+        assert _number(_training(page)["panels"]["kl1"]["label"]) == pytest.approx(
+            frames[1][3][2], rel=1e-5)
+        page.screenshot(path=artifacts / "linked-training-step5.png")
+        assert page.evaluate("() => document.querySelector('.stApp').dataset.testScriptState") \
+            == "notRunning"
+        assert len(sent) == before, "pointing or sliding sent a message to the server (a rerun)"
+    finally:
+        ctx.close()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 
+import pandas as pd
+
 from ui.figures.table import Built, describe
 
 from . import closed, evidence, methods, toy
@@ -62,9 +64,17 @@ def _linked_chart(name: str, items: tuple, start: int | None) -> dict | None:
 
     spec = linked(name, dict(items), start)
     if spec is not None:
-        spec["datasets"] = {key: dataframe_util.convert_anything_to_arrow_bytes(pd.DataFrame(rows))
+        spec["datasets"] = {key: dataframe_util.convert_anything_to_arrow_bytes(_compact(pd.DataFrame(rows)))
                             for key, rows in spec["datasets"].items()}
     return spec
+
+
+def _compact(frame):
+    """``frame`` with its whole-number columns in the smallest integer type that holds them
+    (positions and step indexes: 2 bytes, not 8, in the training chart's ~20,000 rows)."""
+    for column in frame.select_dtypes("integer"):
+        frame[column] = pd.to_numeric(frame[column], downcast="integer")
+    return frame
 
 
 def alt_text(name: str, values: dict) -> str:

@@ -40,12 +40,21 @@ def _norms(v):
     return toy_gradients.build_gradient_norms(data_toy.gradients(data_toy.spec(v)))
 
 
-def _training(v):
+def _training_runs(v):
     s = data_toy.spec(v)
     steps = data_toy.train_steps(s, v["steps"])
-    std, deep = (data_toy.training(s, objective, "tabular", v["eta"], v["beta"], v["mu"],
+    return tuple(data_toy.training(s, objective, "tabular", v["eta"], v["beta"], v["mu"],
                                    v["gamma"], steps, v["lr"]) for objective in ("standard", "deep"))
-    return toy_gradients.build_training(std, deep, mu=v["mu"], gamma=v["gamma"])
+
+
+def _training(v):
+    return toy_gradients.build_training(*_training_runs(v), mu=v["mu"], gamma=v["gamma"])
+
+
+def _training_linked(v, fig, start=None):
+    std, _ = _training_runs(v)
+    k, T = std["k"], len(std["t"])
+    return linked.training(fig, k=k, default=start or (k + 1 if k < T else 1))
 
 
 def _standard(v):
@@ -116,7 +125,8 @@ SPECS = [
         r"$\text{Training on the toy model: standard }(\mu=0)\text{ vs deep}$",
         "Gradient-descent training on the toy model, standard (left) and deep (right): gradient "
         "norm (top) and KL_t (bottom) at each position after the last step, with the exact "
-        "optimum's KL_t.", model_params("eta", "beta", "mu", "gamma", "steps", "lr"), _training, view=1),
+        "optimum's KL_t.", model_params("eta", "beta", "mu", "gamma", "steps", "lr"), _training, view=1,
+        linked=_training_linked),
     FigureSpec(
         "kl_vs_information", "shallow_equilibrium", "Where the standard optimum spends its KL",
         r"$\text{Standard optimum: }\mathrm{KL}_t=\tfrac{\eta^2}{2}I_t+O(\eta^3)\text{ (Theorem 14, tabular)}$",

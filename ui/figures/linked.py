@@ -10,7 +10,9 @@ pointer to link anything with.
 
 Altair writes each chart's *shape* once (``functools.cache``: building and validating the
 objects takes 100-400 ms here, against 1-5 ms for a plotly figure); every parameter set only
-fills in the named datasets and two parameter values of a copy of that Vega-Lite dict.
+fills in the named datasets and the parameter values of a copy of that Vega-Lite dict. The
+training figure's recorded steps are a Vega-Lite parameter bound to a slider under the chart:
+the step moves in the browser too.
 Streamlit draws it with the vega, vega-lite and vega-embed it bundles (nothing is downloaded).
 """
 
@@ -24,7 +26,7 @@ import warnings
 import altair as alt
 import numpy as np
 
-from ui.text.latex import readout_number as number
+from ui.text.latex import READOUT_SIG, readout_number as number
 
 from . import table as tables
 from ._style import BOUND, HORIZON_FILL, OKABE_ITO
@@ -60,10 +62,11 @@ def series_rows(fig) -> tuple[list[dict], list[tables.Column]]:
     return rows, cols
 
 
-def selection() -> alt.Parameter:
+def selection(nearest: bool = True) -> alt.Parameter:
     """The position under the pointer, shared by every panel. It stays where the pointer left
-    it (a projector's pointer wanders off); its first value is set per parameter set."""
-    return alt.selection_point(name=SELECTION, fields=[T], on="pointerover", nearest=True,
+    it (a projector's pointer wanders off); its first value is set per parameter set.
+    ``nearest``: chosen by the nearest point (else by the mark under the pointer)."""
+    return alt.selection_point(name=SELECTION, fields=[T], on="pointerover", nearest=nearest,
                                clear=False, value=[{T: 1}])
 
 
@@ -348,3 +351,243 @@ def shared_variant(built: tables.Built, *, k: int, default: int) -> dict:
     notes = [{T: a.x, "y": a.y, "label": a.text} for a in layout.annotations if a.showarrow]
     return filled(shape, last=last, default=default, values=ranges, series=rows, horizon=wall,
                   note=notes)
+
+
+# The training figure: a 2×2 grid, standard | deep (columns) × gradient norm, KLₜ (rows), over
+# the recorded gradient steps. Vega-Lite sizes the views of a concatenation to the container
+# only in a column (Streamlit sets each row's width; in a row "container" reads the container's
+# height), so each row is one layered view whose two runs share its width through their x
+# ranges, and one pointer layer per row (a selection defined in two layers of one view gives
+# Vega "Duplicate signal name") reaches both runs on a scale of the row's width.
+# One row of data per position, a column per series and recorded step (``s2_40``: the deep run's
+# gradient norm at recorded step 40): a new step changes a field of the same rows, which Vega
+# redraws in place (one row per step and position made it draw every mark anew, ~1 s at T = 2000).
+STEP = "step"  # parameter: the gradient step on the slider under the chart
+FRAME = "frame"  # parameter: the recorded step drawn, the last one at or before STEP
+RECORDED, EVERY = "recorded", "every"  # parameters: the recorded steps, every EVERY-th and the last
+NAMES, TITLES = "names", "titles"  # parameters: legend names (two runs, exact optimum), column titles
+GRAD_RANGES, KL_RANGES = "grad_ranges", "kl_ranges"  # parameters: y ranges (per frame, per run)
+GAPS = "gaps"  # parameter: why s0-s3 lack a value where they do
+STRIDE = "stride"  # parameter: positions per pointer column (1 up to COLUMNS positions)
+COLUMNS = 250  # pointer columns per run at most: a run is ~160 px wide at 1280 px, and each
+# column is an SVG element that a new step re-encodes (4 × 2000 of them took ~0.3 s a step)
+# Each row's width is the container's (Streamlit sets it), axes included: the plots span
+# [AXIS, width - PAD] px, the left run in the first SPLIT[0] of it, the right run after SPLIT[1]
+AXIS, PAD = 72, 10  # px: the left run's y axis (labels and title); the last x tick label
+HEIGHT = 170  # px of each row's plots
+SPLIT = (0.42, 0.58)  # the right run's y-axis labels sit between
+HALVES = ((0.0, SPLIT[0]), (SPLIT[1], 1.0))
+RUN_STYLES = ((OKABE_ITO["vermillion"], [6, 3], "cross", 45),  # plotly's dashed line with x marks
+              (OKABE_ITO["blue"], [1, 0], "circle", 0))
+EXACT_STYLE = ("grey", [2, 3])
+
+
+def _px(half: int, end: int) -> str:
+    """Where run ``half`` starts (``end`` 0) or ends (1), in px of the row (a Vega expression)."""
+    return f"{AXIS} + (width - {AXIS + PAD}) * {HALVES[half][end]}"
+
+
+def readout(value: str) -> str:
+    """A Vega expression that writes the number ``value`` as the readout card does
+    (``ui.latex.readout_number``: 0.0524302, −3.25, 1.5×10⁻¹²). The training chart's labels use
+    it: its own words for every recorded step and position would be most of its data. (d3 and
+    Python differ only on an exact tie in the last digit.)"""
+    parts = f"split(format({value}, '.{READOUT_SIG - 1}~e'), 'e')"  # d3 writes 1.5e-12, 1e+6
+    power = f"replace({parts}[1], '+', '')"
+    for d, sup in zip("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"):
+        power = f"replace({power}, /{d}/g, '{sup}')"
+    return (f"({value} === 0 ? '0' : abs({value}) >= 1e-4 && abs({value}) < 1e6 "
+            f"? format({value}, '.{READOUT_SIG}~g') : {parts}[0] + '×10' + {power})")
+
+
+def _half_scale(half: int) -> alt.Scale:
+    return alt.Scale(domain=alt.ExprRef(f"[0.5, {LAST} + 0.5]"), nice=False,
+                     range=[alt.ExprRef(_px(half, 0)), alt.ExprRef(_px(half, 1))])
+
+
+def _legend_scales() -> tuple[alt.Scale, alt.Scale]:
+    """Colour and dash of the two runs and the exact optimum, named by the ``names`` parameter
+    (a new μ or γ fills in a parameter instead of writing a new shape)."""
+    styles = (*RUN_STYLES, EXACT_STYLE)
+    return (alt.Scale(domain=alt.ExprRef(NAMES), range=[s[0] for s in styles]),
+            alt.Scale(domain=alt.ExprRef(NAMES), range=[s[1] for s in styles]))
+
+
+def _training_panel(select: alt.Parameter, row: int, half: int, y_title: str,
+                    x_title: str | None, points: bool) -> alt.LayerChart:
+    """Run ``half`` (0 standard, 1 deep) in row ``row`` (0 gradient norm, 1 KLₜ) at the frame
+    drawn: the horizon's band, the exact optimum (KLₜ), the run's line, and at the selected
+    position a rule, a dot and above the panel the value as the readout card writes it.
+    Vega names the marks ``<panel>_rule_marks``, ``<panel>_dot_marks``, ``<panel>_label_marks``
+    with ``<panel>`` grad0, grad1, kl0, kl1."""
+    field = f"s{2 * half + row}"  # the plotly figure's trace order: per run, gradient then KL
+    panel = f"{('grad', 'kl')[row]}{half}"
+    x = alt.X(f"{T}:Q", title=x_title, scale=_half_scale(half),
+              axis=alt.Axis(format="d", tickMinStep=1, tickCount=5, orient="bottom"))
+    ranges = f"{GRAD_RANGES}[{FRAME}][{half}]" if row == 0 else f"{KL_RANGES}[{half}]"
+    scale = alt.Scale(domain=alt.ExprRef(ranges), nice=False, zero=False)
+    # the axis moved from the row's left edge to the run's own; its grid (which would move
+    # with it) drawn by a second axis that stays
+    y = alt.Y("value:Q", title=y_title if half == 0 else None, scale=scale,
+              axis=alt.Axis(format="~g", orient="left", grid=False,
+                            offset=alt.ExprRef(f"-({_px(half, 0)})")))
+    grid = alt.Y("value:Q", scale=scale, axis=alt.Axis(
+        orient="left", grid=True, labels=False, ticks=False, domain=False, title=None))
+    color, dash = _legend_scales()
+    legend = alt.Legend(orient="bottom", direction="vertical", labelFontSize=13,
+                        symbolStrokeWidth=2.5, symbolType="stroke", symbolSize=400, labelLimit=400)
+    rows = alt.Chart(alt.NamedData("series"))
+    drawn = f"datum['{field}_' + {FRAME}]"  # the run's value at the recorded step drawn
+
+    def line(value: str, name: int, **style) -> alt.Chart:
+        return rows.transform_calculate(value=value, series=f"{NAMES}[{name}]").transform_filter(
+            "isValid(datum.value)").mark_line(**style).encode(
+            x=x, y=y, strokeDash=alt.StrokeDash("series:N", scale=dash, legend=None),
+            color=alt.Color("series:N", title=None, scale=color,
+                            legend=legend if (row, half, name) == (0, 0, 0) else None))
+
+    colour, shape, angle = RUN_STYLES[half][0], RUN_STYLES[half][2], RUN_STYLES[half][3]
+    layers = _band(x, labelled=row == 1)
+    if row == 1:  # the exact optimum's KLₜ, the same at every step
+        layers.append(line(f"datum.s{4 + half}", 2, strokeWidth=1.5))
+    layers += [rule(select, x, panel),
+               line(drawn, half, strokeWidth=2.5, point=alt.OverlayMarkDef(
+                   shape=shape, angle=angle, size=40, filled=True, color=colour) if points else False)]
+    chosen = rows.transform_filter(select).transform_calculate(value=drawn)
+    left = alt.ExprRef(_px(half, 0))
+    layers += [
+        chosen.transform_filter(
+            "isValid(datum.value)").mark_point(filled=True, size=70, color=colour, opacity=1).encode(
+            x=x, y=grid).properties(name=f"{panel}_dot"),
+        chosen.transform_calculate(label=f"'{T} = ' + datum.{T} + ' · ' + (isValid(datum.value) "
+                                         f"? {readout('datum.value')} : {GAPS}[{2 * half + row}])").mark_text(
+            align="left", baseline="bottom", fontSize=13, fontWeight="bold", color=LABEL).encode(
+            x=alt.value(left), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")]
+    if row == 0:  # the run's title above the top row, with the recorded step drawn
+        layers.append(alt.Chart(alt.Data(values=[{}])).mark_text(
+            align="left", baseline="bottom", fontSize=13, color=LABEL).encode(
+            x=alt.value(left), y=alt.value(-28),
+            text=alt.value(alt.ExprRef(f"{TITLES}[{half}] + ' · step ' + {RECORDED}[{FRAME}]"))
+        ).properties(name=f"{panel}_title"))
+    return alt.layer(*layers).resolve_axis(y="independent")  # one scale, two axes
+
+
+def _band(x: alt.X, labelled: bool) -> list[alt.Chart]:
+    """The grey band over positions 1..k of a panel (``horizon`` dataset, empty when k = 0),
+    named in the KLₜ row, as the plotly figure names it on that row."""
+    rows = alt.Chart(alt.NamedData("horizon"))
+    shade = rows.mark_rect(color=HORIZON_FILL).encode(x=x, x2="t2:Q", tooltip=alt.value(None))
+    if not labelled:
+        return [shade]
+    # at the bottom, where KLₜ is not inside the horizon (the top left holds its largest)
+    return [shade, rows.mark_text(align="left", baseline="bottom", dx=3, dy=-9, color=LABEL,
+                                  fontSize=11).encode(x=x, y=alt.value(HEIGHT),
+                                                      text="label:N")]
+
+
+def _training_pointer(select: alt.Parameter, row: int, symbol: str) -> alt.Chart:
+    """A column per position and run (per ``stride`` positions centred on one, on long runs),
+    the full height of the row, on a scale of the row's width (0 to 1): the pointer anywhere
+    above a position of either run chooses it, and its tooltip gives the values there at the
+    frame drawn."""
+    fields = [f"s{row}", f"s{2 + row}"]  # standard, deep
+    start = f"(datum.half ? {HALVES[1][0]} : {HALVES[0][0]})"
+    end = f"(datum.half ? {HALVES[1][1]} : {HALVES[0][1]})"
+    tooltip = [alt.Tooltip(f"{T}:Q", title="position t"), alt.Tooltip("run:N", title="training"),
+               alt.Tooltip("step:Q", title="gradient step"),
+               alt.Tooltip("value:Q", title=symbol, format=VALUE_FORMAT)]
+    if row == 1:
+        tooltip.append(alt.Tooltip("exact:Q", title="exact optimum KLₜ", format=VALUE_FORMAT))
+    unit = alt.Scale(domain=[0, 1], nice=False, zero=False,
+                     range=[alt.ExprRef(f"{AXIS}"), alt.ExprRef(f"width - {PAD}")])
+    # two rows per position (a fold over the step-0 columns), then the values at the step drawn
+    return alt.Chart(alt.NamedData("series")).transform_filter(
+        f"(datum.{T} - 1) % {STRIDE} === 0").transform_fold(
+        [f"{f}_0" for f in fields], as_=["field", "first"]).transform_calculate(
+        half=f"datum.field === '{fields[1]}_0' ? 1 : 0").transform_calculate(
+        run=f"{TITLES}[datum.half]", step=f"{RECORDED}[{FRAME}]",
+        value=f"datum[(datum.half ? '{fields[1]}_' : '{fields[0]}_') + {FRAME}]",
+        exact="datum.half ? datum.s5 : datum.s4",
+        lo=f"{start} + max(0, datum.{T} - 1 - ({STRIDE} - 1) / 2) / {LAST} * ({end} - {start})",
+        hi=f"{start} + min({LAST}, datum.{T} + ({STRIDE} - 1) / 2) / {LAST} * ({end} - {start})"
+    ).mark_rect(fill="transparent").encode(
+        x=alt.X("lo:Q", scale=unit, axis=None), x2="hi:Q", y=alt.value(0),
+        y2=alt.value(HEIGHT), tooltip=tooltip).properties(name=f"{('grad', 'kl')[row]}_pointer")
+
+
+@functools.cache
+def training_shape(y_titles: tuple[str, str], symbols: tuple[str, str], x_title: str,
+                   points: bool) -> dict:
+    """The Vega-Lite dict of the training figure without its data: gradient norm (top) and KLₜ
+    (bottom) per position after standard training (left) and deep training (right), with the
+    exact optimum's KLₜ and the horizon's band; one selection on t across the four panels, and
+    the recorded step chosen on a slider (Vega-Lite has no timer, so no play button). Built
+    once per axis titles and markers."""
+    select = selection(nearest=False)
+    rows = [alt.layer(*(_training_panel(select, row, half, y_titles[row],
+                                        x_title if row == 1 else None, points) for half in (0, 1)),
+                      _training_pointer(select, row, symbols[row])).resolve_scale(
+        x="independent", y="independent").resolve_axis(x="independent", y="independent").properties(
+        width="container", height=HEIGHT) for row in (0, 1)]
+    chart = alt.VConcatChart(
+        vconcat=rows, spacing=40, usermeta={"embedOptions": {"renderer": "svg"}},  # SVG: text to select
+        config=alt.Config(view=alt.ViewConfig(stroke=None),
+                          axis=alt.AxisConfig(labelFontSize=12, titleFontSize=14)))
+    step = alt.param(name=STEP, value=1, bind=alt.binding_range(min=0, max=1, step=1,
+                                                                name="gradient step "))
+    frame = alt.param(name=FRAME, expr=f"{STEP} >= peek({RECORDED}) ? length({RECORDED}) - 1 "
+                                       f": floor({STEP} / {EVERY})")
+    spec = chart.to_dict()
+    # The parameters are written into the dict: Altair's add_params copies the whole chart for
+    # each layer it lifts them through (~1.5 s here, against 0.3 s for the rest)
+    spec["params"] = [p.param.to_dict() for p in (
+        select, alt.param(name=LAST, value=1), step, alt.param(name=RECORDED, value=[0, 1]),
+        alt.param(name=EVERY, value=1), frame, alt.param(name=NAMES, value=["a", "b", "c"]),
+        alt.param(name=TITLES, value=["a", "b"]),
+        alt.param(name=GRAD_RANGES, value=[[[0, 1], [0, 1]]]),
+        alt.param(name=KL_RANGES, value=[[0, 1], [0, 1]]), alt.param(name=GAPS, value=["", "", "", ""]),
+        alt.param(name=STRIDE, value=1))]
+    return on_pointers(spec)
+
+
+def _plain(ys) -> list:
+    """Floats for JSON, which has no NaN: a gap is null."""
+    return [y if math.isfinite(y) else None for y in np.asarray(ys, dtype=float).tolist()]
+
+
+def training(built: tables.Built, *, k: int, default: int) -> dict:
+    """The linked training chart (Vega-Lite dict) of the built figure
+    (``toy_gradients.build_training``: per run the gradient norm and KLₜ, which its frames
+    move, then the exact optima's KLₜ), its slider at the last recorded step as plotly's."""
+    cols, fig = tables.columns(built), built.fig
+    positions = [int(t) for t in cols[0].x]
+    recorded = [int(f.name) for f in fig.frames]
+    every = recorded[1] - recorded[0] if len(recorded) > 1 else 1
+    # the recording rule (theory.toy.training): every EVERY-th step from 0, and the last one
+    if recorded[:-1] != list(range(0, every * (len(recorded) - 1), every)):
+        raise ValueError(f"recorded steps {recorded} are not every {every}-th and the last")
+    # per position: the exact optima (s4, s5) and each moving series at each recorded step (sN_i);
+    # frames carry traces 0-3 in the figure's order
+    columns = {T: positions, "s4": _plain(cols[4].y), "s5": _plain(cols[5].y)}
+    for i, frame in enumerate(fig.frames):
+        columns |= {f"s{n}_{i}": _plain(trace.y) for n, trace in enumerate(frame.data)}
+    rows = [dict(zip(columns, row)) for row in zip(*columns.values())]
+    last = positions[-1]
+    shape = training_shape((cols[0].quantity, cols[1].quantity), ("‖∇ₜ J‖", "KLₜ"),
+                           cols[0].x_title, last <= MARKERS)
+    titles = [a.text for a in fig.layout.annotations if a.yref == "paper"]  # the column titles
+    k = min(k, last)
+    wall = [{T: 0.5, "t2": k + 0.5, "label": f"inside horizon (t ≤ {k})"}] if k >= 1 else []
+    settings = {RECORDED: recorded, EVERY: every, STEP: recorded[-1],
+                NAMES: [cols[0].series, cols[2].series, cols[4].series], TITLES: titles,
+                GRAD_RANGES: [[list(f.layout.yaxis.range), list(f.layout.yaxis2.range)]
+                              for f in fig.frames],
+                KL_RANGES: [list(fig.layout.yaxis3.range), list(fig.layout.yaxis4.range)],
+                GAPS: [c.gap for c in cols[:4]], STRIDE: -(-len(positions) // COLUMNS)}
+    spec = filled(shape, last=last, default=default, values=settings, series=rows, horizon=wall)
+    gaps = np.diff(recorded)
+    for p in spec["params"]:
+        if p["name"] == STEP:  # one stop per recorded step where they are evenly spaced
+            p["bind"].update(min=recorded[0], max=recorded[-1],
+                             step=int(np.gcd.reduce(gaps)) if gaps.size else 1)
+    return spec

@@ -35,6 +35,8 @@ def build_training(std: dict, deep: dict, *, mu: float, gamma: float) -> Built:
     deep (right), each with its own scale (deep KL is often 100x the standard one).
     Plotly frames, one per recorded step, with a step slider and a play button: the browser
     animates without a server round trip. Dotted: the exact optimum's KL_t the run approaches.
+    The page draws these frames as a linked view (``ui.figures.linked.training``); files and
+    tables read this figure (its traces: the last step).
     """
     T, k, steps = len(std["t"]), std["k"], std["steps"]
     last = len(steps) - 1
