@@ -87,8 +87,8 @@ LIVE: dict[str, LiveSpec] = {
 
 def fine_stops(p: P.Param) -> list[float]:
     """The stops of ``p``'s live log slider: the sidebar's stops and more between them."""
-    stops = stops.log_options(p.log_min if p.lo == 0 else p.lo, p.hi, FINE_MANTISSAS)
-    return [0.0, *stops] if p.lo == 0 else stops
+    fine = stops.log_options(p.log_min if p.lo == 0 else p.lo, p.hi, FINE_MANTISSAS)
+    return [0.0, *fine] if p.lo == 0 else fine
 
 
 def slider(name: str) -> dict:
