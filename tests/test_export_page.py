@@ -11,8 +11,8 @@ from ui import catalog
 from ui.export import renderer
 
 SCRIPT = """
-from ui import params as P
-from ui.show import download_all, show_figure
+from ui.state import params as P
+from ui.page.show import download_all, show_figure
 v = P.defaults()
 show_figure("recovery_by_position", v)
 show_figure("gibbs_bars", v)

@@ -61,7 +61,7 @@ def pin_caption(fig: go.Figure, values: dict) -> list[str]:
     where it differs from the current set. Characters LaTeX reads as commands are left out of
     the name.
 
-    >>> from ui.classroom import pins
+    >>> from ui.state import pins
     >>> v = dict(P.defaults(), pin=(pins.make("deep", dict(P.defaults(), mu=20.0)),))
     >>> fig = go.Figure([go.Scatter(y=[1], meta={"pin": 0})])
     >>> pin_caption(fig, v)

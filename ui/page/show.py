@@ -1,6 +1,6 @@
 """The one call that puts a figure on a page: chart, alt text, data table and downloads.
 
-    from ui.show import show_figure
+    from ui.page.show import show_figure
     show_figure("recovery_by_position", values, fig_col)
 
 The figure comes from ``ui.catalog`` (so ``python -m ui export`` writes the same one). Below the

@@ -2,7 +2,7 @@
 
 Pure functions (no Streamlit), so the page, the zip and the command line agree.
 
->>> from ui import params as P
+>>> from ui.state import params as P
 >>> v = dict(P.defaults(), mu=2.5)
 >>> values_from_url(share_url(v, "deep_alignment")) == v
 True
