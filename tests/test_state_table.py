@@ -1,15 +1,21 @@
 """The parameter table owns every URL key and every relation (ui/state).
 
 A relation declared once (``Param.upper``, such as k <= T) is what a link is validated against,
-where a value is clamped and where the parameter's widget ends.
+where a value is clamped and where the parameter's widget ends; the URL is read by one parser
+(``ui.state.link.read``), once per run, the pins with it.
 """
 
 from __future__ import annotations
 
+import collections
+import re
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
 
-from ui.state import link, params as P, pins as PN
+from ui.state import link, nav, params as P, pins as PN
 
+ROOT = Path(__file__).resolve().parents[1]
 BOUNDED = [p for p in P.PARAMS.values() if p.upper is not None]
 # One link that breaks every relation of the table: each bound low, each bounded value above it.
 LOW = {"T": 30, "T_toy": 6, "p_recover": 0.5}
@@ -67,3 +73,43 @@ def test_a_relation_is_where_the_widget_ends_and_what_the_url_keeps():
         assert box.value == min(values[p.name], hi), p.name
         url = at.query_params[p.name]
         assert (url if isinstance(url, str) else url[-1]) == P.fmt(values[p.name]), p.name
+
+
+def test_the_url_is_parsed_once_per_run(monkeypatch):
+    calls = collections.Counter()
+    for module, name in ((link, "read"), (PN, "parse_all")):
+        original = getattr(module, name)
+
+        def counted(*args, _original=original, _name=name, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    v = P.defaults()
+    pinned = [PN.format_pin(PN.make("deeper", {**v, "gamma": 0.99})),
+              PN.format_pin(PN.make("shallow", {**v, "mu": 0.0}))]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"pin": pinned, "lesson": "deep", "step": "1", "present": "1"})
+    at.switch_page(nav.BY_NAME["deep_alignment"].path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert calls == {"read": 1, "parse_all": 1}, "the link, pins and all, is parsed once"
+    calls.clear()
+    at.slider(key="_w_gamma_slider").set_value(0.95).run()
+    assert calls == {"read": 1}, "a rerun parses only what changed in the URL: nothing"
+    assert len(at.session_state["_params_pins"]) == 2 and at.query_params["present"] in ("1", ["1"])
+
+
+def test_only_the_url_module_reads_the_address_bar():
+    readers = [path.relative_to(ROOT).as_posix()
+               for path in [ROOT / "app.py", *ROOT.glob("ui/**/*.py"), *ROOT.glob("views/*.py")]
+               if re.search(r"\bst\.query_params\b", path.read_text(encoding="utf-8"))]
+    assert readers == ["ui/state/url.py"]
+
+
+def test_every_key_of_the_table_is_read_and_no_other():
+    keys = [*P.PARAMS, *P.TEXT, *P.RESERVED]
+    reading = link.read({**{key: "1" for key in keys}, "bogus": "1"})
+    assert [w for w in reading.warnings if "Unknown" in w] == [
+        "Unknown parameter `bogus` in the link was ignored."]
+    assert set(reading.values) == set(P.PARAMS) and set(reading.text) == set(P.TEXT)
+    assert reading.pins == () and reading.pin_warnings  # "1" is no pin

@@ -15,6 +15,9 @@ lesson), the widget's range (:func:`widget_hi`) and the readers of t (:func:`pos
 all follow that one declaration. Read values on a page with ``ui.state.url.values()["<name>"]`` or
 ``ui.page.widgets.control("<name>")``.
 
+The URL's other keys are in the table too: the classroom's text keys (:data:`TEXT`) and
+Streamlit's own (:data:`RESERVED`). ``ui.state.link.read`` reads a URL by this table, once per run.
+
 Conventions (THEORY.md section 0): positions are 1-indexed; the recovery penalty at position t has
 weight mu * gamma**t; KL is in nats.
 """
@@ -207,6 +210,32 @@ for _p in _BOUNDED:
     assert _p.lo <= (1.0 - _of.hi if _p.upper.rest else _of.lo), _p.name
 
 
+@dataclass(frozen=True)
+class Text:
+    """A URL key that is no number of the theory: the classroom's (``ui.classroom``). A link is
+    user text: at most :data:`TEXT_VALUES` values of at most :data:`TEXT_CHARS` characters each
+    are read, so a hostile one costs little."""
+
+    name: str
+    kind: Literal["text", "flag", "pins"]  # how it reads: see ``ui.state.link.read``
+    help: str
+
+
+TEXT_VALUES, TEXT_CHARS = 10, 2000
+FLAG_ON = {"1", "true", "yes", "on"}  # the words that turn a flag on (any case, spaces around)
+
+_TEXT = [
+    Text("lesson", "text", "The open lesson: its name, which ui.classroom looks up."),
+    # Its bound is the lesson's length, which only the classroom knows (lessons.step_number).
+    Text("step", "text", "The open step of the lesson, 1-indexed."),
+    Text("present", "flag", "Presentation mode (large type, sidebar collapsed): on for "
+                            "1, true, yes or on."),
+    Text("pin", "pins", "One pinned parameter set per value (ui.state.pins)."),
+]
+TEXT: dict[str, Text] = {t.name: t for t in _TEXT}
+RESERVED = ("embed", "embed_options")  # Streamlit's own URL keys: kept, never read
+assert not set(PARAMS) & set(TEXT) and not (set(PARAMS) | set(TEXT)) & set(RESERVED)
+
 
 def defaults() -> dict[str, float]:
     return {p.name: p.default for p in _TABLE}
@@ -288,6 +317,10 @@ def position_in_depth(values: dict) -> int:
     exceed T (a toy chart's position); the URL keeps it."""
     return min(values["t"], PARAMS["t"].upper.limit(values))
 
+
+def flag(raw: list[str]) -> bool:
+    """A flag's URL values (a :data:`TEXT` key of kind ``"flag"``): on when the last is on."""
+    return bool(raw) and raw[-1].strip().lower() in FLAG_ON
 
 
 def parse_all(raw: dict) -> tuple[dict, list[str]]:
