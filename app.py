@@ -18,13 +18,13 @@ from ui.live import assets as live_assets
 # A file, not ":material/…": Streamlit turns a material page icon into a favicon fetched from
 # fonts.gstatic.com on every page, and nothing may come from outside the server.
 FAVICON = str(Path(__file__).resolve().parent / "assets" / "favicon.png")
+state.sync()  # the URL's one read: first, so the page config and every page see its values
 st.set_page_config(page_title="Shallow/Deep", page_icon=FAVICON, layout="wide",
                    initial_sidebar_state=present.sidebar_state())
 
 layout.style()
 present.style()
 live_assets.warm()  # print the live figures' math with sympy now, not when a visitor asks
-state.sync()  # before st.navigation, so every page sees the URL's values
 pages = [st.Page(p.path, title=p.title, icon=p.icon, url_path=p.url_path, default=(i == 0))
          for i, p in enumerate(nav.PAGES)]
 page = st.navigation(pages)

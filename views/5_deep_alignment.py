@@ -87,7 +87,7 @@ def _kl_sums_sentence() -> str:
 def at_one_position():
     """Only this part depends on t, so moving t reruns only this fragment."""
     fig_col, text_col = st.columns([5, 4], gap="medium")
-    t = widgets.control("t", text_col, hi=T)  # t beyond the depth T (a toy chart's) reads T
+    t = widgets.control("t", text_col)  # t beyond the depth T (a toy chart's) reads T
     if state.get("t") > T:
         text_col.caption(f"The position t = {state.get('t')} (from a link or a toy chart's readout) "
                          f"lies beyond the depth T = {T}: shown at t = {T}, and t is kept.")
@@ -159,7 +159,7 @@ def exact_vs_per_prefix():
         widgets.control("eta", st.container())
         with st.expander("Other toy-model parameters (shared with the toy pages)"):
             widgets.control("T_toy", st.container())
-            widgets.control("k_toy", st.container(), hi=state.get("T_toy"))
+            widgets.control("k_toy", st.container())
             widgets.controls(["p_recover", "p_harm", "h_undecided"], st.container())
     w = state.values()
     s = data_toy.spec({**w, "toy_model": 0})  # decay belongs to refuse-or-comply

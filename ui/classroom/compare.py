@@ -17,20 +17,15 @@ from ui.state import pins as PN, url as state
 from ui.text.echo import quote
 
 PAGES = ("overview", "deep_alignment", "robustness")  # ui.state.nav names of the pages with the control
-_KEY = "pin"  # the URL key (ui.state.url.EXTRA_KEYS)
 
 
 def current() -> tuple[PN.Pin, ...]:
-    """The link's valid pins. A problem is shown once, as a warning where this is first called
-    (``ui.page.layout.sidebar``, at the top of the page): the URL is then rewritten without the
-    junk, in the canonical form, so the next run finds nothing to report."""
-    raw = state.extra(_KEY)
-    if not raw:
-        return ()
-    found, messages = PN.parse_all(raw, unread=state.extra_count(_KEY) - len(raw))
-    canonical = [PN.format_pin(p) for p in found]
-    if canonical != raw:
-        state.set_extra(_KEY, canonical)
+    """The link's valid pins (``ui.state.url`` parsed them once, when they arrived). A problem is
+    shown once, as a warning where this is first called (``ui.page.layout.sidebar``, at the top of
+    the page): the URL is then rewritten without the junk, in the canonical form."""
+    found, messages = state.pins(), state.pin_warnings()
+    if [PN.format_pin(p) for p in found] != state.text("pin"):
+        state.set_pins(found)
     if messages:
         items = "\n".join(f"- {m}" for m in messages)
         st.warning(f"**This link's pinned sets had problems:**\n{items}", icon="⚠️")
@@ -44,28 +39,24 @@ def with_pins(values: dict) -> dict:
     return {**values, "pin": found} if found else values
 
 
-def _store(found) -> None:
-    state.set_extra(_KEY, [PN.format_pin(p) for p in found] or None)
-
-
 def _pin_current() -> None:
-    found = PN.parse_all(state.extra(_KEY))[0]
+    found = state.pins()
     values = state.values()
     name = PN.default_name(values, [p.name for p in found])
-    _store((*found, PN.make(name, values))[:PN.MAX_PINS])
+    state.set_pins((*found, PN.make(name, values))[:PN.MAX_PINS])
 
 
 def _rename(i: int, key: str) -> None:
-    found = list(PN.parse_all(state.extra(_KEY))[0])
+    found = list(state.pins())
     if i < len(found):
         name = PN.sanitise(st.session_state.get(key, "")) or found[i].name  # empty: keep the old
         found[i] = PN.Pin(name, found[i].items)
-        _store(found)
+        state.set_pins(found)
 
 
 def _remove(i: int) -> None:
-    found = list(PN.parse_all(state.extra(_KEY))[0])
-    _store(found[:i] + found[i + 1:])
+    found = list(state.pins())
+    state.set_pins(found[:i] + found[i + 1:])
 
 
 def panel(values: dict, box) -> None:
@@ -96,7 +87,7 @@ def panel(values: dict, box) -> None:
         right.button("Remove", key=f"_pin_remove_{i}", on_click=_remove, args=(i,),
                      type="tertiary", help=f"Remove pinned set {i + 1} ({quote(pin.name)})")
     box.button("Clear pins", icon=":material/clear_all:", key="_pin_clear",
-               on_click=state.set_extra, args=(_KEY, None))
+               on_click=state.set_pins, args=((),))
 
 
 def difference_table(values: dict, box) -> None:

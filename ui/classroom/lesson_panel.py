@@ -69,8 +69,8 @@ def step_query(lesson: lessons.Lesson, n: int) -> dict:
     query = state.url_for(lesson.steps[n - 1].values())
     query.update(lesson=lesson.name, step=str(n))
     for key in ("present", "pin"):
-        if state.extra(key):
-            query[key] = state.extra(key)
+        if state.text(key):
+            query[key] = state.text(key)
     return query
 
 
@@ -81,8 +81,8 @@ def step_link(lesson: lessons.Lesson, n: int, label: str, container=None, **kwar
 
 
 def leave() -> None:
-    state.set_extra("lesson", None)
-    state.set_extra("step", None)
+    state.set_text("lesson", None)
+    state.set_text("step", None)
 
 
 # --- arriving at a step ------------------------------------------------------------------------
@@ -117,7 +117,7 @@ def show(url_path: str) -> None:
     arriving at the step: a student who then opens another page sees a note with a link back.
     """
     url_path = url_path or nav.PAGES[0].url_path  # st.Page gives the default page the path ""
-    raw = state.extra("lesson")
+    raw = state.text("lesson")
     if not raw:
         st.session_state.pop(_AT, None)
         return
@@ -126,12 +126,12 @@ def show(url_path: str) -> None:
     if lesson is None:
         _unknown(name)
         return
-    n, message = lessons.step_number(state.extra("step"), lesson)
+    n, message = lessons.step_number(state.text("step"), lesson)
     message = message or st.session_state.pop(_NOTE, "")  # said before a switch to the step's page
     if message:
         st.warning(message, icon="⚠️")
-    if state.extra("step") != [str(n)]:
-        state.set_extra("step", str(n))
+    if state.text("step") != [str(n)]:
+        state.set_text("step", str(n))
     step = lesson.steps[n - 1]
     last = st.session_state.get(_AT)
     if url_path != step.page and (last is None or last[:2] != (lesson.name, n)):
@@ -315,7 +315,7 @@ def _present_controls(docked: bool) -> None:
     leave_at.button("Leave the lesson", key="_lesson_leave", on_click=leave,
                     help="Close the lesson; the page and its parameters stay.")
     exit_at.button("Exit presentation", key="_lesson_present_off",
-                   on_click=state.set_extra, args=("present", None))
+                   on_click=state.set_text, args=("present", None))
 
 
 def _link_style() -> None:

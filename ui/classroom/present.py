@@ -2,7 +2,8 @@
 
 The sidebar starts collapsed, type and plot lines are larger, a lesson step's text is large, and
 the keyboard moves through a lesson's steps (← → and PageUp / PageDown, which presentation clickers
-send). ``present`` is a ``ui.state.url.EXTRA_KEYS`` key, so it survives page switches and is in the URL.
+send). ``present`` is a flag of the parameter table (``ui.state.params.TEXT``), so it survives page
+switches and is in the URL.
 Streamlit's own ``?embed=true`` (one page inside a course site) is independent of this and still
 works: ``ui.state.url`` leaves the embed keys alone.
 
@@ -16,8 +17,6 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.state import url as state
-
-ON = {"1", "true", "yes", "on"}
 
 # Everything scales with the root font size (Streamlit sizes its text in rem); plotly draws its
 # text in px, so its labels stay as laid out and only its lines get thicker.
@@ -91,10 +90,8 @@ _STEP = st.components.v2.component("shallow_deep_lesson_step", js=_STEP_JS, isol
 
 
 def on() -> bool:
-    """Whether presentation mode is on. Read from the URL too: app.py asks before ``state.sync``
-    has adopted the URL (for ``st.set_page_config``), and a fresh visit has only the URL."""
-    raw = st.query_params.get_all("present") or state.extra("present")
-    return bool(raw) and raw[-1].strip().lower() in ON
+    """Whether presentation mode is on (app.py reads the URL with ``state.sync`` first)."""
+    return state.flag("present")
 
 
 def sidebar_state():

@@ -57,14 +57,11 @@ def size(s: tuple) -> tuple[int, int]:
 
 
 def _resized(s: tuple, arg: str, x: int) -> tuple:
-    """``s`` with engine argument ``arg`` set to ``x`` (k and m kept at most T)."""
+    """``s`` with engine argument ``arg`` set to ``x``, the table's relations kept (k, m <= T)."""
     i, args = s
-    a = dict(args)
-    a[arg] = x
-    for dependent in ("k", "m"):
-        if dependent in a:
-            a[dependent] = min(a[dependent], a["T"])
-    return i, tuple(a.items())
+    name = {a: n for n, a in MODEL_PARAMS[i].items()}
+    values, _ = P.constrain({**P.defaults(), **{name[a]: v for a, v in args}, name[arg]: x})
+    return i, tuple((a, values[name[a]]) for a, _ in args)
 
 
 def advice(s: tuple, fits) -> str:

@@ -23,9 +23,6 @@ CONVENTIONS = (
 
 _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the page
 
-# Parameters whose slider range depends on another parameter's value.
-_UPPER = {"k": "T", "t": "T", "k_toy": "T_toy", "L": "T_toy"}
-
 
 # Display formulas at the text's size instead of KaTeX's 1.21em: at that size a formula in the
 # text column beside a chart overflowed it (cut off) on a 1280-pixel-wide screen.
@@ -51,8 +48,7 @@ def sidebar(page: str, names: list[str]) -> dict:
         if names:  # the Derivations page has none
             st.sidebar.markdown("**Parameters**")
         for name in names:
-            upper = _UPPER.get(name)
-            widgets.control(name, st.sidebar, hi=state.get(upper) if upper else None)
+            widgets.control(name, st.sidebar)
         if page in compare.PAGES:
             st.sidebar.divider()
             compare.panel(state.values(), st.sidebar)

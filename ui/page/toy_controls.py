@@ -17,8 +17,6 @@ from ui.state import nav, url as state
 from . import layout, widgets
 
 _KEY = "_w_toy_model"
-# Upper bounds that follow another parameter (ui.state.params.constrain enforces the same).
-_UPPER = {"k_toy": "T_toy", "m_toy": "T_toy", "L": "T_toy"}
 
 
 def _picked() -> None:
@@ -38,9 +36,7 @@ def picker(container=None) -> int:
 
 
 def control(name: str, container=None):
-    upper = _UPPER.get(name)
-    return widgets.control(name, container, hi=state.get(upper) if upper else None,
-                           slider=name != "seed")
+    return widgets.control(name, container, slider=name != "seed")
 
 
 def sidebar(page: str, extra: list[str], *, presets: bool = False) -> dict:

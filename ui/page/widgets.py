@@ -55,21 +55,22 @@ def _on_change(name: str, key: str) -> None:
     state.set_value(name, st.session_state[key])
 
 
-def control(name: str, container=None, *, slider: bool = True, hi=None):
+def control(name: str, container=None, *, slider: bool = True):
     """Render parameter ``name`` (slider + number box) and return its current value.
 
     ``container`` defaults to the sidebar. ``slider=False`` shows only the number box (for
-    parameters like a random seed whose range is too wide to drag through). ``hi`` narrows the
-    range to another parameter's current value (``control("k", hi=T)``); ``ui.state.params.constrain``
-    must enforce the same relation for values that come from the URL.
+    parameters like a random seed whose range is too wide to drag through). Where the table
+    bounds ``name`` by another parameter (``Param.upper``: k <= T), the range ends at that
+    parameter's current value.
     """
     p = P.PARAMS[name]
-    if hi is not None and hi < p.hi:
+    hi = P.widget_hi(name, state.values())
+    if hi < p.hi:
         p = dataclasses.replace(p, hi=hi, default=min(p.default, hi))
     box = container if container is not None else st.sidebar
     slider = slider and p.lo < p.hi  # e.g. position t when T = 1: one value, nothing to drag
     # Shown within the narrowed range: ``constrain`` keeps k <= T, but the position t may lie
-    # beyond the depth T (a toy chart's position), and the control then shows T.
+    # beyond the depth T (its bound does not clamp: a toy chart's position), and shows T.
     value = min(state.get(name), p.hi)
     s_key, n_key = f"_w_{name}_slider", f"_w_{name}_box"
     # Seed both twins from the canonical value on every run: the other twin, a preset, a URL or

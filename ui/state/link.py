@@ -1,6 +1,8 @@
 """Parameters as the share URL and as JSON: the same key/value set the app's address bar holds.
 
-Pure functions (no Streamlit), so the page, the zip and the command line agree.
+Pure functions (no Streamlit), so the page, the zip and the command line agree. :func:`read` is
+the one reader of a URL's keys, by the parameter table (``ui.state.params``): ``ui.state.url``
+reads the address bar with it once per run, the command line a link or a params JSON.
 
 >>> from ui.state import params as P
 >>> v = dict(P.defaults(), mu=2.5)
@@ -17,7 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ui.text.echo import quote
 
 from . import nav, params as P, pins
 
@@ -57,29 +62,70 @@ def params_json(values: dict) -> str:
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-# URL keys that are not parameters but the app reads without a warning: ui.state.url's EXTRA_KEYS
-# (classroom keys) and Streamlit's own embed keys. Kept here because this module imports no
-# Streamlit; a test holds the two lists equal.
-OTHER_URL_KEYS = {"lesson", "step", "present", "pin", "embed", "embed_options"}
+# URL keys that are not parameters but the app reads without a warning: the classroom's and
+# Streamlit's own, both from the table.
+OTHER_URL_KEYS = set(P.TEXT) | set(P.RESERVED)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a URL (or a params JSON) says, each key read by its entry in the parameter table."""
+
+    values: dict  # the parameters given, each in range; relations not yet applied
+    text: dict[str, list[str]]  # the classroom keys given, cut to the table's caps
+    pins: tuple | None  # the valid pins, when the pin key is given
+    warnings: list[str]  # what was corrected or ignored, and why
+    pin_warnings: list[str]  # the pins' (the page shows them in a warning of their own)
+
+
+def clip(given) -> list[str]:
+    """A classroom key's values as read: at most ``TEXT_VALUES`` of at most ``TEXT_CHARS``."""
+    items = list(given) if isinstance(given, list | tuple) else [given]
+    return [str(x)[:P.TEXT_CHARS] for x in items[:P.TEXT_VALUES]]
+
+
+def read(raw: dict, where: str = "link", max_unknown: int | None = None) -> Reading:
+    """Read the keys of ``raw`` (URL strings, lists of them, or JSON values); never raises.
+
+    Numbers by ``params.parse`` (junk and out-of-range values corrected), classroom keys cut to
+    the table's caps, pins by ``pins.parse_all``; unknown keys ignored with a warning (at most
+    ``max_unknown`` named, the rest counted). Relations are the caller's: it knows the values
+    the given ones join (:func:`parse_raw` takes the defaults, ``ui.state.url`` the session's).
+    """
+    values, text, counts, warnings, unknown = {}, {}, {}, [], []
+    for key, given in raw.items():
+        if key in P.RESERVED or given is None:
+            continue
+        if key in P.PARAMS:
+            values[key], warning = P.parse(key, given)
+            warnings += [warning] if warning else []
+        elif key in P.TEXT:
+            text[key] = clip(given)
+            counts[key] = len(given) if isinstance(given, list | tuple) else 1
+            if counts[key] > P.TEXT_VALUES:
+                warnings.append(f"The {where} gives {quote(key)} {counts[key]} times; only the "
+                                f"first {P.TEXT_VALUES} are read.")
+        else:
+            unknown.append(key)
+    shown = unknown if max_unknown is None else unknown[:max_unknown]
+    warnings += [f"Unknown parameter {quote(key)} in the {where} was ignored." for key in shown]
+    if len(unknown) > len(shown):
+        warnings.append(f"… and {len(unknown) - len(shown)} more unknown parameters were ignored.")
+    found, pin_warnings = None, []
+    for key, items in text.items():
+        if P.TEXT[key].kind == "pins":
+            found, pin_warnings = pins.parse_all(items, unread=counts[key] - len(items))
+    return Reading(values, text, found, warnings, pin_warnings)
 
 
 def parse_raw(raw: dict, where: str) -> tuple[dict, list[str]]:
     """Raw values (URL strings or JSON numbers) -> ``(values, warnings)``, as the app corrects a
     link: unknown keys ignored, bad values replaced, each time with the app's message."""
-    unknown = [str(key)[:40].replace("`", "'") for key in raw
-               if key not in P.PARAMS and key not in OTHER_URL_KEYS]
-    warnings = [f"Unknown parameter `{key}` in the {where} was ignored." for key in unknown]
-    values, more = P.parse_all(raw)
-    warnings += more
-    raw_pins = raw.get("pin")
-    if isinstance(raw_pins, str):
-        raw_pins = [raw_pins]
-    if isinstance(raw_pins, list):
-        found, messages = pins.parse_all(raw_pins)
-        warnings += messages
-        if found:
-            values["pin"] = found
-    return values, warnings
+    reading = read(raw, where)
+    values, more = P.constrain({**P.defaults(), **reading.values})
+    if reading.pins:
+        values["pin"] = reading.pins
+    return values, reading.warnings + more + reading.pin_warnings
 
 
 def raw_from_json(text: str) -> dict:

@@ -10,8 +10,13 @@ Adding a parameter
 Append one ``Param(...)`` to ``_TABLE`` below; nothing else. It is then read from and written to
 the URL on every page (``ui.state.url``), and ``ui.page.widgets.control("<name>")`` renders it (slider plus
 number box, or a log-scale slider when ``scale="log"``). If it must respect another parameter
-(like ``k <= T``), add a line to :func:`constrain`. Read values on a page with
-``ui.state.url.values()["<name>"]`` or ``ui.page.widgets.control("<name>")``.
+(like ``k <= T``), give it ``upper=Bound("T", ...)``: :func:`constrain` (so every link, pin and
+lesson), the widget's range (:func:`widget_hi`) and the readers of t (:func:`position_in_depth`)
+all follow that one declaration. Read values on a page with ``ui.state.url.values()["<name>"]`` or
+``ui.page.widgets.control("<name>")``.
+
+The URL's other keys are in the table too: the classroom's text keys (:data:`TEXT`) and
+Streamlit's own (:data:`RESERVED`). ``ui.state.link.read`` reads a URL by this table, once per run.
 
 Conventions (THEORY.md section 0): positions are 1-indexed; the recovery penalty at position t has
 weight mu * gamma**t; KL is in nats.
@@ -24,6 +29,25 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ui.text.echo import quote
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An upper bound a parameter takes from another one's value, declared once, on the bounded
+    parameter: :func:`constrain` clamps to it (a link's value with a warning saying ``why``), and
+    the parameter's widget ends there (:func:`widget_hi`)."""
+
+    of: str  # the parameter whose value bounds this one
+    why: str = ""  # a link warning's words for a value beyond the bound (one it clamps)
+    rest: bool = False  # the bound is 1 − of: two probabilities of one position share it
+    clamp: bool = True  # False: a value beyond the bound is kept (only the widget stops there)
+    widget: bool = True  # False: the widget keeps the table's range (see the parameter's note)
+
+    def __post_init__(self):
+        assert self.why or not self.clamp, f"a clamp needs its warning's words ({self.of})"
+
+    def limit(self, values: dict):
+        return 1.0 - values[self.of] if self.rest else values[self.of]
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,7 @@ class Param:
     # A log slider cannot reach 0 by itself: when lo = 0 its stops are 0, then log_min … hi.
     log_min: float = 0.0
     tex: str = ""  # the symbol in LaTeX, for exported captions (empty: the label in words)
+    upper: Bound | None = None  # a bound taken from another parameter (k <= T)
 
     def __post_init__(self):
         assert self.kind in (float, int), self.name
@@ -75,26 +100,32 @@ _TABLE = [
     Param("T", int, 50, 1, 1000, "linear", "Depth T (positions)",
           "Number of positions shown / depth up to which recovery is required (1-indexed).", step=1, tex=r"T"),
     Param("k", int, 5, 0, 200, "linear", "Harm horizon k",
-          "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1, tex=r"k"),
+          "Positions after k cannot change the harm (Theorem 9). Must be ≤ T.", step=1, tex=r"k",
+          upper=Bound("T", "exceeds the depth T")),
     # One position for the whole session: the readout under every position-indexed chart, the
     # mark on it and the formulas at one position read this t. Up to T_toy's maximum, so a toy
     # chart can be read at any position; a chart (or formula) whose positions stop earlier reads
     # its nearest one and leaves t as it is (``position_in_depth``), so raising T brings it back.
+    # Its widget beside the closed forms ends at T, where they stop.
     Param("t", int, 10, 1, 2000, "linear", "Position t",
           "The position (1-indexed) read under every chart indexed by position and substituted "
           "into the formulas at one position; where a chart's positions end before t, its "
           "nearest position is read.",
-          step=1, tex=r"t"),
+          step=1, tex=r"t", upper=Bound("T", clamp=False)),
     # --- toy harm model (THEORY.md section 6), used by pages 2-4 and the attack simulator ---
     Param("T_toy", int, 12, 1, 2000, "linear", "Toy model: length T",
           "Response length of the toy model (positions 1…T).", step=1, group="toy", tex=r"T"),
     Param("k_toy", int, 4, 0, 2000, "linear", "Toy model: horizon k",
-          "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy", tex=r"k"),
+          "Only positions 1…k decide the harm. Must be ≤ toy T.", step=1, group="toy", tex=r"k",
+          upper=Bound("T_toy", "exceeds the toy length T_toy")),
     Param("p_recover", float, 0.1, 1e-12, 1.0, "log", "Toy model: p_R (recover)",
           "Base probability of a recovery token R at each position. p_R + p_C ≤ 1.", group="toy", tex=r"p_R"),
+    # Base probabilities of R and C share one position: keep p_R, shrink p_C. The slider keeps
+    # 0…1 (1 − p_R is no stop of it, 0.999999999999 at the smallest p_R); a larger p_C is cut.
     Param("p_harm", float, 0.2, 0.0, 1.0, "linear", "Toy model: p_C (comply)",
           "Base probability of a harmful token C at each position. The rest, 1 − p_R − p_C, is N.",
-          step=0.01, group="toy", tex=r"p_C"),
+          step=0.01, group="toy", tex=r"p_C",
+          upper=Bound("p_recover", "makes p_R + p_C exceed 1", rest=True, widget=False)),
     Param("h_undecided", float, 0.0, 0.0, 1.0, "linear", "Toy model: harm if undecided h_u",
           "Harm H when positions 1…k are all neutral (N).", step=0.05, group="toy", tex=r"h_u"),
     Param("decay", float, 1.0, 0.01, 1.0, "linear", "Toy model: recovery decay",
@@ -104,7 +135,7 @@ _TABLE = [
           "Only the ratio of harm weight λ to KL weight β matters.", group="toy", tex=r"\eta"),
     Param("L", int, 8, 0, 2000, "linear", "Attack length L",
           "Number of harmful tokens forced (prefilled) before the model continues. Must be ≤ toy T.",
-          step=1, group="toy", tex=r"L"),
+          step=1, group="toy", tex=r"L", upper=Bound("T_toy", "exceeds the toy length T_toy")),
     Param("steps", int, 200, 1, 5000, "linear", "Training steps",
           "Gradient-descent steps of the toy training run.", step=1, group="toy"),
     Param("lr", float, 0.5, 1e-4, 10.0, "log", "Learning rate",
@@ -115,7 +146,7 @@ _TABLE = [
           group="toy"),
     Param("m_toy", int, 2, 0, 2000, "linear", "Toy model: threshold m",
           "Threshold harm: H = 1 if at least m of the first k tokens are C. Must be ≤ toy T.",
-          step=1, group="toy", tex=r"m"),
+          step=1, group="toy", tex=r"m", upper=Bound("T_toy", "exceeds the toy length T_toy")),
     Param("fade", float, 0.5, 0.0, 1.0, "linear", "Toy model: fade",
           "Gradual harm: a harmful token at position t adds fade^(t−1) to H.", step=0.01,
           group="toy", tex=r"\text{fade}"),
@@ -170,6 +201,40 @@ _TABLE = [
 
 PARAMS: dict[str, Param] = {p.name: p for p in _TABLE}
 assert len(PARAMS) == len(_TABLE), "duplicate parameter name"
+_BOUNDED = [p for p in _TABLE if p.upper is not None]
+for _p in _BOUNDED:
+    _of = PARAMS[_p.upper.of]
+    # One pass of constrain is enough only when no bound is itself bounded; a clamp never goes
+    # below the parameter's own minimum when the bound's smallest value is above it.
+    assert _of.upper is None, f"{_p.name}: its bound {_of.name} has a bound of its own"
+    assert _p.lo <= (1.0 - _of.hi if _p.upper.rest else _of.lo), _p.name
+
+
+@dataclass(frozen=True)
+class Text:
+    """A URL key that is no number of the theory: the classroom's (``ui.classroom``). A link is
+    user text: at most :data:`TEXT_VALUES` values of at most :data:`TEXT_CHARS` characters each
+    are read, so a hostile one costs little."""
+
+    name: str
+    kind: Literal["text", "flag", "pins"]  # how it reads: see ``ui.state.link.read``
+    help: str
+
+
+TEXT_VALUES, TEXT_CHARS = 10, 2000
+FLAG_ON = {"1", "true", "yes", "on"}  # the words that turn a flag on (any case, spaces around)
+
+_TEXT = [
+    Text("lesson", "text", "The open lesson: its name, which ui.classroom looks up."),
+    # Its bound is the lesson's length, which only the classroom knows (lessons.step_number).
+    Text("step", "text", "The open step of the lesson, 1-indexed."),
+    Text("present", "flag", "Presentation mode (large type, sidebar collapsed): on for "
+                            "1, true, yes or on."),
+    Text("pin", "pins", "One pinned parameter set per value (ui.state.pins)."),
+]
+TEXT: dict[str, Text] = {t.name: t for t in _TEXT}
+RESERVED = ("embed", "embed_options")  # Streamlit's own URL keys: kept, never read
+assert not set(PARAMS) & set(TEXT) and not (set(PARAMS) | set(TEXT)) & set(RESERVED)
 
 
 def defaults() -> dict[str, float]:
@@ -226,29 +291,36 @@ def _cast(p: Param, x: float):
 
 
 def constrain(values: dict) -> tuple[dict, list[str]]:
-    """Enforce relations between parameters; returns a corrected copy and warnings."""
+    """Enforce the table's relations (``Param.upper``); returns a corrected copy and warnings."""
     v = dict(values)
     warnings = []
-
-    def clamp(name: str, hi, why: str):
-        if v[name] > hi:
-            warnings.append(f"`{name}={fmt(v[name])}` {why}; using {fmt(hi)}.")
-            v[name] = hi
-
-    clamp("k", v["T"], "exceeds the depth T")
-    clamp("k_toy", v["T_toy"], "exceeds the toy length T_toy")
-    clamp("L", v["T_toy"], "exceeds the toy length T_toy")
-    clamp("m_toy", v["T_toy"], "exceeds the toy length T_toy")
-    # Base probabilities of R and C share one position: keep p_R, shrink p_C.
-    clamp("p_harm", 1.0 - v["p_recover"], "makes p_R + p_C exceed 1")
+    for p in _BOUNDED:
+        hi = p.upper.limit(v)
+        if p.upper.clamp and v[p.name] > hi:
+            warnings.append(f"`{p.name}={fmt(v[p.name])}` {p.upper.why}; using {fmt(hi)}.")
+            v[p.name] = hi
     return v, warnings
+
+
+def widget_hi(name: str, values: dict):
+    """The top of parameter ``name``'s widget at ``values``: the table's maximum, or the other
+    parameter's value where the table bounds ``name`` by it (k's slider ends at T)."""
+    p = PARAMS[name]
+    if p.upper is None or not p.upper.widget:
+        return p.hi
+    return min(p.hi, p.upper.limit(values))
 
 
 def position_in_depth(values: dict) -> int:
     """The position t as the closed forms at one position read it (Theorem 20's Gibbs tab, the
     lessons' answers): positions there run 1..T, so a t beyond the depth T reads T. t itself may
     exceed T (a toy chart's position); the URL keeps it."""
-    return min(values["t"], values["T"])
+    return min(values["t"], PARAMS["t"].upper.limit(values))
+
+
+def flag(raw: list[str]) -> bool:
+    """A flag's URL values (a :data:`TEXT` key of kind ``"flag"``): on when the last is on."""
+    return bool(raw) and raw[-1].strip().lower() in FLAG_ON
 
 
 def parse_all(raw: dict) -> tuple[dict, list[str]]:

@@ -107,7 +107,7 @@ def parse(raw, fallback_name: str = "Pin") -> tuple[Pin | None, list[str]]:
 def parse_all(raws, unread: int = 0) -> tuple[tuple[Pin, ...], list[str]]:
     """The URL's pin values -> ``(valid pins, messages)``: junk dropped, at most MAX_PINS kept.
 
-    ``unread``: pins the link gave beyond ``raws`` (``ui.state.url`` reads at most ten), counted in
+    ``unread``: pins the link gave beyond ``raws`` (a link's key is read at most ``params.TEXT_VALUES`` times), counted in
     the message so that it says how many the link pins.
     """
     pins, messages = [], []

@@ -13,6 +13,9 @@ when it differs from what this session last wrote there; so
 * a page switch, which empties the browser's query string (STACK_NOTES.md), adopts nothing:
   the state stays and is written back at once, so the address bar again shows every parameter.
 
+The URL is read once per run, by :func:`sync`, and only its keys this session did not write are
+parsed (``ui.state.link.read``, by the parameter table); everything else reads the session:
+:func:`values`, the classroom's :func:`text` and :func:`flag`, and the parsed :func:`pins`.
 Bad URL values never raise: :mod:`ui.state.params` corrects them and :func:`show_warnings` says how.
 """
 
@@ -20,25 +23,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.text.echo import quote
-
-from . import params as P
+from . import link, params as P, pins as PN
 
 _VALUES = "_params"  # canonical values: {name: value}
 _WRITTEN = "_params_written"  # {name: raw string} last written to the URL by this session
 _WARNINGS = "_params_warnings"  # messages about corrected URL values
 _PAGE = "_params_page"  # url path of the page shown by the last run
-_RESERVED = {"embed", "embed_options"}  # Streamlit's own URL keys: from_dict keeps them
-# Classroom keys: not parameters of the theory, so not in ui.state.params; their owners
-# (ui.classroom) validate them. They ride in the URL beside the parameters and survive a page
-# switch the same way (held in the session, written back).
-EXTRA_KEYS = ("lesson", "step", "present", "pin")
-_EXTRA = "_params_extra"  # {key: [raw strings]} of the classroom keys
-_EXTRA_WRITTEN = "_params_extra_written"
-_EXTRA_COUNT = "_params_extra_count"  # {key: how many values the link gave} (before the cap)
-# A link is user text: read at most this many values of a classroom key (pins keep 3 anyway),
-# each at most EXTRA_CHARS characters, so a hostile link costs little.
-MAX_EXTRA, EXTRA_CHARS = 10, 2000
+_RESERVED = set(P.RESERVED)  # Streamlit's own URL keys: from_dict keeps them
+# The classroom's keys (``params.TEXT``): no numbers of the theory, held as the URL's text (cut
+# to the table's caps) beside the parameters, so they survive a page switch the same way.
+EXTRA_KEYS = tuple(P.TEXT)  # the name the export tests compare ``link.OTHER_URL_KEYS`` with
+_TEXT = "_params_text"  # {key: [raw strings]}
+_TEXT_WRITTEN = "_params_text_written"
+_PINS = "_params_pins"  # the pins, parsed when the URL's pin values arrive
+_PIN_WARNINGS = "_params_pin_warnings"  # their problems, until ui.classroom.compare shows them
 MAX_UNKNOWN = 10  # unknown keys named one by one in the warning; the rest are counted
 
 
@@ -47,65 +45,59 @@ def _init() -> None:
         st.session_state[_VALUES] = P.defaults()
         st.session_state[_WRITTEN] = {}
         st.session_state[_WARNINGS] = []
-        st.session_state[_EXTRA] = {}
-        st.session_state[_EXTRA_WRITTEN] = {}
-        st.session_state[_EXTRA_COUNT] = {}
+        st.session_state[_TEXT] = {}
+        st.session_state[_TEXT_WRITTEN] = {}
+        st.session_state[_PINS] = ()
+        st.session_state[_PIN_WARNINGS] = []
+
+
+def _new(key: str, given: list[str]) -> bool:
+    """Whether the URL's ``given`` values of ``key`` are not what this session wrote there."""
+    if key in P.TEXT:
+        return st.session_state[_TEXT_WRITTEN].get(key) != link.clip(given)
+    return key not in P.PARAMS or [st.session_state[_WRITTEN].get(key)] != given
 
 
 def sync() -> None:
-    """Adopt externally changed URL values, validate, and write every parameter back to the URL."""
+    """Adopt externally changed URL values, validate, and write every parameter back to the URL.
+
+    The one read of the URL in a run: only the keys this session did not write are parsed.
+    """
     _init()
-    values = dict(st.session_state[_VALUES])
-    written = st.session_state[_WRITTEN]
-    warnings, unknown = [], []
     url = st.query_params
-    for key in url.keys():
-        if key in _RESERVED:
-            continue
-        if key in EXTRA_KEYS:
-            given = url.get_all(key)
-            raw = [str(x)[:EXTRA_CHARS] for x in given[:MAX_EXTRA]]
-            if st.session_state[_EXTRA_WRITTEN].get(key) != raw:
-                st.session_state[_EXTRA] = {**st.session_state[_EXTRA], key: raw}
-                st.session_state[_EXTRA_COUNT] = {**st.session_state[_EXTRA_COUNT],
-                                                  key: len(given)}
-                if len(given) > MAX_EXTRA:
-                    warnings.append(f"The link gives {quote(key)} {len(given)} times; only the "
-                                    f"first {MAX_EXTRA} are read.")
-            continue
-        if key not in P.PARAMS:
-            unknown.append(key)
-            continue
-        raw = url.get_all(key)
-        if [written.get(key)] == raw:
-            continue  # this session wrote it: nothing new
-        values[key], warning = P.parse(key, raw)
-        if warning:
-            warnings.append(warning)
-    warnings += [f"Unknown parameter {quote(key)} in the link was ignored."
-                 for key in unknown[:MAX_UNKNOWN]]
-    if len(unknown) > MAX_UNKNOWN:
-        warnings.append(f"… and {len(unknown) - MAX_UNKNOWN} more unknown parameters were ignored.")
-    values, more = P.constrain(values)
-    if warnings or more:
-        st.session_state[_WARNINGS] = warnings + more
+    given = {key: url.get_all(key) for key in url.keys() if key not in _RESERVED}
+    reading = link.read({k: raw for k, raw in given.items() if _new(k, raw)},
+                        max_unknown=MAX_UNKNOWN)
+    values, more = P.constrain({**st.session_state[_VALUES], **reading.values})
+    if reading.text:
+        st.session_state[_TEXT] = {**st.session_state[_TEXT], **reading.text}
+    if reading.pins is not None:
+        st.session_state[_PINS] = reading.pins
+        st.session_state[_PIN_WARNINGS] = reading.pin_warnings
+    if reading.warnings or more:
+        st.session_state[_WARNINGS] = reading.warnings + more
     st.session_state[_VALUES] = values
-    _write_url(values)
+    _write_url(values, given)
 
 
-def _write_url(values: dict) -> None:
-    """Make the browser's URL hold exactly the parameters (one message, table order)."""
+def _write_url(values: dict, current: dict | None = None) -> None:
+    """Make the browser's URL hold exactly the parameters (one message, table order).
+
+    ``current``: the URL's keys as :func:`sync` read them this run (else they are read here).
+    """
     desired = {name: P.fmt(value) for name, value in values.items()}
-    extra = {k: list(v) for k, v in st.session_state.get(_EXTRA, {}).items() if v}
-    current = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k not in _RESERVED}
+    extra = {k: list(v) for k, v in st.session_state.get(_TEXT, {}).items() if v}
+    if current is None:
+        current = {k: st.query_params.get_all(k) for k in st.query_params.keys()
+                   if k not in _RESERVED}
     # Compare with what we last sent too: after a link to the current page the server already
     # holds the new query string but the browser's address bar still shows the old one.
     wanted = {**extra, **{k: [v] for k, v in desired.items()}}
     if (current != wanted or st.session_state[_WRITTEN] != desired
-            or st.session_state.get(_EXTRA_WRITTEN) != extra):
+            or st.session_state.get(_TEXT_WRITTEN) != extra):
         st.query_params.from_dict({**extra, **desired})  # keeps Streamlit's embed keys
     st.session_state[_WRITTEN] = desired
-    st.session_state[_EXTRA_WRITTEN] = extra
+    st.session_state[_TEXT_WRITTEN] = extra
 
 
 def enter_page(path: str) -> None:
@@ -154,33 +146,53 @@ def url_for(overrides: dict | None = None) -> dict[str, str]:
     return {name: P.fmt(value) for name, value in vals.items()}
 
 
-def extra(key: str) -> list[str]:
-    """The raw URL values of a classroom key (:data:`EXTRA_KEYS`), ``[]`` when absent. Raw user
-    text: the caller validates it."""
-    assert key in EXTRA_KEYS, key
+def text(key: str) -> list[str]:
+    """The URL values of a classroom key (``params.TEXT``), ``[]`` when absent. Raw user text:
+    the caller validates it (a lesson's name and step, which only the classroom knows)."""
+    assert key in P.TEXT, key
     _init()
-    return list(st.session_state[_EXTRA].get(key, []))
+    return list(st.session_state[_TEXT].get(key, []))
 
 
-def extra_count(key: str) -> int:
-    """How many values of a classroom key the link gave: more than :func:`extra` holds when it
-    gave more than :data:`MAX_EXTRA` (so a message can count them right)."""
-    assert key in EXTRA_KEYS, key
-    _init()
-    return max(st.session_state.get(_EXTRA_COUNT, {}).get(key, 0), len(extra(key)))
+def flag(key: str) -> bool:
+    """Whether a flag of the classroom (``params.TEXT``, kind ``"flag"``) is on."""
+    assert P.TEXT[key].kind == "flag", key
+    return P.flag(text(key))
 
 
-def set_extra(key: str, raw: list[str] | str | None) -> None:
+def set_text(key: str, raw: list[str] | str | None) -> None:
     """Set (or with ``None``/``[]`` remove) a classroom key and mirror it in the URL."""
-    assert key in EXTRA_KEYS, key
+    assert key in P.TEXT and P.TEXT[key].kind != "pins", key  # pins: set_pins
+    _set_text(key, [] if raw is None else [raw] if isinstance(raw, str) else [str(x) for x in raw])
+
+
+def _set_text(key: str, items: list[str]) -> None:
     _init()
-    items = [] if raw is None else [raw] if isinstance(raw, str) else [str(x) for x in raw]
-    extras = {k: v for k, v in st.session_state[_EXTRA].items() if k != key}
+    texts = {k: v for k, v in st.session_state[_TEXT].items() if k != key}
     if items:
-        extras[key] = items
-    st.session_state[_EXTRA] = extras
-    st.session_state[_EXTRA_COUNT] = {**st.session_state[_EXTRA_COUNT], key: len(items)}
+        texts[key] = items
+    st.session_state[_TEXT] = texts
     _write_url(st.session_state[_VALUES])
+
+
+def pins() -> tuple[PN.Pin, ...]:
+    """The pinned sets: the link's valid ones (parsed once, when they arrived) or the session's."""
+    _init()
+    return st.session_state[_PINS]
+
+
+def pin_warnings() -> list[str]:
+    """What was wrong with the link's pins, once: a second call returns ``[]``."""
+    _init()
+    return st.session_state.pop(_PIN_WARNINGS, None) or []
+
+
+def set_pins(found) -> None:
+    """Set the pinned sets (none: remove the key) and write them to the URL in canonical form."""
+    _init()
+    st.session_state[_PINS] = tuple(found)
+    st.session_state[_PIN_WARNINGS] = []
+    _set_text("pin", [PN.format_pin(p) for p in found])
 
 
 def show_warnings() -> None:
