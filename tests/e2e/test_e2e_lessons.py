@@ -4,7 +4,10 @@ reveal, go on with the button and with the keyboard; ``?present=1`` folds the si
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from e2e_util import CHART, EXCEPTION, FORMULA_OVERFLOW_JS, query, settle
 from ui.state import nav
@@ -225,6 +228,12 @@ def test_the_next_step_opens_at_its_top(new_page, server, artifacts, viewport):
     page.goto(f"{server}/deep_alignment?lesson=deep&step=1&present=1")
     settle(page)
     reveal(page)
+    # Under load the figures below the card mount after the rerun settles: wait until there is
+    # something below the fold to scroll to.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function("""() => { const m = document.querySelector("[data-testid='stMain']");
+                                          return m && m.scrollHeight > m.clientHeight; }""",
+                               timeout=30_000)
     page.locator("[data-testid='stMain']").evaluate("m => m.scrollTo(0, 600)")  # a look further down
     assert page.evaluate(LAYOUT_JS, CHART)["scroll"] > 0, "the page should scroll at all"
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
