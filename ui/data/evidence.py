@@ -11,6 +11,7 @@ import streamlit as st
 import evidence
 from theory import evidence as fits, evidence_attack as attack_fits, refuse_or_comply
 from ui.state import params
+from ui.text import markdown
 
 _log = logging.getLogger(__name__)
 HORIZON_SHARE = 0.01  # the share of Var H that defines the implied horizon (stated on the page)
@@ -120,7 +121,10 @@ def _number(x: float, err: float | None = None) -> str:
     return f"{x:.3g} ± {err:.2g}"
 
 
-def _attack_row(label: str, fit) -> str:
+ATTACK_HEADERS = ("family", "fitted (± standard error)", "held fixed", "χ²/dof")
+
+
+def _attack_row(label: str, fit) -> list[str]:
     def shown(n, v, s):
         if not fit.identified and not np.isfinite(s) and n not in fit.at_bound:
             return "not identified (ridge)"
@@ -131,7 +135,7 @@ def _attack_row(label: str, fit) -> str:
     fixed = ", ".join(f"{ATTACK_SYMBOLS.get(n, n)} = {_number(v)}" for n, v in fit.fixed.items()
                       if n in ("T", "horizon") or (n not in fit.names and n in ATTACK_SYMBOLS))
     per_dof = fit.chi2 / fit.dof if fit.dof > 0 else float("nan")
-    return f"| {label} | {fitted} | {fixed} | {per_dof:.1f} |"
+    return [label, fitted, fixed, f"{per_dof:.1f}"]
 
 
 @_cache
@@ -162,8 +166,7 @@ def attack_curves() -> dict:
               for n in names for rows in [df[df["series"] == n].sort_values("k")]]
     k_max = int(df["k"].max())
     fine = np.arange(0, k_max + 1)
-    curves, table = [], ["| family | fitted (± standard error) | held fixed | χ²/dof |", "|---|---|---|---|"]
-    messages = []
+    curves, rows, messages = [], [], []
     for family, fit in family_fits().items():
         base, aligned = FAMILIES[family]
         toy = fit.toy_params()
@@ -171,7 +174,7 @@ def attack_curves() -> dict:
             curves.append({"k": fine, "asr": attack_fits.attack_success(fine, model=model, **toy),
                            "name": f"toy fit, {kind}: {who}", "kind": kind,
                            "color": names.index(who)})
-        table.append(_attack_row(family, fit))
+        rows.append(_attack_row(family, fit))
         messages.append(f"- **{family}:** {fit.message}")
     explanation = (
         "**The toy model** (refuse-or-comply; see the Harm horizon page): tokens R (refuse or "
@@ -184,7 +187,7 @@ def attack_curves() -> dict:
         "base model: in the toy its curve equals the base curve for L ≥ 1, and η moves only L = 0. "
         "The real aligned models recover far more often than their bases at every L shown: that "
         "gap is what the toy cannot fit.")
-    return {"series": series, "fits": curves, "k_max": k_max, "table": "\n".join(table),
+    return {"series": series, "fits": curves, "k_max": k_max, "table": markdown.table(ATTACK_HEADERS, rows),
             "messages": "\n".join(messages), "explanation": explanation}
 
 
@@ -206,8 +209,8 @@ def augmentation_curves() -> dict:
     standard = attack_fits.attack_success(fine, model="standard", **deep.toy_params())
     deep_curve = attack_fits.attack_success(fine, model="deep", mu=params["mu"], gamma=params["gamma"],
                                             **deep.toy_params())
-    table = ["| fit | fitted (± standard error) | held fixed | χ²/dof |", "|---|---|---|---|",
-             _attack_row("deep optimum, Table 2 after augmentation", deep)]
+    table = markdown.table(("fit", *ATTACK_HEADERS[1:]),
+                           [_attack_row("deep optimum, Table 2 after augmentation", deep)])
     # Two decimals of μ and γ in a legend would read as a measurement; off the ridge they are one.
     what = (f"μ = {params['mu']:.3g}, γ = {params['gamma']:.3g}" if deep.identified
             else "μ, γ not identified: a ridge")
@@ -218,5 +221,5 @@ def augmentation_curves() -> dict:
             "standard": standard, "deep": deep_curve,
             "standard_name": "toy fit, standard optimum (Llama-2 family)",
             "deep_name": f"toy fit, deep optimum ({what})",
-            "table": "\n".join(table), "message": deep.message, "fit": deep,
+            "table": table, "message": deep.message, "fit": deep,
             "ridge": attack_fits.ridge_profile(deep)}
