@@ -15,6 +15,9 @@ from ui.text import markdown
 
 _log = logging.getLogger(__name__)
 HORIZON_SHARE = 0.01  # the share of Var H that defines the implied horizon (stated on the page)
+HORIZON_DEFINITION = fits.horizon_definition(HORIZON_SHARE)
+CAVEAT = attack_fits.CAVEAT  # what a toy model fitted to points read from a figure shows
+SOURCES = evidence.SOURCES
 SHORT = {  # legend names of the fitted curves
     "Llama-2-7B-Chat ‖ Llama-2-7B": "Llama-2",
     "Gemma-1.1-7B-IT ‖ Gemma-7B": "Gemma",
@@ -54,6 +57,30 @@ def kl_profiles() -> dict:
                        "horizons": {f.model: fits.implied_horizon(f, HORIZON_SHARE)
                                     for f in found if f.model != "recovery"}})
     return {"series": series, "t_max": int(df["t"].max())}
+
+
+def aligned(series: list[dict]) -> list[dict]:
+    """The standard-aligned models' curves, without the deepened one."""
+    return [s for s in series if "deepened" not in s["name"]]
+
+
+def deepened(series: list[dict]) -> dict:
+    return next(s for s in series if "deepened" in s["name"])
+
+
+def largest_amplitude(series: list[dict]) -> float:
+    """The largest fitted amplitude A = (η²/2)·I₁ of the aligned models' shallow fits."""
+    return max(e["fit"].values[0] for s in aligned(series) for e in s["fits"])
+
+
+def kl_sources(series: list[dict]) -> str:
+    """Where each published KL curve comes from, one entry a curve."""
+    return "; ".join(sorted({f"{s['name']}: {SOURCES.get(s['name'], s['source'])}" for s in series}))
+
+
+def attack_sources() -> str:
+    """Where the attack-success curves and the augmentation table come from."""
+    return SOURCES["qi2025_prefill_asr"] + "; " + SOURCES["qi2025_augmentation"]
 
 
 @_cache
