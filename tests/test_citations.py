@@ -2,10 +2,10 @@
 
 The texts are every string the app can show: each string literal of views/, ui/, theory/ and
 evidence/ (read with ``ast``, so adjacent literals and the constant parts of f-strings come
-whole), every string of lessons/*.toml, and the README. A page, lesson, caption or alt text
-cannot cite a result the paper does not have, and a sentence that states something *exactly*
-(the base model itself, "no more often", "exactly zero") cannot lean on a first-order result such
-as Corollary 15.
+whole), every string of lessons/*.toml and of the pages' content/*.toml, and the README. A page,
+lesson, caption or alt text cannot cite a result the paper does not have, and a sentence that
+states something *exactly* (the base model itself, "no more often", "exactly zero") cannot lean
+on a first-order result such as Corollary 15.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def texts() -> list[tuple[str, str]]:
         for path in sorted((ROOT / folder).rglob("*.py")):
             for s in _strings(ast.parse(path.read_text(encoding="utf-8"))):
                 found.append((path.relative_to(ROOT).as_posix(), s))
-    for path in sorted((ROOT / "lessons").glob("*.toml")):
+    for path in sorted([*(ROOT / "lessons").glob("*.toml"), *(ROOT / "content").glob("*.toml")]):
         for s in _toml_strings(tomllib.loads(path.read_text(encoding="utf-8"))):
             found.append((path.relative_to(ROOT).as_posix(), s))
     found.append(("README.md", (ROOT / "README.md").read_text(encoding="utf-8")))
@@ -64,6 +64,7 @@ def test_the_scan_reads_the_app():
     cited = {c for _, t in TEXTS for c in paper.citations(t)}
     assert {"Theorem 20", "Corollary 23", "Theorem 10", "Proposition 29"} <= cited
     assert any(w.startswith("lessons/") for w, t in TEXTS if paper.citations(t))
+    assert any(w.startswith("content/") for w, t in TEXTS if paper.citations(t))
 
 
 def test_every_cited_result_is_in_the_table():

@@ -12,7 +12,7 @@ from ui.data import toy as data_toy
 from ui.page import layout, toy_controls, widgets
 from ui.page.show import show_figure
 from ui.state import url as state
-from ui.text.latex import num, text
+from ui.text.latex import num
 
 v = toy_controls.sidebar("gradients", [])
 s = data_toy.spec(v)
@@ -48,8 +48,7 @@ def gradient_norms():
                      rf"\cdot{num(g['fisher'][i])}}}={num(g['thm13'][i])}\end{{aligned}}")
         st.markdown("**Theorem 10.** t > k ⇒ gₜ = 0 exactly.")
         if k < T:
-            beyond = float(g["norm"][k:].max())
-            st.latex(rf"\max_{{t>{k}}}\|g_t\|={num(beyond)}")
+            st.latex(claims.beyond_max(g["norm"], k, r"\|g_t\|"))
         else:
             st.caption(f"The horizon is k = {k} = T: every position can still move the harm.")
         toy_controls.conventions()
@@ -80,11 +79,10 @@ def training_section():
     toy_controls.warn_if_diverged(runs, lr)
     fig_col, text_col = st.columns([3, 2], gap="large")
     show_figure("training", state.values(), fig_col)
-    late = slice(k, T)
     with text_col:
         st.markdown("**" + claims.training_headline(
             standard=std["prefill"][-1], deep=deep["prefill"][-1],
-            deep_kl_late=deep["kl"][-1][late].sum(), mu=mu, gamma=gamma, k=k, T=T,
+            deep_kl_late=claims.late_kl(deep, k), mu=mu, gamma=gamma, k=k, T=T,
             steps=run_steps) + "**")
         st.markdown("**Standard** training (μ = 0) moves only positions t ≤ k: beyond the horizon "
                     "its gradient is zero at every step, so KLₜ stays 0 there. **Deep** training "
@@ -92,13 +90,7 @@ def training_section():
         st.latex(rf"\eta=\lambda/\beta={num(eta)},\ \beta={num(beta)},\ \mu={num(mu)},\ "
                  rf"\gamma={num(gamma)}")
         # A table, not metrics: at 1280 px the metrics' labels and values were cut off.
-        st.markdown("\n".join([
-            f"| after {run_steps} steps | standard | deep |", "|---|---|---|",
-            f"| Σ KLₜ over t > {k} (nats) | {text(std['kl'][-1][late].sum())} | "
-            f"{text(deep['kl'][-1][late].sum())} |",
-            f"| recovery after a harmful prefix of length L = k = {k} | {text(std['prefill'][-1])} | "
-            f"{text(deep['prefill'][-1])} |",
-        ]))
+        st.markdown(claims.training_table(std, deep, k, run_steps))
         st.caption("Recovery = probability of at least one recovery token "
                    f"in t = k+1…T after the first k = {k} tokens are forced harmful. Dotted: the "
                    "exact optima the runs converge to. β is set on the closed-form pages.")

@@ -4,7 +4,8 @@ tolerance. Pure (no Streamlit); pages only place what these return, and tests/te
 sweeps each function over the domain a user can reach against an independent computation.
 
 One module a page: ``deep`` (Deep alignment), ``evidence`` (Evidence), ``methods`` (Methods lab), ``toy`` (the toy-model
-pages' controls and the Shallow equilibrium page), ``robustness`` (Robustness & attacks).
+pages' controls, the Gradients and Shallow equilibrium pages), ``robustness`` (Robustness & attacks),
+``derivations`` (Derivations). Tables go through ``ui.text.markdown.table``.
 Citations name results of ``theory.paper``.
 """
 

@@ -11,8 +11,70 @@ import math
 
 import numpy as np
 
+from ui.text import markdown
+
 RESOLVED = 3.0  # a change is resolved when it exceeds this many σ of the difference
 CLOSE = 0.1  # the leading term "is close" when the exact KL is within 10 % of it
+
+
+# --- The fit tables: each fitted parameter with its standard error, or why it has none ---------
+
+SYMBOLS = {"A": "A = (η²/2)·I₁ (nats)", "rho": "ρ (geometric decay)", "alpha": "α (power-law exponent)",
+           "kappa": "κ (incidental KL, nats)", "log_mu_over_beta": "μ/β", "gamma": "γ",
+           "log_p_base": "p_base"}
+LOGS = {"log_mu_over_beta", "log_p_base"}  # fitted on a log scale: shown as the value, ×/÷ factor
+
+
+def param_text(name: str, value: float, err: float, at_bound: bool = False) -> str:
+    """One fitted parameter: ± its standard error (×/÷ a factor when fitted on a log scale), or
+    "at its bound" / "not determined" when the fit gives it no error."""
+    if at_bound:
+        return f"{math.exp(value) if name in LOGS else value:.3g} (at its bound)"
+    if name in LOGS:
+        if not math.isfinite(err):
+            return f"{math.exp(value):.3g} (not determined)"
+        return f"{math.exp(value):.3g} (×/÷ {math.exp(err):.2g})"
+    if not math.isfinite(err):
+        return f"{value:.3g} (not determined)"
+    return f"{value:.3g} ± {err:.2g}"
+
+
+def _horizon(horizon) -> str:
+    if horizon is None:
+        return "—"
+    return "∞" if horizon.position == float("inf") else f"t = {horizon.position:.0f}"
+
+
+def fit_table(series: list[dict]) -> str:
+    """Every fit of every curve (``ui.data.evidence``: "short", "fits", "horizons"): its
+    parameters, χ²/dof, AIC and implied horizon ("—" for the deep optimum, which has none)."""
+    rows = []
+    for s in series:
+        for entry in s["fits"]:
+            f = entry["fit"]
+            params = "; ".join(f"{SYMBOLS.get(n, n)} = {param_text(n, val, err, n in f.at_bound)}"
+                               for n, (val, err) in f.params.items())
+            rows.append([s["short"], entry["label"], params, f"{f.chi2_per_dof:.1f}", f"{f.aic:.1f}",
+                         _horizon(s["horizons"].get(f.model))])
+    return markdown.table(["data", "fit", "parameters (± standard error)", "χ²/dof", "AIC",
+                           "implied horizon"], rows)
+
+
+def fit_notes(series: list[dict]) -> list[str]:
+    """What each fit says, a Markdown list item each, its horizons' messages nested under it."""
+    notes = []
+    for s in series:
+        notes += [f"- **{s['short']}, {entry['label']} fit:** {entry['fit'].message}"
+                  for entry in s["fits"]]
+        notes += [f"  - {h.message}" for h in s["horizons"].values()]
+    return notes
+
+
+def p_base_line(t, p_base, shown: int = 12) -> str:
+    """An uploaded curve's base recovery probability at its first ``shown`` positions."""
+    return ("**p_base per position** (mean base probability of your recovery tokens): "
+            + ", ".join(f"t = {ti}: {p:.3g}" for ti, p in zip(t[:shown], p_base[:shown]))
+            + (" …" if len(t) > shown else ""))
 
 
 def _range(values) -> str:

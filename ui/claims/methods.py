@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ui.text import markdown
 from ui.text.latex import text
 
 ZERO_KL = 1e-12  # nats: "zero" KL (float noise of an untouched position is ~1e-17)
@@ -109,6 +110,41 @@ def augmentation_item(d: dict) -> str:
             "lead to. Which penalty μγᵗ it matches: the third tab.")
 
 
+def _late_kl(kl, k: int, T: int) -> str:
+    return text(kl[k:].sum(), 4) if k < T else "—"
+
+
+def side_by_side_table(d: dict, names: dict) -> str:
+    """Each trained method, the recovery penalty's exact optimum and the base model: E[H], the
+    total KL, the KL beyond the horizon ("—" when no position lies beyond it) and the recovery
+    after L = min(k, T − 1) prefilled harmful tokens."""
+    k, T = d["k"], d["T"]
+    L = min(k, T - 1)
+    rows = [[names[key], text(r["harm"][-1], 4), text(r["total_kl"][-1], 4), _late_kl(r["kl"], k, T),
+             text(r["prefill"][L], 4)] for key, r in d["runs"].items()]
+    exact = d["deep_exact"]
+    rows.insert(2, ["recovery penalty, exact optimum", text(exact["harm"], 4),
+                    text(exact["kl"].sum(), 4), _late_kl(exact["kl"], k, T), text(exact["prefill"][L], 4)])
+    rows.append(["base model", "", "0", "0", text(d["prefill_base"][L], 4)])
+    return markdown.table(["method", "E[H]", "total KL (nats)", f"KL beyond k = {k} (nats)",
+                           f"recovery after L = {L} harmful tokens"], rows)
+
+
+def completion_skipped(d: dict) -> str | None:
+    """Why Bach's targeted completion did not run, if it did not."""
+    if not d["skipped"]:
+        return None
+    return (f"Bach's targeted completion cannot run on this model: {d['skipped']['completion']}"
+            " (p_C = 0 or p_R + p_C = 1 leaves a token the base model never emits).")
+
+
+def teacher_skipped(d: dict) -> str | None:
+    """Why Bach's hybrid teacher could not be built, if it could not."""
+    if not d["skipped"]:
+        return None
+    return f"The hybrid teacher cannot be built on this model: {d['skipped']['completion']}"
+
+
 def findings(d: dict, names: dict) -> list[str]:
     """The first tab's findings, in order."""
     k, T, runs = d["k"], d["T"], d["runs"]
@@ -164,6 +200,23 @@ def schedule_verdict(f: dict, opened: list[int]) -> str:
             "this attack.")
 
 
+FINETUNE_NAMES = {"plain": "plain fine-tuning", "schedule": "constrained, your βₜ",
+                  "uniform": "constrained, β₂…₅ at every t"}
+
+
+def opened(f: dict) -> list[int]:
+    """The positions t at which, after a harmful prefix, the next token still changes the harm."""
+    return [int(t) for t in f["t"][f["open"]]]
+
+
+def finetune_table(f: dict) -> str:
+    """E[H] and the total KL to the base model after each attack."""
+    runs = f["runs"]
+    return markdown.table(["attack loss", "E[H] after", "total KL (nats)"],
+                          [[name, text(runs[key]["harm"][-1], 3), text(runs[key]["total_kl"][-1], 3)]
+                           for key, name in FINETUNE_NAMES.items()])
+
+
 def finetune_items(f: dict, opened: list[int], k: int) -> list[str]:
     runs = f["runs"]
     start = float(runs["plain"]["harm"][0])
@@ -213,6 +266,30 @@ def penalty_fit_item(g: dict, alpha_aug: float) -> str:
             "beyond the first position its extra term changes the model only in the states "
             "harmful tokens lead to, while the penalty changes it in every state the model reaches"
             + (" (the KL panel: augmentation spends more at t = 1 and less later)." if more_first else "."))
+
+
+def penalty_fit_table(g: dict) -> str:
+    """Augmentation as trained beside the fitted penalty: μ, γ and the total KL of each."""
+    return markdown.table(["policy", "μ", "γ", "total KL (nats)"], [
+        ["recovery augmentation (Qi), trained", "—", "—", text(g["total_kl_augmented"], 4)],
+        ["recovery penalty, fitted", f"{g['mu']:.4g}", f"{g['gamma']:.4g}", text(g["total_kl_fitted"], 4)]])
+
+
+def penalty_fit_bound(g: dict) -> tuple[str, str] | None:
+    """("warning" or "info", why) when the fit ended on an edge of its search range, else None."""
+    if "mu" in g["at_bound"]:
+        return ("warning", "The fit ended on the edge of μ's search range (μ/β in [10⁻⁴, 10⁴]): no "
+                "penalty μγᵗ in that range matches this augmentation well.")
+    if "gamma" in g["at_bound"]:
+        return ("info", f"The best γ is {g['gamma']:g}, the edge of the paper's range (0 ≤ γ ≤ 1): "
+                "augmentation holds recovery up at least as well late as early, and a penalty "
+                "that grew with depth (γ > 1) might match it better.")
+    return None
+
+
+def fitted_values(g: dict) -> tuple[float, float]:
+    """The fitted μ and γ as the buttons set them: μ to 3 significant digits, γ to 2 decimals."""
+    return float(f"{g['mu']:.3g}"), round(g["gamma"], 2)
 
 
 def base_favored_item(d: dict) -> str:

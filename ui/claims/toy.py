@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ui.text.latex import text
+from ui.text import markdown
+from ui.text.latex import num, text
 
 REFUSE_OR_COMPLY = (
     "Tokens **R** (recover / refuse), **C** (comply, harmful) and **N** (neutral), drawn by the "
@@ -274,3 +275,71 @@ def shared_headline(*, shared_kl_late: float, tab_kl_late: float, base: float, s
     return (f"Shared parameters spend {text(shared_kl_late, 3)} nats of KL beyond the horizon "
             f"(per-position: {text(tab_kl_late, 3)}); that untargeted change "
             f"{_change(base, shared, 'recovery after the prefix')} (base → shared).")
+
+
+# --- Numbers of a training run beside the exact optimum (Gradients, Shallow equilibrium) --------
+
+def late_kl(run: dict, k: int) -> float:
+    """Σ KLₜ over t > k after the last step of a ``ui.data.toy.training`` run."""
+    return float(run["kl"][-1][k:].sum())
+
+
+def beyond_max(values, k: int, symbol: str) -> str:
+    """LaTeX: the largest of ``values`` (position t at index t − 1) beyond the horizon, t > k."""
+    return rf"\max_{{t>{k}}}{symbol}={num(float(np.max(values[k:])))}"
+
+
+def leading_term_latex(d: dict, natural, k: int, eta: float) -> tuple[str, str]:
+    """At the horizon t = k (k ≥ 1): gₖᵀFₖ⁺gₖ beside Iₖ, then the exact KLₖ of the optimum against
+    the leading term (η²/2)·Iₖ and the remainder (``ui.data.toy.standard`` and ``gradients``)."""
+    i = k - 1
+    return (rf"g_{{{k}}}^{{\top}}F_{{{k}}}^{{+}}g_{{{k}}}={num(natural[i], 6)},"
+            rf"\quad I_{{{k}}}={num(d['info'][i], 6)}",
+            rf"\begin{{aligned}}\mathrm{{KL}}_{{{k}}}\ \text{{(exact)}}&={num(d['kl'][i])}\\"
+            rf"\tfrac{{{num(eta)}^2}}{{2}}\,I_{{{k}}}&={num(d['approx'][i])}\\"
+            rf"\text{{remainder}}&={num(d['kl'][i] - d['approx'][i])}\end{{aligned}}")
+
+
+def equilibrium_metrics(d: dict) -> list[tuple[str, str]]:
+    """The exact optimum's totals as (label, value): Σₜ KLₜ beside Σₜ (η²/2)·Iₜ = (η²/2)·Var H
+    (Corollary 7), E[H] of the base model beside the optimum's."""
+    return [("Σₜ KLₜ (nats)", text(d["kl"].sum())), ("(η²/2)·Var H (nats)", text(d["approx"].sum())),
+            ("E[H], base model", text(d["harm_base"])), ("E[H], optimum π*", text(d["harm"]))]
+
+
+def signed(x: float) -> str:
+    """A change in probability with its sign, so a fall is never read as a rise."""
+    if x == 0:
+        return "0"
+    return (f"{x:+.3g}" if abs(x) >= 5e-4 else f"{x:+.1e}").replace("-", "−")
+
+
+def shared_table(shared: dict, tab: dict, k: int) -> str:
+    """Shared against per-position training: the KL beyond the horizon, the recovery after a
+    harmful prefix of length L = k, and its change from the base model's."""
+    base = shared["prefill_base"]
+    return markdown.table(["after training", "shared", "per-position"], [
+        [f"KL beyond the horizon, Σ KLₜ over t > {k} (nats)", text(late_kl(shared, k), 3),
+         text(late_kl(tab, k), 3)],
+        [f"recovery after a harmful prefix of length L = k = {k}", text(shared["prefill"][-1], 4),
+         text(tab["prefill"][-1], 4)],
+        [f"change in that recovery from the base model's {text(base, 4)}",
+         signed(shared["prefill"][-1] - base), signed(tab["prefill"][-1] - base)]])
+
+
+def shared_effect(shared: dict, k: int, T: int) -> str | None:
+    """The largest change in E[H] a position beyond the horizon carries with shared parameters:
+    Proposition 26 says 0 (none when no position lies beyond the horizon)."""
+    if k >= T:
+        return None
+    return (f"Largest |change in E[H]| carried by a position t > {k} with shared parameters: "
+            f"{text(np.abs(shared['effect'][-1][k:]).max(), 2)} (Proposition 26: 0).")
+
+
+def training_table(std: dict, deep: dict, k: int, steps: int) -> str:
+    """Standard against deep training: the KL beyond the horizon and the recovery after a
+    harmful prefix of length L = k."""
+    return markdown.table([f"after {steps} steps", "standard", "deep"], [
+        [f"Σ KLₜ over t > {k} (nats)", text(late_kl(std, k)), text(late_kl(deep, k))],
+        [f"recovery after a harmful prefix of length L = k = {k}", text(std["prefill"][-1]),
+         text(deep["prefill"][-1])]])

@@ -55,6 +55,14 @@ def recovery_kl_limit(p: float, mu: float, beta: float, gamma: float, k: int) ->
     }
 
 
+def kl_sums(p: float, mu: float, beta: float, gamma: float, k: int, T: int) -> dict:
+    """The recovery KL beyond the horizon summed to the depth T and to infinity (Theorem 20),
+    Theorem 22's bounds on both, and KL*ₜ at t = k + 1 (what every position pays when γ = 1)."""
+    profile, limit = recovery_profile(p, mu, beta, gamma, k, T), recovery_kl_limit(p, mu, beta, gamma, k)
+    return {"to_T": profile["kl_total"], "to_inf": limit["limit"], "bound_T": profile["kl_total_bound"],
+            "bound_inf": limit["bound"], "per_position": at_position(p, mu, beta, gamma, k + 1)["kl"]}
+
+
 @_cache
 def at_position(p: float, mu: float, beta: float, gamma: float, t: int) -> dict:
     """Every Theorem 20 number at one position, for the formulas with values substituted."""
@@ -90,6 +98,16 @@ def tradeoff_vs_gamma(p: float, mu: float, beta: float, k: int, T: int) -> dict:
         "kl_total": kl.sum(axis=1),
         "kl_bound": theory.total_recovery_kl_bound(p, mu, beta, g, k, T),
     }
+
+
+def tradeoff_ends(p: float, mu: float, beta: float, gamma: float, k: int, T: int) -> dict:
+    """The depth-vs-capability headline's numbers: the guarantee at depth T at the current γ
+    (Theorem 22; 0 when no position lies beyond the horizon) and the chart's last γ, nearest 1,
+    with its guarantee and total recovery KL."""
+    ends = tradeoff_vs_gamma(p, mu, beta, k, T)
+    return {"delta_T": float(recoverability_by_depth(p, mu, beta, gamma, k, T)["delta"][-1])
+            if T > k else 0.0, "end_gamma": float(ends["gamma"][-1]),
+            "end_delta_T": float(ends["delta_T"][-1]), "end_kl_total": float(ends["kl_total"][-1])}
 
 
 @_cache

@@ -9,11 +9,20 @@ import numpy as np
 import streamlit as st
 
 import evidence
+from evidence import upload
 from theory import evidence as fits, evidence_attack as attack_fits, refuse_or_comply
 from ui.state import params
+from ui.text import markdown
 
 _log = logging.getLogger(__name__)
+
+# A user's own curve: read and checked by ``evidence.upload`` (no cache: every upload is new).
+MAX_ROWS, EXAMPLE_KL, EXAMPLE_LOGPROBS = upload.MAX_ROWS, upload.EXAMPLE_KL, upload.EXAMPLE_LOGPROBS
+read_upload = upload.parse
 HORIZON_SHARE = 0.01  # the share of Var H that defines the implied horizon (stated on the page)
+HORIZON_DEFINITION = fits.horizon_definition(HORIZON_SHARE)
+CAVEAT = attack_fits.CAVEAT  # what a toy model fitted to points read from a figure shows
+SOURCES = evidence.SOURCES
 SHORT = {  # legend names of the fitted curves
     "Llama-2-7B-Chat ‖ Llama-2-7B": "Llama-2",
     "Gemma-1.1-7B-IT ‖ Gemma-7B": "Gemma",
@@ -53,6 +62,30 @@ def kl_profiles() -> dict:
                        "horizons": {f.model: fits.implied_horizon(f, HORIZON_SHARE)
                                     for f in found if f.model != "recovery"}})
     return {"series": series, "t_max": int(df["t"].max())}
+
+
+def aligned(series: list[dict]) -> list[dict]:
+    """The standard-aligned models' curves, without the deepened one."""
+    return [s for s in series if "deepened" not in s["name"]]
+
+
+def deepened(series: list[dict]) -> dict:
+    return next(s for s in series if "deepened" in s["name"])
+
+
+def largest_amplitude(series: list[dict]) -> float:
+    """The largest fitted amplitude A = (η²/2)·I₁ of the aligned models' shallow fits."""
+    return max(e["fit"].values[0] for s in aligned(series) for e in s["fits"])
+
+
+def kl_sources(series: list[dict]) -> str:
+    """Where each published KL curve comes from, one entry a curve."""
+    return "; ".join(sorted({f"{s['name']}: {SOURCES.get(s['name'], s['source'])}" for s in series}))
+
+
+def attack_sources() -> str:
+    """Where the attack-success curves and the augmentation table come from."""
+    return SOURCES["qi2025_prefill_asr"] + "; " + SOURCES["qi2025_augmentation"]
 
 
 @_cache
@@ -120,7 +153,10 @@ def _number(x: float, err: float | None = None) -> str:
     return f"{x:.3g} ± {err:.2g}"
 
 
-def _attack_row(label: str, fit) -> str:
+ATTACK_HEADERS = ("family", "fitted (± standard error)", "held fixed", "χ²/dof")
+
+
+def _attack_row(label: str, fit) -> list[str]:
     def shown(n, v, s):
         if not fit.identified and not np.isfinite(s) and n not in fit.at_bound:
             return "not identified (ridge)"
@@ -131,7 +167,7 @@ def _attack_row(label: str, fit) -> str:
     fixed = ", ".join(f"{ATTACK_SYMBOLS.get(n, n)} = {_number(v)}" for n, v in fit.fixed.items()
                       if n in ("T", "horizon") or (n not in fit.names and n in ATTACK_SYMBOLS))
     per_dof = fit.chi2 / fit.dof if fit.dof > 0 else float("nan")
-    return f"| {label} | {fitted} | {fixed} | {per_dof:.1f} |"
+    return [label, fitted, fixed, f"{per_dof:.1f}"]
 
 
 @_cache
@@ -162,8 +198,7 @@ def attack_curves() -> dict:
               for n in names for rows in [df[df["series"] == n].sort_values("k")]]
     k_max = int(df["k"].max())
     fine = np.arange(0, k_max + 1)
-    curves, table = [], ["| family | fitted (± standard error) | held fixed | χ²/dof |", "|---|---|---|---|"]
-    messages = []
+    curves, rows, messages = [], [], []
     for family, fit in family_fits().items():
         base, aligned = FAMILIES[family]
         toy = fit.toy_params()
@@ -171,7 +206,7 @@ def attack_curves() -> dict:
             curves.append({"k": fine, "asr": attack_fits.attack_success(fine, model=model, **toy),
                            "name": f"toy fit, {kind}: {who}", "kind": kind,
                            "color": names.index(who)})
-        table.append(_attack_row(family, fit))
+        rows.append(_attack_row(family, fit))
         messages.append(f"- **{family}:** {fit.message}")
     explanation = (
         "**The toy model** (refuse-or-comply; see the Harm horizon page): tokens R (refuse or "
@@ -184,7 +219,7 @@ def attack_curves() -> dict:
         "base model: in the toy its curve equals the base curve for L ≥ 1, and η moves only L = 0. "
         "The real aligned models recover far more often than their bases at every L shown: that "
         "gap is what the toy cannot fit.")
-    return {"series": series, "fits": curves, "k_max": k_max, "table": "\n".join(table),
+    return {"series": series, "fits": curves, "k_max": k_max, "table": markdown.table(ATTACK_HEADERS, rows),
             "messages": "\n".join(messages), "explanation": explanation}
 
 
@@ -206,8 +241,8 @@ def augmentation_curves() -> dict:
     standard = attack_fits.attack_success(fine, model="standard", **deep.toy_params())
     deep_curve = attack_fits.attack_success(fine, model="deep", mu=params["mu"], gamma=params["gamma"],
                                             **deep.toy_params())
-    table = ["| fit | fitted (± standard error) | held fixed | χ²/dof |", "|---|---|---|---|",
-             _attack_row("deep optimum, Table 2 after augmentation", deep)]
+    table = markdown.table(("fit", *ATTACK_HEADERS[1:]),
+                           [_attack_row("deep optimum, Table 2 after augmentation", deep)])
     # Two decimals of μ and γ in a legend would read as a measurement; off the ridge they are one.
     what = (f"μ = {params['mu']:.3g}, γ = {params['gamma']:.3g}" if deep.identified
             else "μ, γ not identified: a ridge")
@@ -218,5 +253,5 @@ def augmentation_curves() -> dict:
             "standard": standard, "deep": deep_curve,
             "standard_name": "toy fit, standard optimum (Llama-2 family)",
             "deep_name": f"toy fit, deep optimum ({what})",
-            "table": "\n".join(table), "message": deep.message, "fit": deep,
+            "table": table, "message": deep.message, "fit": deep,
             "ridge": attack_fits.ridge_profile(deep)}

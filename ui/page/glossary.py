@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ui.text import markdown
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -137,8 +139,5 @@ ENTRIES = (
 
 def markdown_table() -> str:
     """The glossary as one markdown table (symbols in $…$, drawn by KaTeX)."""
-    rows = ["| Symbol | Meaning here | The paper's name | Where |", "|---|---|---|---|"]
-    for e in ENTRIES:
-        cells = (f"${e.symbol}$", e.meaning, e.paper, e.where)
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(rows)
+    return markdown.table(["Symbol", "Meaning here", "The paper's name", "Where"],
+                          [(f"${e.symbol}$", e.meaning, e.paper, e.where) for e in ENTRIES])

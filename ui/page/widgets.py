@@ -128,6 +128,15 @@ def controls(names, container=None) -> dict:
     return {name: control(name, container) for name in names}
 
 
+def settings(label: str, *rows: list[str]) -> None:
+    """Number boxes in a collapsed expander, one row per list of names: four sliders in a row
+    were cramped. Their values come back through ``ui.state.url`` like any control's."""
+    with st.expander(label, expanded=False):
+        for names in rows:
+            for col, name in zip(st.columns(len(names)), names):
+                control(name, col, slider=False)
+
+
 def preset_links(page: str, container=None) -> None:
     """The named presets of ``ui.state.params.PRESETS`` as links to ``page`` carrying their values.
 
