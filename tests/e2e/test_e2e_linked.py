@@ -275,3 +275,30 @@ def test_training_panels_share_the_position_and_the_step_moves_without_a_rerun(b
         assert len(sent) == before, "pointing or sliding sent a message to the server (a rerun)"
     finally:
         ctx.close()
+
+
+# The vega-embed element's drawn box against its Streamlit column, in px
+FIT_JS = """chart => { const c = document.querySelector(chart);
+  const col = c.closest('[data-testid="stColumn"]').getBoundingClientRect();
+  const drawn = c.querySelector('svg, canvas').getBoundingClientRect();
+  return {column: [col.left, col.right], drawn: [drawn.left, drawn.right]}; }"""
+
+
+@pytest.mark.parametrize("path", ["harm_horizon?view=1", "shallow_equilibrium?view=2",
+                                  "gradients?view=1"])
+def test_each_linked_chart_is_drawn_within_its_column(browser, server, path):
+    # Vega-Lite sizes a concatenation's views to the container without their axes: the y axes
+    # are drawn inside the views (ui.figures.linked.AXIS), else the chart runs ~70 px under the
+    # text beside it. 2 px: the pointer's Voronoi cells (the view's size, stroked 0.35 px) round
+    # Vega's bounds out a pixel on each side.
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(60_000)  # a first visit trains the runs
+    try:
+        page = ctx.new_page()
+        page.goto(f"{server}/{path}")
+        settle(page, timeout=60_000)
+        box = page.evaluate(FIT_JS, CHART)
+    finally:
+        ctx.close()
+    (left, right), (drawn_left, drawn_right) = box["column"], box["drawn"]
+    assert drawn_left >= left and drawn_right <= right + 2, box

@@ -37,6 +37,12 @@ LAST = "T_max"  # parameter: the last position (the x axes end half a position a
 VALUE_FORMAT = ".6~g"  # the tooltips: six significant digits, as the readout card and the data table
 LABEL = "#444"  # text and rules that are not data
 MARKERS = 60  # a line shows its points up to this many positions (plotly's max_markers=60)
+# Vega-Lite sizes a view of a concatenation to its container without its axes (it fits a chart,
+# axes included, only for a single or layered view), so a panel's view is the container's width,
+# axes included: its plot spans [AXIS, width - PAD] px and its y axis is moved inside that width
+AXIS, PAD = 72, 10  # px: the y axis (labels and title); the last x tick label
+# A y axis's title at the view's left edge (its labels would place it: a wide one, out of the view)
+TITLE_AT_EDGE = {"titleX": 2 - AXIS, "titleBaseline": "top"}  # from the axis, drawn at AXIS
 DATASETS = ("series", "horizon", "level")  # what each parameter set fills in
 # A log axis's tick as 10ⁿ, as the plotly figures write it (``_style.log_axis``), not "1e-5"
 # (d3's format writes a minus as U+2212)
@@ -72,7 +78,20 @@ def selection(nearest: bool = True) -> alt.Parameter:
 
 def x_axis(title: str | None) -> alt.X:
     return alt.X(f"{T}:Q", title=title, axis=alt.Axis(format="d", tickMinStep=1),
-                 scale=alt.Scale(domain=alt.ExprRef(f"[0.5, {LAST} + 0.5]"), nice=False))
+                 scale=alt.Scale(domain=alt.ExprRef(f"[0.5, {LAST} + 0.5]"), nice=False,
+                                 range=[alt.ExprRef(f"{AXIS}"), alt.ExprRef(f"width - {PAD}")]))
+
+
+def y_axes(field: str, title: str, scale: alt.Scale, stack=alt.Undefined,
+           **axis) -> tuple[alt.Y, alt.Y]:
+    """A panel's y encoding with its axis moved from the view's left edge to the plot's, and the
+    same without an axis but for the grid, which stays (an axis's offset moves its grid too).
+    A panel that uses both resolves its y axes as independent (one scale, two axes)."""
+    y = alt.Y(field, title=title, scale=scale, stack=stack,
+              axis=alt.Axis(orient="left", grid=False, offset=-AXIS, **TITLE_AT_EDGE, **axis))
+    grid = alt.Y(field, scale=scale, axis=alt.Axis(orient="left", grid=True, labels=False,
+                                                   ticks=False, domain=False, title=None))
+    return y, grid
 
 
 def pointer(select: alt.Parameter, x: alt.X, panel: str) -> alt.Chart:
@@ -99,7 +118,7 @@ def marker(select: alt.Parameter, x: alt.X, y: alt.Y, field: str, symbol: str, c
     text = chosen.transform_calculate(
         label=f"'{T} = ' + datum.{T} + ' · {symbol} = ' + datum.{field}_text"
     ).mark_text(align="left", baseline="bottom", fontSize=14, fontWeight="bold").encode(
-        x=alt.value(0), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")
+        x=alt.value(AXIS), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")
     return [dot, text]
 
 
@@ -122,9 +141,11 @@ def horizon(labelled: bool) -> list[alt.Chart]:
 def level(y: str) -> list[alt.Chart]:
     """The dotted horizontal rule of the ``level`` dataset (Var H), labelled at its right end."""
     rows = alt.Chart(alt.NamedData("level"))
-    rule = rows.mark_rule(color=BOUND[0], strokeDash=[2, 3], strokeWidth=2).encode(y=f"{y}:Q")
+    y = alt.Y(f"{y}:Q", axis=None)  # on the panel's scale; the panel draws the axis
+    rule = rows.mark_rule(color=BOUND[0], strokeDash=[2, 3], strokeWidth=2).encode(
+        x=alt.value(AXIS), x2=alt.value(alt.ExprRef(f"width - {PAD}")), y=y)  # across the plot
     text = rows.mark_text(align="right", baseline="top", dy=4, color=LABEL, fontSize=12).encode(
-        x=alt.value(alt.ExprRef("width")), y=f"{y}:Q", text="label:N")
+        x=alt.value(alt.ExprRef(f"width - {PAD}")), y=y, text="label:N")
     return [rule, text]
 
 
@@ -175,28 +196,28 @@ def _information_shape(info_title: str, sum_title: str, x_title: str, log: bool,
     bars = alt.Chart(alt.NamedData("series"))
     if log:  # a zero has no place on a log axis: its bar is left out, the label says 0
         # not stacked: a stack starts at 0, which a log axis cannot hold (nothing was drawn)
-        y_info = alt.Y("s0:Q", title=info_title, scale=alt.Scale(type="log"), stack=None,
-                       axis=alt.Axis(labelExpr=POWER_OF_TEN))
+        y_info, grid_info = y_axes("s0:Q", info_title, alt.Scale(type="log"), stack=None,
+                                   labelExpr=POWER_OF_TEN)
         bars = bars.transform_filter("datum.s0 > 0")
     else:
-        y_info = alt.Y("s0:Q", title=info_title, axis=alt.Axis(format="~g"))
-    y_sum = alt.Y("s1:Q", title=sum_title, scale=alt.Scale(domainMin=0), axis=alt.Axis(format="~g"))
+        y_info, grid_info = y_axes("s0:Q", info_title, alt.Scale(), format="~g")
+    y_sum, grid_sum = y_axes("s1:Q", sum_title, alt.Scale(domainMin=0), format="~g")
     x_top, x_bottom = x_axis(None), x_axis(x_title)
     top = alt.layer(
         rule(select, x_top, "information"),
         bars.mark_bar(color=blue, width={"band": 0.85}).encode(
             x=x_top, y=y_info, tooltip=_tooltip("s0", "Iₜ")),
         *horizon(labelled=True), pointer(select, x_top, "information"),
-        *marker(select, x_top, y_info, "s0", "Iₜ", blue, "information"),
-    ).properties(width="container", height=200)
+        *marker(select, x_top, grid_info, "s0", "Iₜ", blue, "information"),
+    ).resolve_axis(y="independent").properties(width="container", height=200)
     line = alt.Chart(alt.NamedData("series")).mark_line(
         color=red, strokeDash=[6, 3], strokeWidth=2.5,
         point=alt.OverlayMarkDef(shape="cross", color=red, size=40) if points else False).encode(
         x=x_bottom, y=y_sum, tooltip=_tooltip("s1", "Σₛ≤ₜ Iₛ"))
     bottom = alt.layer(
         rule(select, x_bottom, "sum"), line, *level("s1"), *horizon(labelled=False),
-        pointer(select, x_bottom, "sum"), *marker(select, x_bottom, y_sum, "s1", "Σₛ≤ₜ Iₛ", red, "sum"),
-    ).properties(width="container", height=130)
+        pointer(select, x_bottom, "sum"), *marker(select, x_bottom, grid_sum, "s1", "Σₛ≤ₜ Iₛ", red, "sum"),
+    ).resolve_axis(y="independent").properties(width="container", height=130)
     chart = alt.vconcat(top, bottom, spacing=34).add_params(alt.param(name=LAST, value=1))
     return chart.configure_view(stroke=None).configure_axis(
         labelFontSize=12, titleFontSize=14).properties(
@@ -243,12 +264,13 @@ def harm_information(fig, *, k: int, k_num: int, variance: float, default: int, 
 RANGES = ("y_top", "y_bottom")  # parameters: [low, high] of each panel's y axis
 
 
-def series_marks(select: alt.Parameter, x: alt.X, y: alt.Y, title: str, fields: tuple[str, ...],
-                 names: tuple[str, ...], short: tuple[str, ...], panel: str,
+def series_marks(select: alt.Parameter, x: alt.X, y: alt.Y, grid: alt.Y, title: str,
+                 fields: tuple[str, ...], names: tuple[str, ...], short: tuple[str, ...], panel: str,
                  points: bool) -> list[alt.Chart]:
     """The series ``fields`` of a panel (folded into ``value``, on the y axis ``y`` titled
-    ``title``) as lines, one colour and dash per series named in the legend (``names``), and at the selected position a dot on each and above the panel the
-    position and every value as the readout card writes it,
+    ``title``, the dots on ``grid``: ``y_axes``) as lines, one colour and dash per series named
+    in the legend (``names``), and at the selected position a dot on each and above the panel
+    the position and every value as the readout card writes it,
     ``t = 5 · per-position: 0.022203 · shared: 0.0108204``. The dots and the label read the
     wide row of the selected position; Vega names them ``<panel>_dot_marks``, ``<panel>_label_marks``."""
     styles = [OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["green"]]
@@ -272,13 +294,13 @@ def series_marks(select: alt.Parameter, x: alt.X, y: alt.Y, title: str, fields: 
     dots = chosen.transform_fold(list(fields), as_=["field", "value"]).transform_calculate(
         series=name).transform_filter("isValid(datum.value)").mark_point(
         filled=True, size=70, opacity=1).encode(
-        x=x, y=y, color=alt.Color("series:N", scale=colors, legend=None)
+        x=x, y=grid, color=alt.Color("series:N", scale=colors, legend=None)
     ).properties(name=f"{panel}_dot")
     label = f"'{T} = ' + datum.{T}" + "".join(
         f" + ' · {s}: ' + datum.{f}_text" for f, s in zip(fields, short))
     text = chosen.transform_calculate(label=label).mark_text(
         align="left", baseline="bottom", fontSize=14, fontWeight="bold", color=LABEL).encode(
-        x=alt.value(0), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")
+        x=alt.value(AXIS), y=alt.value(-8), text="label:N").properties(name=f"{panel}_label")
     return [lines, dots, text]
 
 
@@ -299,7 +321,7 @@ def note(y: str) -> alt.Chart:
     """The plotly figure's pointer to a point (``note`` dataset: its t, value and words)."""
     return alt.Chart(alt.NamedData("note")).mark_text(
         align="left", baseline="bottom", dx=10, dy=-14, color=LABEL, fontSize=11).encode(
-        x=f"{T}:Q", y=f"{y}:Q", text="label:N")
+        x=f"{T}:Q", y=alt.Y(f"{y}:Q", axis=None), text="label:N")
 
 
 @functools.cache
@@ -321,13 +343,14 @@ def _shared_shape(names, short, titles, x_title, points) -> alt.VConcatChart:
     for i, (x, title, fields, panel, height) in enumerate((
             (x_top, titles[0], ("s0", "s2"), "kl", 200),
             (x_bottom, titles[1], ("s1", "s3"), "effect", 170))):
-        y = alt.Y("value:Q", title=title, axis=alt.Axis(format="~g"),
-                  scale=alt.Scale(domain=alt.ExprRef(RANGES[i]), nice=False, zero=False))
-        lines, dots, text = series_marks(select, x, y, title, fields, names, short, panel, points)
+        y, grid = y_axes("value:Q", title, alt.Scale(domain=alt.ExprRef(RANGES[i]), nice=False,
+                                                     zero=False), format="~g")
+        lines, dots, text = series_marks(select, x, y, grid, title, fields, names, short, panel,
+                                         points)
         panels.append(alt.layer(
             *band(height if i == 0 else None), rule(select, x, panel), lines,
             *([note("y")] if i == 0 else []), pointer(select, x, panel), dots, text,
-        ).properties(width="container", height=height))
+        ).resolve_axis(y="independent").properties(width="container", height=height))
     chart = alt.vconcat(*panels, spacing=34).add_params(
         alt.param(name=LAST, value=1), *(alt.param(name=r, value=[0, 1]) for r in RANGES))
     return chart.configure_view(stroke=None).configure_axis(
@@ -373,7 +396,6 @@ COLUMNS = 250  # pointer columns per run at most: a run is ~160 px wide at 1280 
 # column is an SVG element that a new step re-encodes (4 × 2000 of them took ~0.3 s a step)
 # Each row's width is the container's (Streamlit sets it), axes included: the plots span
 # [AXIS, width - PAD] px, the left run in the first SPLIT[0] of it, the right run after SPLIT[1]
-AXIS, PAD = 72, 10  # px: the left run's y axis (labels and title); the last x tick label
 HEIGHT = 170  # px of each row's plots
 SPLIT = (0.42, 0.58)  # the right run's y-axis labels sit between
 HALVES = ((0.0, SPLIT[0]), (SPLIT[1], 1.0))
@@ -430,7 +452,7 @@ def _training_panel(select: alt.Parameter, row: int, half: int, y_title: str,
     # with it) drawn by a second axis that stays
     y = alt.Y("value:Q", title=y_title if half == 0 else None, scale=scale,
               axis=alt.Axis(format="~g", orient="left", grid=False,
-                            offset=alt.ExprRef(f"-({_px(half, 0)})")))
+                            offset=alt.ExprRef(f"-({_px(half, 0)})"), **TITLE_AT_EDGE))
     grid = alt.Y("value:Q", scale=scale, axis=alt.Axis(
         orient="left", grid=True, labels=False, ticks=False, domain=False, title=None))
     color, dash = _legend_scales()
