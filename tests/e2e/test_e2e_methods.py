@@ -3,7 +3,10 @@ findings, and a method parameter typed into a tab's settings reaches the URL and
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from e2e_util import EXCEPTION, TAB, query, settle
 from ui.state import nav
@@ -32,7 +35,13 @@ def test_every_tab_draws_its_figures_and_findings(page, server):
         settle(page, 90_000)
         assert page.locator(EXCEPTION).count() == 0
         drawn = page.locator("[data-testid='stMain'] .js-plotly-plot")
-        assert drawn.count() == sum(1 for s in specs.SPECS if s.view == view)
+        wanted = sum(1 for s in specs.SPECS if s.view == view)
+        # Under load the last tab's figures leave the page a moment after the rerun settles.
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function("n => document.querySelectorAll("
+                                   "\"[data-testid='stMain'] .js-plotly-plot\").length === n",
+                                   arg=wanted, timeout=20_000)
+        assert drawn.count() == wanted
         main = page.locator("[data-testid='stMain']").inner_text()
         assert ("What the toy shows" in main
                 or "Base-favored tokens on a harmful response" in main), view
