@@ -62,6 +62,17 @@ def _value(label: str) -> float:
     return float(label.rsplit("= ", 1)[1])
 
 
+def _recording(browser):
+    """A 1280×800 page (60 s timeouts: its first visit trains both runs) and the list of the
+    frames it sends to the server (none may leave while the chart is pointed at)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.set_default_timeout(60_000)
+    page = ctx.new_page()
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    return ctx, page, sent
+
+
 def test_pointing_at_a_position_in_one_panel_marks_it_in_the_other(browser, server, artifacts):
     info = theory.refuse_or_comply(T=12, k=4, p_recover=0.1, p_harm=0.2).harm_information()
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -128,11 +139,7 @@ def test_pointing_at_kl_marks_the_change_in_harm_at_the_same_t(browser, server, 
 
     kl_tab, effect_tab, kl_shared, effect_shared = (
         c.y for c in tables.columns(catalog.build("shared_variant", params.defaults())))
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(60_000)  # the page trains both runs on its first visit
-    page = ctx.new_page()
-    sent = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    ctx, page, sent = _recording(browser)
     try:
         page.goto(f"{server}/shallow_equilibrium?view=2&t=5")
         settle(page)
@@ -223,11 +230,7 @@ def test_training_panels_share_the_position_and_the_step_moves_without_a_rerun(b
     fig = catalog.build("training", params.defaults()).fig
     # per recorded step, per panel (grad0, grad1, kl0, kl1): the plotly frames' traces 0, 2, 1, 3
     frames = [[np.asarray(f.data[i].y, dtype=float) for i in (0, 2, 1, 3)] for f in fig.frames]
-    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-    ctx.set_default_timeout(60_000)  # the page trains both runs on its first visit
-    page = ctx.new_page()
-    sent = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(frame)))
+    ctx, page, sent = _recording(browser)
     try:
         page.goto(f"{server}/gradients?view=1&t=5")
         settle(page, timeout=60_000)
