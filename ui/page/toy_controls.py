@@ -15,6 +15,7 @@ from ui.data import budget, toy as data_toy
 from ui.state import nav, url as state
 
 from . import layout, widgets
+from .attempt import attempt
 
 _KEY = "_w_toy_model"
 
@@ -70,12 +71,11 @@ def describe(v: dict, container=None) -> None:
 
 
 def model_or_stop(fn, *args, spinner: str = "Computing…"):
-    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and end the page."""
-    with st.spinner(spinner):
-        result, err = data_toy.attempt(fn, *args)
-    if err:
-        st.warning(f"This page cannot compute the toy model with these parameters: {err}",
-                   icon="⚠️")
+    """Run ``fn(*args)`` with a spinner; if the engine rejects the model, warn and end the page
+    (``attempt``'s warning: a tab's refusal and the page's read alike)."""
+    result = attempt(fn, *args, spinner=spinner,
+                     failed="This page cannot compute the toy model with these parameters")
+    if result is None:
         raise nav.EndPage
     return result
 
