@@ -110,6 +110,14 @@ def healthy(url: str, timeout: float = HEALTH_TIMEOUT) -> bool:
         return False
 
 
+def _tail(path: Path, lines: int = 8) -> str:
+    """The end of a log, for an error message (the run directory goes away with the hall)."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 def _stop_group(proc: subprocess.Popen, first: int = signal.SIGTERM, grace: float = 10.0) -> None:
     """Stop a process started with its own session, and everything in its group, by that
     group's id (the process's pid): ``first``, then SIGKILL if it lingers."""
@@ -166,8 +174,8 @@ class Hall:
     @property
     def replicas(self) -> list[Replica]:
         with self._lock:
-            return [Replica(i, self._ports[i], p.pid if p else -1)
-                    for i, p in enumerate(self._procs)]
+            return [Replica(i, port, p.pid) for i, (port, p) in
+                    enumerate(zip(self._ports, self._procs)) if p is not None]
 
     @property
     def nginx_pid(self) -> int:
@@ -212,6 +220,14 @@ class Hall:
         self.log_dir = Path(self._log_dir_arg) if self._log_dir_arg else self.run_dir
         self.log_dir.mkdir(parents=True, exist_ok=True)
         nginx = find_nginx()
+        # A taken port fails here, before the replicas spend their start on nothing.
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((self.host, self.port))
+            except OSError as e:
+                raise RuntimeError(f"cannot listen on {self.host}:{self.port}: {e}") from None
         self._ports = [free_port() for _ in range(self.n)]
         for i in range(self.n):
             self._spawn(i)
@@ -232,8 +248,9 @@ class Hall:
         deadline = time.monotonic() + 15
         while not healthy(self.url, 2.0):
             if self._nginx.poll() is not None:
-                raise RuntimeError(f"nginx exited ({self._nginx.returncode}); see "
-                                   f"{self.log_dir / 'error.log'} and {self.log_dir / 'nginx.out'}")
+                raise RuntimeError(f"nginx exited ({self._nginx.returncode}):\n"
+                                   + (_tail(self.log_dir / "error.log")
+                                      or _tail(self.log_dir / "nginx.out")))
             if time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not answer on {self.url}")
             time.sleep(0.1)
@@ -264,8 +281,8 @@ class Hall:
         while not healthy(f"http://127.0.0.1:{self._ports[i]}", 2.0):
             proc = self._procs[i]
             if proc.poll() is not None:
-                raise RuntimeError(f"replica {i} exited ({proc.returncode}); see "
-                                   f"{self.log_dir / f'replica-{i}.log'}")
+                raise RuntimeError(f"replica {i} exited ({proc.returncode}):\n"
+                                   + _tail(self.log_dir / f"replica-{i}.log"))
             if time.monotonic() > deadline:
                 raise RuntimeError(f"replica {i} did not answer {HEALTH} in time")
             time.sleep(0.2)

@@ -174,3 +174,19 @@ def test_defaults_one_replica_per_core_on_loopback():
     assert (args.replicas, args.port, args.host) == (os.cpu_count(), 8080, "127.0.0.1")
     with pytest.raises(SystemExit):
         parse(["--replicas", "0"])
+
+
+def test_a_taken_port_fails_at_once_and_leaves_nothing(tmp_path):
+    import socket
+
+    from deploy.hall import Hall
+
+    _nginx()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        hall = Hall(replicas=1, port=taken.getsockname()[1], log_dir=tmp_path)
+        with pytest.raises(RuntimeError, match="cannot listen"):
+            hall.__enter__()
+    assert hall.replicas == []  # not one started
+    assert not hall.run_dir.exists()
