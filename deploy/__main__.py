@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Hall(replicas=args.replicas, port=args.port, host=args.host, env=env,
                   log_dir=args.log_dir) as hall:
-            print(f"Serving on {hall.url}", flush=True)
+            print(f"Serving on {hall.url} (nginx pid {hall.nginx_pid})", flush=True)
             if args.host in ("0.0.0.0", "::"):
                 print(f"  students open http://{socket.gethostname()}:{args.port} "
                       "(or this machine's address on the room's network)", flush=True)
@@ -68,10 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             if env:
                 print("  " + " ".join(f"{k}={v}" for k, v in env.items()), flush=True)
             print("Ctrl-C stops it.", flush=True)
-            try:
-                done.wait()
-            except KeyboardInterrupt:
-                pass
+            # Ctrl-C as an event too (a shell's background job ignores SIGINT unless told).
+            signal.signal(signal.SIGINT, lambda *_: done.set())
+            done.wait()
             print("Stopping...", flush=True)
     except KeyboardInterrupt:
         pass
