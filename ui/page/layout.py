@@ -89,6 +89,10 @@ def views(page: str, sections: dict) -> None:
     key = f"_tabs_{page}"
     current = labels[min(state.get("view"), len(labels) - 1)]
     tabs = st.tabs(labels, key=key, default=current, on_change=_switch, args=(key, labels))
+    if state.first_run():  # a reconnecting browser's tab click: no callback in a first run
+        opened = next((i for i, tab in enumerate(tabs) if tab.open), None)
+        if opened is not None and labels[opened] != current:
+            state.set_value("view", opened)
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:
             with tab:

@@ -74,29 +74,49 @@ def control(name: str, container=None, *, slider: bool = True):
     value = min(state.get(name), p.hi)
     s_key, n_key = f"_w_{name}_slider", f"_w_{name}_box"
     # Seed both twins from the canonical value on every run: the other twin, a preset, a URL or
-    # another page may have changed it since they were last drawn.
-    st.session_state[n_key] = value
+    # another page may have changed it since they were last drawn. In the session's first run
+    # the value goes in as the widgets' default instead, so that a reconnecting browser's
+    # key press (sent with that run, see ``state.first_run``) is what they return.
+    fresh = state.first_run()
+    seed = {"value": value} if fresh else {}
+    if not fresh:
+        st.session_state[n_key] = value
     if not slider:
-        box.number_input(p.label, p.lo, p.hi, step=p.step, format=_number_format(p), key=n_key,
-                         help=p.help, on_change=_on_change, args=(name, n_key))
+        got = box.number_input(p.label, p.lo, p.hi, step=p.step, format=_number_format(p),
+                               key=n_key, help=p.help, on_change=_on_change, args=(name, n_key),
+                               **seed)
+        _adopt(name, value, [got] if fresh else [])
         return value
     left, right = box.columns([5, 3], vertical_alignment="bottom")
+    if not fresh:
+        st.session_state[s_key] = value
     if p.scale == "log":
-        st.session_state[s_key] = value
-        left.select_slider(p.label, options=_with_value(slider_stops(p), value),
-                           format_func=_stop_text, key=s_key,
-                           help=p.help + " (log scale; the box takes any exact value)",
-                           on_change=_on_change, args=(name, s_key))
+        got_slider = left.select_slider(
+            p.label, options=_with_value(slider_stops(p), value), format_func=_stop_text,
+            key=s_key, help=p.help + " (log scale; the box takes any exact value)",
+            on_change=_on_change, args=(name, s_key), **seed)
     else:
-        st.session_state[s_key] = value
         fmt = None if p.kind is int else f"%.{_decimals(value, p.step or 0.01)}f"
-        left.slider(p.label, p.kind(p.lo), p.kind(p.hi), step=p.kind(p.step) if p.step else None,
-                    format=fmt, key=s_key, help=p.help, on_change=_on_change, args=(name, s_key))
-    right.number_input(f"{p.label}: exact value", p.kind(p.lo), p.kind(p.hi),
-                       step=p.kind(p.step) if p.step else None, format=_number_format(p),
-                       key=n_key, label_visibility="collapsed", on_change=_on_change,
-                       args=(name, n_key))
+        got_slider = left.slider(
+            p.label, p.kind(p.lo), p.kind(p.hi), step=p.kind(p.step) if p.step else None,
+            format=fmt, key=s_key, help=p.help, on_change=_on_change, args=(name, s_key), **seed)
+    got_box = right.number_input(f"{p.label}: exact value", p.kind(p.lo), p.kind(p.hi),
+                                 step=p.kind(p.step) if p.step else None,
+                                 format=_number_format(p), key=n_key,
+                                 label_visibility="collapsed", on_change=_on_change,
+                                 args=(name, n_key), **seed)
+    _adopt(name, value, [got_slider, got_box] if fresh else [])
     return min(state.get(name), p.hi)
+
+
+def _adopt(name: str, shown: float, got: list) -> None:
+    """A reconnecting browser's key press in a session's first run (``state.first_run``): the
+    twin whose value differs from the URL's was changed; take it and run the page again, so
+    that what was drawn before this control sees it too."""
+    changed = [v for v in got if v != shown]
+    if changed:
+        state.set_value(name, changed[0])
+        st.rerun()
 
 
 def use_value(name: str, value: float, container=None, *, label: str = "Use this value") -> None:

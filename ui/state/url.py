@@ -37,6 +37,7 @@ _TEXT = "_params_text"  # {key: [raw strings]}
 _TEXT_WRITTEN = "_params_text_written"
 _PINS = "_params_pins"  # the pins, parsed when the URL's pin values arrive
 _PIN_WARNINGS = "_params_pin_warnings"  # their problems, until ui.classroom.compare shows them
+_FIRST_RUN = "_params_first_run"  # whether this run is the session's first (see first_run)
 MAX_UNKNOWN = 10  # unknown keys named one by one in the warning; the rest are counted
 
 
@@ -63,6 +64,7 @@ def sync() -> None:
 
     The one read of the URL in a run: only the keys this session did not write are parsed.
     """
+    st.session_state[_FIRST_RUN] = _VALUES not in st.session_state
     _init()
     url = st.query_params
     given = {key: url.get_all(key) for key in url.keys() if key not in _RESERVED}
@@ -110,6 +112,18 @@ def enter_page(path: str) -> None:
     if last is not None and last != path and st.session_state[_VALUES]["view"] != 0:
         st.session_state[_VALUES] = {**st.session_state[_VALUES], "view": 0}
         _write_url(st.session_state[_VALUES])
+
+
+def first_run() -> bool:
+    """Whether this run is the session's first.
+
+    Usually a fresh visit, whose widgets hold nothing. But a browser whose server went away (a
+    replica killed, a restart) keeps its page, reconnects to a new session and sends, with the
+    next key press, every widget value it holds: that press is then in the first run, where no
+    ``on_change`` callback fires (the new session has never drawn the widget). Widgets read their
+    own value in that run instead of being seeded from the URL (``ui.page.widgets``).
+    """
+    return st.session_state.get(_FIRST_RUN, False)
 
 
 def values() -> dict:
