@@ -33,8 +33,10 @@ def _full(run) -> bool:
 
 
 def test_a_third_student_waits_on_a_light_page_and_gets_in_when_a_place_frees():
+    # a bad idle value too: the server starts all the same, with the default and a warning
     with streamlit_server(log_name="streamlit-limits-cap.log",
-                          env={limits.MAX_SESSIONS_VAR: "2"}) as (base, _proc):
+                          env={limits.MAX_SESSIONS_VAR: "2",
+                               limits.IDLE_MINUTES_VAR: "soon"}) as (base, _proc):
         async def go():
             first, second, third = Session(base), Session(base), Session(base)
             runs = [await first.open("deep_alignment", QUERY), await second.open("", QUERY)]
@@ -66,57 +68,32 @@ def test_a_third_student_waits_on_a_light_page_and_gets_in_when_a_place_frees():
     assert parse_qs(entered.query_string)["k"] == ["7"]
     assert "Deep alignment" in entered.texts[0] or any("Deep alignment" in t for t in entered.texts)
     assert "Traceback" not in log
+    assert "SHALLOWDEEP_IDLE_MINUTES='soon' is not a number of minutes" in log
 
 
-def test_an_idle_session_is_closed_and_a_reconnect_gets_the_same_page_and_query():
+@pytest.fixture(scope="module")
+def idle_server():
     # 0.05 min = 3 s; the sweep runs every 0.75 s
     with streamlit_server(log_name="streamlit-limits-idle.log",
                           env={limits.IDLE_MINUTES_VAR: "0.05"}) as (base, _proc):
-        async def go():
-            async with Session(base) as s:
-                before = await s.open("deep_alignment", QUERY)
-                start = time.monotonic()
-                await asyncio.wait_for(s._ws.wait_closed(), 15)  # closed by the server
-                closed_after = time.monotonic() - start
-                after = await s.reconnect()
-                return before, closed_after, after
+        yield base
+    assert "Traceback" not in (ARTIFACTS / "streamlit-limits-idle.log").read_text()
 
-        before, closed_after, after = _run(go())
-        log = (ARTIFACTS / "streamlit-limits-idle.log").read_text()
+
+def test_an_idle_session_is_closed_and_a_reconnect_gets_the_same_page_and_query(idle_server):
+    async def go():
+        async with Session(idle_server) as s:
+            before = await s.open("deep_alignment", QUERY)
+            start = time.monotonic()
+            await asyncio.wait_for(s._ws.wait_closed(), 15)  # closed by the server
+            closed_after = time.monotonic() - start
+            after = await s.reconnect()
+            return before, closed_after, after
+
+    before, closed_after, after = _run(go())
     assert 3.0 <= closed_after < 8.0
     assert after.query_string == before.query_string and parse_qs(after.query_string)["k"] == ["7"]
     assert FIGURES & set(after.elements) and not after.exceptions and not after.page_not_found
-    assert "Traceback" not in log and "Error" not in log
-
-
-@pytest.mark.parametrize(("env", "expected", "message"), [
-    ({limits.MAX_SESSIONS_VAR: "many", limits.IDLE_MINUTES_VAR: "-5"},
-     limits.Settings(None, limits.DEFAULT_IDLE_MINUTES), ("MAX_SESSIONS='many'", "IDLE_MINUTES='-5'")),
-    ({limits.MAX_SESSIONS_VAR: "0", limits.IDLE_MINUTES_VAR: "nan"},
-     limits.Settings(None, limits.DEFAULT_IDLE_MINUTES), ("MAX_SESSIONS='0'", "IDLE_MINUTES='nan'")),
-    ({limits.MAX_SESSIONS_VAR: " 40 ", limits.IDLE_MINUTES_VAR: "0"}, limits.Settings(40, None), ()),
-    ({limits.IDLE_MINUTES_VAR: "2.5"}, limits.Settings(None, 2.5), ()),
-    ({}, limits.Settings(None, limits.DEFAULT_IDLE_MINUTES), ()),
-])
-def test_settings_bad_values_fall_back_to_the_defaults_with_a_message(env, expected, message):
-    got = limits.read(env)
-    assert (got.max_sessions, got.idle_minutes) == (expected.max_sessions, expected.idle_minutes)
-    assert len(got.problems) == len(message)
-    for text, problem in zip(message, got.problems):
-        assert text in problem
-
-
-def test_a_server_with_bad_settings_starts_and_says_so(browser):
-    with streamlit_server(log_name="streamlit-limits-bad.log",
-                          env={limits.MAX_SESSIONS_VAR: "lots"}) as (base, _proc):
-        async def go():
-            async with Session(base) as s:
-                return await s.open("", QUERY)
-
-        run = _run(go())
-        log = (ARTIFACTS / "streamlit-limits-bad.log").read_text()
-    assert FIGURES & set(run.elements) and not run.exceptions
-    assert "SHALLOWDEEP_MAX_SESSIONS='lots' is not a whole number" in log
 
 
 def test_the_full_page_in_a_browser(browser):
@@ -127,8 +104,9 @@ def test_the_full_page_in_a_browser(browser):
                           env={limits.MAX_SESSIONS_VAR: "1"}) as (base, _proc):
         inside = browser.new_context(viewport={"width": 1280, "height": 800})
         first = inside.new_page()
-        first.goto(f"{base}/", timeout=60_000)
-        settle(first, timeout=60_000)  # the one place
+        first.goto(f"{base}/glossary", timeout=60_000)  # the one place: taken as its run starts
+        first.locator('[data-testid="stMain"] [data-testid="stElementContainer"]').first.wait_for(
+            timeout=60_000)
         ctx = browser.new_context(viewport={"width": 1280, "height": 800})
         page = ctx.new_page()
         page.goto(f"{base}/deep_alignment?{QUERY}", timeout=60_000)
@@ -144,23 +122,19 @@ def test_the_full_page_in_a_browser(browser):
         ctx.close()
 
 
-def test_an_idle_tab_shows_the_away_page_and_comes_back_to_its_link(browser):
+def test_an_idle_tab_shows_the_away_page_and_comes_back_to_its_link(browser, idle_server):
     shots = Path("/tmp/shots-limits")
     shots.mkdir(exist_ok=True)
-    with streamlit_server(log_name="streamlit-limits-away.log",
-                          env={limits.IDLE_MINUTES_VAR: "0.05"}) as (base, _proc):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-        page = ctx.new_page()
-        page.goto(f"{base}/deep_alignment?{QUERY}", timeout=60_000)
-        settle(page, timeout=60_000)
-        url = page.url
-        page.get_by_text(waiting.AWAY_TITLE).wait_for(timeout=20_000)
-        page.wait_for_timeout(1500)  # the server closes the session, the browser reconnects
-        page.screenshot(path=shots / "away.png")
-        assert page.url == url and page.locator(CHART).count() == 0
-        page.get_by_role("button", name="Continue where I was").click()
-        page.locator(CHART).first.wait_for(timeout=30_000)
-        assert page.url == url and page.locator('[data-testid="stException"]').count() == 0
-        ctx.close()
-        log = (ARTIFACTS / "streamlit-limits-away.log").read_text()
-    assert "Traceback" not in log
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.goto(f"{idle_server}/deep_alignment?{QUERY}", timeout=60_000)
+    settle(page, timeout=60_000)
+    url = page.url
+    page.get_by_text(waiting.AWAY_TITLE).wait_for(timeout=20_000)
+    page.wait_for_timeout(1500)  # the server closes the session, the browser reconnects
+    page.screenshot(path=shots / "away.png")
+    assert page.url == url and page.locator(CHART).count() == 0
+    page.get_by_role("button", name="Continue where I was").click()
+    page.locator(CHART).first.wait_for(timeout=30_000)
+    assert page.url == url and page.locator('[data-testid="stException"]').count() == 0
+    ctx.close()

@@ -34,7 +34,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit import runtime
@@ -211,8 +210,8 @@ def fragment(func):
 def remember(page: str) -> None:
     """The page and query this session shows, for the away page the idle check asks for."""
     if (sid := _session_id()) is not None:
-        query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
-        GATE.remember(sid, page, query)
+        # the query string the browser sent for this run: what its address bar shows
+        GATE.remember(sid, page, get_script_run_ctx().query_string)
 
 
 def _sweep_interval() -> float:
