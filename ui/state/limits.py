@@ -165,9 +165,10 @@ class Gate:
 SETTINGS = read(os.environ)
 for _problem in SETTINGS.problems:
     _log.warning("Session limits: %s", _problem)
-_log.info("Session limits: at most %s sessions, idle sessions closed after %s",
-          SETTINGS.max_sessions or "unlimited",
-          f"{SETTINGS.idle_minutes:g} min" if SETTINGS.idle_minutes else "never")
+_log.info("Session limits: %s, %s",
+          f"at most {SETTINGS.max_sessions} sessions" if SETTINGS.max_sessions else "no session cap",
+          f"idle sessions closed after {SETTINGS.idle_minutes:g} min" if SETTINGS.idle_minutes
+          else "idle sessions never closed")
 GATE = Gate(SETTINGS)
 _started = threading.Lock()
 _sweeping = False
