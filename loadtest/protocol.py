@@ -62,7 +62,8 @@ class Run:
     """What one script run sent: its status, the wall time from request to ``script_finished``,
     the frames and bytes received, the controls drawn, the exception elements (a traceback on
     the page), the query string the app left in the address bar, and whether the page name was
-    unknown (``page_not_found``)."""
+    unknown (``page_not_found``); the kinds of the elements drawn (``"markdown"``,
+    ``"plotly_chart"``, ...) and the text of the markdown ones, headings included."""
 
     status: str
     seconds: float
@@ -72,6 +73,8 @@ class Run:
     exceptions: tuple[str, ...]
     query_string: str
     page_not_found: bool
+    elements: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
 
 
 def check_loopback(url: str) -> None:
@@ -145,6 +148,7 @@ class Session:
         self.controls: dict[str, Control] = {}
         self._states: dict[str, WidgetState] = {}
         self._ws = None
+        self.auto_rerun: tuple[float, str] | None = None  # (seconds, fragment id) the page asked for
 
     async def __aenter__(self) -> Session:
         return self
@@ -204,6 +208,13 @@ class Session:
             self._states.pop(control.id, None)  # a press is sent once
         return run
 
+    async def tick(self) -> Run:
+        """The rerun a ``st.fragment(run_every=...)`` asks the browser for (its fragment only),
+        sent now rather than after its interval."""
+        if self.auto_rerun is None:
+            raise ProtocolError("the page asked for no automatic rerun")
+        return await self._run(fragment_id=self.auto_rerun[1], auto=True)
+
     async def reconnect(self) -> Run:
         """What the browser does when the websocket drops: a new connection (same cookie, so
         the balancer picks again) and a run of the page and query the address bar shows."""
@@ -213,9 +224,10 @@ class Session:
         await self.connect(self.page, self.query)
         return await self._run()
 
-    async def _run(self, fragment_id: str = "") -> Run:
+    async def _run(self, fragment_id: str = "", auto: bool = False) -> Run:
         message = BackMsg()
         cs = message.rerun_script
+        cs.is_auto_rerun = auto
         cs.query_string = self.query
         cs.page_name = self.page
         cs.page_script_hash = self.page_hash
@@ -230,6 +242,8 @@ class Session:
         messages = size = 0
         controls: dict[str, Control] = dict(self.controls) if keep_controls else {}
         exceptions: list[str] = []
+        elements: list[str] = []
+        texts: list[str] = []
         page_not_found = False
         tab_paths: dict[tuple, _Tabs] = {}  # a tab container's path → its labels, as they come
         while True:
@@ -253,9 +267,16 @@ class Session:
                 self.query = msg.page_info_changed.query_string
             elif kind == "page_not_found":
                 page_not_found = True
+            elif kind == "auto_rerun":
+                self.auto_rerun = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
             elif kind == "delta":
                 self._read_delta(msg.delta, tuple(msg.metadata.delta_path), controls,
                                  exceptions, tab_paths)
+                if msg.delta.WhichOneof("type") == "new_element":
+                    element_kind = msg.delta.new_element.WhichOneof("type")
+                    elements.append(element_kind)
+                    if element_kind in ("markdown", "heading"):
+                        texts.append(getattr(msg.delta.new_element, element_kind).body)
             elif kind == "script_finished":
                 if msg.script_finished in _DONE:
                     self.controls = controls
@@ -263,7 +284,8 @@ class Session:
                         status=ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished),
                         seconds=time.perf_counter() - start, messages=messages, bytes=size,
                         controls=tuple(controls.values()), exceptions=tuple(exceptions),
-                        query_string=self.query, page_not_found=page_not_found)
+                        query_string=self.query, page_not_found=page_not_found,
+                        elements=tuple(elements), texts=tuple(texts))
 
     @staticmethod
     def _read_delta(delta, path: tuple, controls: dict, exceptions: list, tab_paths: dict) -> None:

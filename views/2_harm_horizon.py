@@ -10,7 +10,7 @@ from ui.claims import toy as claims
 from ui.data import toy as data_toy
 from ui.page import layout, toy_controls, widgets
 from ui.page.show import show_figure
-from ui.state import url as state
+from ui.state import limits, url as state
 from ui.text.latex import num, text
 
 v = toy_controls.sidebar("harm_horizon", [])
@@ -25,7 +25,7 @@ base = toy_controls.model_or_stop(data_toy.horizon, s, 1, 0)
 k, k_num, T = base["k"], base["k_num"], len(base["t"])
 
 
-@st.fragment
+@limits.fragment
 def paths_section():
     """Only the sampled paths depend on the number of paths and the seed."""
     fig_col, text_col = st.columns([3, 2], gap="large")

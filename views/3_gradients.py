@@ -11,7 +11,7 @@ from ui.claims import toy as claims
 from ui.data import toy as data_toy
 from ui.page import layout, toy_controls, widgets
 from ui.page.show import show_figure
-from ui.state import url as state
+from ui.state import limits, url as state
 from ui.text.latex import num
 
 v = toy_controls.sidebar("gradients", [])
@@ -54,7 +54,7 @@ def gradient_norms():
         toy_controls.conventions()
 
 
-@st.fragment
+@limits.fragment
 def training_section():
     """Only the training run depends on eta, mu, gamma, steps and lr."""
     st.markdown("Gradient descent on softmax logits from the base model, on the standard objective "

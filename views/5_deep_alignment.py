@@ -11,7 +11,7 @@ from ui.data import closed as data, toy as data_toy
 from ui.page import layout, prose, widgets
 from ui.page.attempt import attempt
 from ui.page.show import show_figure
-from ui.state import url as state
+from ui.state import limits, url as state
 from ui.text.latex import num
 
 v = layout.sidebar("deep_alignment", ["beta", "mu", "gamma", "p_base", "T", "k"])
@@ -52,7 +52,7 @@ def kl_cost():
         say("kl_cap")
 
 
-@st.fragment
+@limits.fragment
 def at_one_position():
     """Only this part depends on t, so moving t reruns only this fragment."""
     fig_col, text_col = st.columns([5, 4], gap="medium")
@@ -83,7 +83,7 @@ def depth_vs_capability():
         say("tradeoff_curves")
 
 
-@st.fragment
+@limits.fragment
 def exact_vs_per_prefix():
     """The exact on-policy optimum on the toy model against the paper's per-prefix forms
     (Theorem 20, Proposition 29). Its own controls rerun only this fragment."""

@@ -46,8 +46,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(script: str = "app.py", log_name: str = "streamlit.log"):
+def streamlit_server(script: str = "app.py", log_name: str = "streamlit.log",
+                     env: dict[str, str] | None = None):
     """Run ``streamlit run script`` on a free loopback port; yield its base URL and process.
+    ``env`` is added to this process's environment for the server.
 
     The server gets its own process group so that anything it spawns (kaleido's chromium for
     figure export) is stopped with it, by that group's id, and nothing else is touched.
@@ -61,7 +63,7 @@ def streamlit_server(script: str = "app.py", log_name: str = "streamlit.log"):
            # Files edited while the tests run must not trigger "source changed" reruns mid-test.
            "--server.fileWatcherType", "none"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, proc)

@@ -12,14 +12,14 @@ import streamlit as st
 import theory
 from ui.claims import toy as claims
 from ui.data import toy as data_toy
-from ui.state import url as state
+from ui.state import limits, url as state
 from ui.text.latex import num, text
 
 from . import toy_controls
 from .show import show_figure
 
 
-@st.fragment
+@limits.fragment
 def show() -> None:
     """The panel; a fragment, so moving L or a toy parameter reruns only this panel."""
     st.markdown("The attacker prefills x₁…x_L with harmful tokens (C); the model writes the rest. "

@@ -22,7 +22,7 @@ from ui.classroom import compare
 from ui.export import bundle, publish, renderer
 from ui.figures import table as tables
 from ui.live import component as live, specs as live_specs
-from ui.state import link as share, params as P
+from ui.state import limits, link as share, params as P
 from ui.text.echo import inert
 
 from . import readout as position_readout
@@ -102,7 +102,7 @@ def _chart(name: str, values: dict, built, key: str, alt: str, reading=None) -> 
         compare.difference_table(values, st.container())
 
 
-@st.fragment
+@limits.fragment
 def _chart_and_readout(name: str, values: dict, built, key: str, alt: str, reading) -> None:
     """Chart and readout in one fragment: moving the position redraws this chart (its mark) and
     the card, not the page. A live figure's released slider changes the page's parameters, so
