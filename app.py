@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.page import layout, waiting
+from ui.page import heap, layout, waiting
 from ui.state import limits, nav, url as state
 from ui.classroom import lesson_panel, present
 from ui.live import assets as live_assets
@@ -45,3 +45,4 @@ except nav.EndPage:
     pass  # the page said why it ended
 finally:
     layout.draw_sidebar()  # after the page, so its chart reaches the browser first
+    heap.freeze_once()  # the first run has imported what every session shares
