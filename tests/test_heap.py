@@ -27,7 +27,8 @@ def test_the_first_run_freezes_the_warm_heap(monkeypatch):
     gc.unfreeze()  # another test's app run may have frozen this process already
     monkeypatch.setattr(heap, "_frozen", False)
     freezes = []
-    monkeypatch.setattr(heap.gc, "freeze", lambda: (freezes.append(1), gc.freeze()))
+    freeze = gc.freeze
+    monkeypatch.setattr(heap.gc, "freeze", lambda: (freezes.append(1), freeze()))
     assert gc.get_freeze_count() == 0
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.switch_page("views/11_glossary.py").run()
