@@ -32,6 +32,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +61,27 @@ def connections_to(port: int) -> int:
                 if state == ESTABLISHED and int(local.rsplit(":", 1)[1], 16) == port:
                     count += 1
     return count
+
+
+def server_metrics(port: int) -> dict:
+    """From a replica's ``/_stcore/metrics``: open sessions, session-state entries over all
+    sessions (Streamlit's cheap stat counts keys) and bytes in ``st.cache_data``."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=10) as r:
+        text = r.read().decode()
+    out = {"active_sessions": 0.0, "session_state": 0.0, "cache_data_bytes": 0.0}
+    for line in text.splitlines():
+        if line.startswith("active_sessions "):
+            out["active_sessions"] = float(line.split()[1])
+        elif line.startswith("cache_memory_bytes{"):
+            if 'cache_type="st_session_state"' in line:
+                out["session_state"] += float(line.split()[-1])
+            elif 'cache_type="st_cache_data"' in line:
+                out["cache_data_bytes"] += float(line.split()[-1])
+    return out
+
+
+def hall_metrics(hall) -> dict:
+    return {f"replica{r.index}": server_metrics(r.port) for r in hall.replicas}
 
 
 def tracebacks(log_dir: Path) -> int:
@@ -98,6 +120,7 @@ class Class:
     def run(self) -> dict:
         hall, args = self.hall, self.args
         idle = rss_now(hall)
+        metrics0 = hall_metrics(hall)
         logs0 = tracebacks(self.log_dir)
         victim = {}
 
@@ -131,6 +154,7 @@ class Class:
         time.sleep(2)
         after = rss_now(hall)
         out["after_rss_kib"] = after
+        out["metrics_idle"], out["metrics_after"] = metrics0, hall_metrics(hall)
         out["after_over_idle"] = {n: after[n] / idle[n] for n in names
                                   if not (victim and n == f"replica{victim['index']}")}
         out["tracebacks"] = tracebacks(self.log_dir) - logs0
@@ -246,6 +270,12 @@ def print_class(label: str, r: dict) -> None:
           f"after / idle {max(after, default=float('nan')):.2f} "
           f"({'ok' if max(after, default=9) <= MEMORY_TARGET else 'OVER'}); "
           f"client CPU {r['client_cpu']:.2f} cores; tracebacks {r['tracebacks']}")
+    m0, m1 = r["metrics_idle"].values(), r["metrics_after"].values()
+    print(f"{'':28s} after the class: {sum(m['active_sessions'] for m in m1):.0f} open sessions "
+          f"(the visit that swept them: 1 a replica), {sum(m['session_state'] for m in m1):.0f} "
+          f"session-state keys (idle {sum(m['session_state'] for m in m0):.0f}), st.cache_data "
+          f"{sum(m['cache_data_bytes'] for m in m1) / 1024:.0f} kB (idle "
+          f"{sum(m['cache_data_bytes'] for m in m0) / 1024:.0f} kB)")
 
 
 def main() -> None:
