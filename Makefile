@@ -1,6 +1,8 @@
 # Two entry points, both self-contained on a fresh machine with Python 3.11+ and pip:
 #   make run   - create .venv from requirements.lock, start Streamlit
-#   make test  - the same .venv (and Debian's chromium for the browser tests), run every test
+#   make test  - the same .venv (and Debian's chromium and nginx for the browser and hall tests),
+#                run every test
+#   make serve - a lecture hall: nginx in front of REPLICAS Streamlit processes (deploy/)
 # Both install exactly requirements.lock: every package pinned with its hashes, so a new machine,
 # CI and a lecturer's laptop run what the tests ran on. pyproject.toml holds the ranges the code
 # supports; upgrading is a deliberate step (README, "Dependencies"):
@@ -35,7 +37,7 @@ define install-into
 	$(UV) pip install --quiet --python $(1)/bin/python --no-deps --no-build-isolation -e .
 endef
 
-.PHONY: run test bench lock lock-upgrade test-latest clean
+.PHONY: run serve test bench lock lock-upgrade test-latest clean
 
 $(UV): $(UV_LOCK)
 	rm -rf $(TOOLS)
@@ -53,8 +55,18 @@ run: $(VENV)/.installed
 	bash scripts/ensure_chromium.sh || echo "No chromium: the app runs, PNG/SVG/PDF export of plotly figures is off."
 	$(BIN)/streamlit run app.py
 
+# One replica per core by default; HOST=0.0.0.0 to let the students' machines in.
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
+PORT     ?= 8080
+HOST     ?= 127.0.0.1
+SERVE_ARGS ?=
+serve: $(VENV)/.installed
+	bash scripts/ensure.sh nginx
+	bash scripts/ensure.sh chromium || echo "No chromium: the app runs, PNG/SVG/PDF export of plotly figures is off."
+	$(BIN)/python -m deploy --replicas $(REPLICAS) --port $(PORT) --host $(HOST) $(SERVE_ARGS)
+
 test: $(VENV)/.installed
-	bash scripts/ensure_chromium.sh
+	bash scripts/ensure.sh chromium nginx
 	$(BIN)/python -m pytest $(TEST_ARGS)
 
 bench: $(VENV)/.installed
@@ -74,7 +86,7 @@ test-latest: | $(UV)
 	$(PYTHON) -m venv $(LATEST)
 	$(COMPILE) --upgrade -o $(LATEST)/requirements.lock
 	$(call install-into,$(LATEST),$(LATEST)/requirements.lock)
-	bash scripts/ensure_chromium.sh
+	bash scripts/ensure.sh chromium nginx
 	diff $(LOCK) $(LATEST)/requirements.lock | grep -E '^[<>] [a-z]' || echo "The lock already holds the newest allowed versions."
 	$(LATEST)/bin/python -m pytest $(TEST_ARGS)
 

@@ -74,6 +74,15 @@ def test_theory_imports_nothing_of_the_app():
     assert bad == []
 
 
+def test_deploy_runs_the_app_without_importing_it():
+    # deploy/ starts `streamlit run app.py` in other processes; importing the app would tie
+    # nginx's supervisor to the numerics (and to their import time).
+    bad = [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _files("deploy")
+           for m, line in imports(p) if m.split(".")[0] in {"ui", "views", "theory", "evidence",
+                                                           "loadtest", "app"}]
+    assert bad == []
+
+
 def test_evidence_uses_of_the_app_only_its_text():
     """The file readers of ``evidence/`` sit below ``ui/data``; their messages repeat user text
     through ``ui.text.echo``, the one place that makes it inert."""
