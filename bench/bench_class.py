@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
@@ -47,20 +46,6 @@ RECONNECT_TARGET_S = 10.0
 P95_TARGET_S = 1.0
 MEMORY_TARGET = 1.10  # after / idle
 FAILOVER_SIZE = 100
-ESTABLISHED = "01"  # /proc/net/tcp's state code
-
-
-def connections_to(port: int) -> int:
-    """Established TCP connections to 127.0.0.1:``port`` (nginx → one replica: its open
-    websockets and requests), read from /proc/net/tcp."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        with contextlib.suppress(OSError):
-            for line in Path(table).read_text().splitlines()[1:]:
-                local, state = line.split()[1], line.split()[3]
-                if state == ESTABLISHED and int(local.rsplit(":", 1)[1], 16) == port:
-                    count += 1
-    return count
 
 
 def server_metrics(port: int) -> dict:
@@ -126,7 +111,7 @@ class Class:
 
         def on_tick(elapsed: float) -> None:
             if self.kill and not victim and elapsed >= self.seconds / 2:
-                by_port = {r.index: connections_to(r.port) for r in hall.replicas}
+                by_port = {r.index: procstat.connections_to(r.port) for r in hall.replicas}
                 i = max(by_port, key=by_port.get)
                 victim.update(index=i, served=by_port[i], at=elapsed, old_pid=hall.replicas[i].pid)
                 hall.kill(i)
@@ -176,7 +161,7 @@ class Class:
             try:
                 for s in sessions:
                     await s.open(page, query)
-                return connections_to(hall.replicas[i].port)
+                return procstat.connections_to(hall.replicas[i].port)
             finally:
                 for s in sessions:
                     await s.close()

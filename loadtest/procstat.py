@@ -7,6 +7,7 @@ thread, for pids that may change (a killed replica comes back with a new pid).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 HZ = os.sysconf("SC_CLK_TCK")
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
+ESTABLISHED = "01"  # /proc/net/tcp's state code
 
 
 def _stat(pid: int) -> list[str]:
@@ -60,6 +62,19 @@ def rss_kib(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+def connections_to(port: int) -> int:
+    """Established TCP connections to 127.0.0.1:``port`` (nginx → one replica: its open
+    websockets and requests), read from /proc/net/tcp."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == ESTABLISHED and int(local.rsplit(":", 1)[1], 16) == port:
+                    count += 1
+    return count
 
 
 @dataclass
