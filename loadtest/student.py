@@ -232,10 +232,7 @@ class Student:
             control = pick([c for c in controls if c.kind in ("slider", "number_input")
                             and not getattr(c.element, "disabled", False)
                             and c.label not in SKIP_LABELS])
-            if control is None:
-                action.kind = "change"
-                return None
-            return await s.change(control, nudged(control, rng))
+            return None if control is None else await s.change(control, nudged(control, rng))
         if step.kind == "tab":
             tabs = pick([c for c in controls if c.kind == "tab_container"])
             return None if tabs is None else await s.change(tabs, nudged(tabs, rng))
