@@ -76,10 +76,11 @@ async def burst(url: str, count: int = 200, within_s: float = 5.0, page: str = "
             "open_s": sorted(times)}
 
 
-async def slow_consumer(url: str, hold_s: float = 30.0, requests: int = 20, page: str = "methods",
+async def slow_consumer(url: str, hold_s: float = 30.0, requests: int = 3, page: str = "methods",
                         query: str = "", rcvbuf: int = 4096) -> dict:
     """One websocket with a ``rcvbuf``-byte receive buffer that sends ``requests`` page runs
-    (Methods is the largest page, ~59 kB) and never reads, for ``hold_s``; then it resets.
+    spread over ``hold_s`` (Methods is the largest page, ~59 kB; few, so that what it costs is
+    the answers piling up unread rather than the runs) and never reads; then it resets.
     Returns how many bytes it sent."""
     check_loopback(url)
     parts = urllib.parse.urlsplit(url)
@@ -111,7 +112,7 @@ async def slow_consumer(url: str, hold_s: float = 30.0, requests: int = 20, page
             except TimeoutError:
                 break  # our own send buffer is full too: the server stopped reading us
             sent += len(frame)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(hold_s / requests)
         await asyncio.sleep(max(0.0, end - time.monotonic()))
     finally:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
