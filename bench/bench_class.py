@@ -256,8 +256,8 @@ def print_class(label: str, r: dict) -> None:
           f"({'ok' if max(after, default=9) <= MEMORY_TARGET else 'OVER'}); "
           f"client CPU {r['client_cpu']:.2f} cores; tracebacks {r['tracebacks']}")
     m0, m1 = r["metrics_idle"].values(), r["metrics_after"].values()
-    print(f"{'':28s} after the class: {sum(m['active_sessions'] for m in m1):.0f} open sessions "
-          f"(the visit that swept them: 1 a replica), {sum(m['session_state'] for m in m1):.0f} "
+    print(f"{'':28s} after the class: {sum(m['active_sessions'] for m in m1):.0f} open sessions, "
+          f"{sum(m['session_state'] for m in m1):.0f} "
           f"session-state keys (idle {sum(m['session_state'] for m in m0):.0f}), st.cache_data "
           f"{sum(m['cache_data_bytes'] for m in m1) / 1024:.0f} kB (idle "
           f"{sum(m['cache_data_bytes'] for m in m0) / 1024:.0f} kB)")
