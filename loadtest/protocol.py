@@ -90,10 +90,21 @@ def check_loopback(url: str) -> None:
 
 def nudged(control: Control, rng) -> WidgetState:
     """A new value for ``control``, as a user would set it: a slider or number box one step up
-    or down (staying in range), a checkbox toggled, another option or tab picked, a button
+    or down (staying in range; a select_slider one option along), a checkbox toggled, another option or tab picked, a button
     pressed. ``rng`` is a ``random.Random``."""
     el, out = control.element, WidgetState(id=control.id)
-    if control.kind == "slider":
+    if control.kind == "slider" and el.type == el.SELECT_SLIDER:
+        # a select_slider (the log-scale ones) sends its options' labels, not numbers
+        options = list(el.options)
+        now = list(el.raw_value) if el.set_value and el.raw_value else \
+            [options[int(i)] for i in el.default]
+        step = rng.choice((-1, 1))
+        moved = []
+        for label in now:
+            i = options.index(label) if label in options else 0
+            moved.append(options[i + step] if 0 <= i + step < len(options) else options[i - step])
+        out.string_array_value.data.extend(moved)
+    elif control.kind == "slider":
         values = list(el.value) if el.set_value else list(el.default)
         step = rng.choice((-1, 1)) * el.step
         out.double_array_value.data.extend(
@@ -139,6 +150,7 @@ class Session:
 
     def __init__(self, base_url: str, cookie: str | None = None, fetch_html: bool = True):
         check_loopback(base_url)
+        self.pages: dict[str, str] = {}  # page script hash → url path, from the navigation
         self.base_url = base_url.rstrip("/")
         self.cookie = cookie
         self.fetch_html = fetch_html
@@ -155,6 +167,11 @@ class Session:
 
     async def __aexit__(self, *exc) -> None:
         await self.close()
+
+    @property
+    def websocket(self):
+        """The open websocket (None between connections): to notice when the server drops it."""
+        return self._ws
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -195,8 +212,19 @@ class Session:
         return await self._run()
 
     async def switch(self, page: str) -> Run:
-        """Go to another page from the sidebar: the query string stays (the app keeps it)."""
+        """Go to another page from the sidebar: the query string stays (the app keeps it); the
+        old page's widget values do not go with it (its widgets are gone)."""
         self.page, self.page_hash = page, ""
+        self._states.clear()
+        return await self._run()
+
+    async def follow(self, link: Control) -> Run:
+        """Click a ``st.page_link`` (a lesson's "Next", a preset): the browser sends the link's
+        page hash and query string; no widget values go with it (a new page starts afresh)."""
+        self.page = link.element.page  # the navigation that follows confirms it
+        self.page_hash = link.element.page_script_hash
+        self.query = link.element.query_string
+        self._states.clear()
         return await self._run()
 
     async def change(self, control: Control, state: WidgetState) -> Run:
@@ -263,6 +291,10 @@ class Session:
                 # the page st.navigation chose; new_session's hash is the router's (app.py), and
                 # a rerun sent with it would land on the default page
                 self.page_hash = msg.navigation.page_script_hash
+                self.pages = {p.page_script_hash: p.url_pathname
+                              for p in msg.navigation.app_pages}
+                # the default page's url_pathname is "" on the wire as in the address bar
+                self.page = self.pages.get(self.page_hash, self.page)
             elif kind == "page_info_changed":
                 self.query = msg.page_info_changed.query_string
             elif kind == "page_not_found":
@@ -280,6 +312,8 @@ class Session:
             elif kind == "script_finished":
                 if msg.script_finished in _DONE:
                     self.controls = controls
+                    # as the browser does: keep the values of the widgets this run drew only
+                    self._states = {k: v for k, v in self._states.items() if k in controls}
                     return Run(
                         status=ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished),
                         seconds=time.perf_counter() - start, messages=messages, bytes=size,
@@ -298,6 +332,10 @@ class Session:
             elif kind in CHANGEABLE and getattr(element, "id", ""):
                 controls[element.id] = Control(kind, element.id, element.label,
                                                delta.fragment_id, element)
+            elif kind == "page_link" and not element.external and not element.disabled:
+                # no widget id: a link is known by where it goes
+                key = f"page_link:{element.page_script_hash}?{element.query_string}"
+                controls[key] = Control(kind, key, element.label, delta.fragment_id, element)
         elif which == "add_block":
             block = delta.add_block
             if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
