@@ -58,3 +58,53 @@ def test_the_first_tab_switch_after_a_reconnect_is_kept(server):
     query = parse_qs(run.query_string)
     assert query["view"] == [str(control.element.labels.index(state.string_value))]
     assert query["k"] == ["7"] and not run.exceptions
+
+
+def _reopen_in_a_new_session(server, page, query, then):
+    async def go():
+        async with Session(server) as first:
+            run = await first.open(page, query)
+            run = await then(first, run)
+            where, shown = first.page, first.query
+        async with Session(server) as again:  # what the address bar shows, in a new session
+            run = await again.open(where, shown)
+            assert again.page == where, (again.page, where)  # not sent to the step's page
+            return where, shown, run
+    return _run(go())
+
+
+def test_a_lesson_student_s_own_values_survive_a_new_session(server):
+    async def move_k(s, run):
+        k = next(c for c in run.controls if c.kind == "number_input"
+                 and c.label == "Harm horizon k: exact value")
+        return await s.change(k, nudged(k, random.Random(0)))
+
+    where, shown, run = _reopen_in_a_new_session(server, "", "lesson=deep&step=1", move_k)
+    assert where == "deep_alignment" and parse_qs(shown)["k"] != ["5"]  # moved off the step's 5
+    assert parse_qs(run.query_string) == parse_qs(shown)
+    assert not run.exceptions and not run.page_not_found
+
+
+def test_a_lesson_student_on_another_page_stays_there_in_a_new_session(server):
+    async def wander(s, run):
+        return await s.switch("glossary")
+
+    where, shown, run = _reopen_in_a_new_session(server, "", "lesson=deep&step=1", wander)
+    assert where == "glossary" and "lesson=deep" in shown
+    assert parse_qs(run.query_string) == parse_qs(shown)
+    assert not run.exceptions and not run.page_not_found
+
+
+def test_a_tab_click_sent_with_a_page_switch_raises_nothing(server):
+    # A fast click on a tab and then on another page: the browser may send the old page's tab
+    # value along with the switch, and its callback runs where that tab container is gone.
+    async def go():
+        async with Session(server) as s:
+            run = await s.open("deep_alignment")
+            tabs = next(c for c in run.controls if c.kind == "tab_container")
+            s._states[tabs.id] = nudged(tabs, random.Random(0))
+            s.page, s.page_hash = "methods", ""
+            return await s._run()
+
+    run = _run(go())
+    assert run.status == "FINISHED_SUCCESSFULLY" and not run.exceptions, run.exceptions

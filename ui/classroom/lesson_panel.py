@@ -134,6 +134,10 @@ def show(url_path: str) -> None:
         state.set_text("step", str(n))
     step = lesson.steps[n - 1]
     last = st.session_state.get(_AT)
+    if last is None and state.whole_view_linked():
+        # A view someone saw (a shared link, or a browser whose server went away): as it was,
+        # on its page and with its values, not reset to the step's.
+        st.session_state[_AT] = last = (lesson.name, n, url_path)
     if url_path != step.page and (last is None or last[:2] != (lesson.name, n)):
         st.session_state[_AT] = (lesson.name, n, None)  # switched once: no loop, a fresh arrival
         st.session_state[_NOTE] = message

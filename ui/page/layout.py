@@ -100,7 +100,10 @@ def views(page: str, sections: dict) -> None:
 
 
 def _switch(key: str, labels: list[str]) -> None:
-    state.set_value("view", labels.index(st.session_state[key]))
+    # A click sent along with a page switch runs this where the tabs are gone: nothing to do.
+    label = st.session_state.get(key)
+    if label in labels:
+        state.set_value("view", labels.index(label))
 
 
 def conventions(container=None) -> None:

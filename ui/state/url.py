@@ -38,6 +38,7 @@ _TEXT_WRITTEN = "_params_text_written"
 _PINS = "_params_pins"  # the pins, parsed when the URL's pin values arrive
 _PIN_WARNINGS = "_params_pin_warnings"  # their problems, until ui.classroom.compare shows them
 _FIRST_RUN = "_params_first_run"  # whether this run is the session's first (see first_run)
+_LINKED = "_params_linked"  # the parameter names the session's first URL carried
 MAX_UNKNOWN = 10  # unknown keys named one by one in the warning; the rest are counted
 
 
@@ -68,6 +69,8 @@ def sync() -> None:
     _init()
     url = st.query_params
     given = {key: url.get_all(key) for key in url.keys() if key not in _RESERVED}
+    if st.session_state[_FIRST_RUN]:
+        st.session_state[_LINKED] = frozenset(given).intersection(P.PARAMS)
     reading = link.read({k: raw for k, raw in given.items() if _new(k, raw)},
                         max_unknown=MAX_UNKNOWN)
     values, more = P.constrain({**st.session_state[_VALUES], **reading.values})
@@ -124,6 +127,16 @@ def first_run() -> bool:
     own value in that run instead of being seeded from the URL (``ui.page.widgets``).
     """
     return st.session_state.get(_FIRST_RUN, False)
+
+
+def whole_view_linked() -> bool:
+    """Whether the link that opened this session held every parameter.
+
+    The app writes every parameter to the address bar, so such a link is what someone saw: a
+    shared view, or a browser reconnecting to a new session. It is restored as it is; a
+    lesson's link (``?lesson=deep&step=2``) holds at most the step's few.
+    """
+    return st.session_state.get(_LINKED, frozenset()) >= set(P.PARAMS)
 
 
 def values() -> dict:
