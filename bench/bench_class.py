@@ -41,6 +41,7 @@ from loadtest import hostile, procstat  # noqa: E402
 from loadtest.lecture import ClassResult, percentile, run_class  # noqa: E402
 from loadtest.protocol import Session  # noqa: E402
 from loadtest.student import LINK, split_link  # noqa: E402
+from ui.state import nav  # noqa: E402
 
 RECONNECT_TARGET_S = 10.0
 P95_TARGET_S = 1.0
@@ -75,13 +76,17 @@ def tracebacks(log_dir: Path) -> int:
 
 
 async def visit(url: str, link: str = LINK) -> None:
+    """The link, then every page once with its query: what a class imports, trains and fits
+    once per process (the toy models, the evidence fits) is in "idle", not "per session"."""
     page, query = split_link(link)
     async with Session(url) as s:
         await s.open(page, query)
+        for info in nav.PAGES[1:]:
+            await s.switch(info.url_path)
 
 
 def warm(hall, link: str) -> None:
-    """One visit to each replica directly: idle means imported, cached and warm."""
+    """A visit to each replica directly: idle means imported, cached and warm."""
     for r in hall.replicas:
         asyncio.run(visit(f"http://127.0.0.1:{r.port}", link))
 
