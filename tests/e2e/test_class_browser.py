@@ -15,18 +15,18 @@ warm caches; what is left is the jitter of a machine other jobs share: single re
 ~150 ms were seen at 130-1000 ms with the load average at 7 on 2 cores). (2) The
 browser's own figure is longer: on a 2-core machine chromium draws every delta as it arrives and
 takes a core from the server while it runs (measured 1.5-3x here, 250-700 ms against 130-220 ms;
-replayed without the browser, its frames take the protocol's time). So the browser / protocol
-ratio must lie in [1/2, 5]: the simulated student's figures are the server's time for browsers on
-machines of their own. Both clients see no exception.
+replayed without the browser, its frames take the protocol's time). That drawing does not shrink
+when the server gets faster (a rerun's server time fell to ~30 ms with no garbage collection
+per run, the browser's figure stayed ~100-300 ms), so the bound is absolute as well as relative:
+protocol / 2 ≤ browser ≤ 2 × protocol + 0.4 s. The simulated student's figures are the server's
+time for browsers on machines of their own. Both clients see no exception.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import statistics
 import time
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,7 +34,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from e2e_util import EXCEPTION, SLIDER_INPUT, TAB, settle
+from e2e_util import EXCEPTION, SLIDER_INPUT, TAB, settle, run_async
 from loadtest.protocol import Session
 
 pytestmark = pytest.mark.e2e
@@ -43,13 +43,9 @@ LINK = ("deep_alignment", "k=5&T=50")
 SLIDER = "Harm horizon k"
 PRESSES = 5
 SAME = (1 / 2, 2)  # replayed browser frames / protocol student
-BROWSER = (1 / 2, 5.0)  # browser's own figure / protocol student (its drawing shares the cores)
+BROWSER = (1 / 2, 2.0, 0.4)  # browser's own figure against the protocol student's: p/2 .. 2p + 0.4 s
 
 
-def _run(coro):
-    # Playwright's sync API holds an event loop in this thread: the client gets its own.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 async def protocol_student(base: str, reruns: list[bytes] | None = None):
@@ -151,14 +147,14 @@ def _is_rerun(payload: bytes) -> bool:
 
 
 def test_the_protocol_student_asks_what_a_browser_asks_and_the_server_takes_as_long(new_page, server):
-    _run(protocol_student(server))  # the same values once, so both sides meet warm caches
+    run_async(protocol_student(server))  # the same values once, so both sides meet warm caches
     b_slider, b_tab, b_exc, reruns = browser_student(new_page, server)
-    p_slider, p_tab, p_exc, replayed = _run(protocol_student(server, reruns))
+    p_slider, p_tab, p_exc, replayed = run_async(protocol_student(server, reruns))
     assert b_exc == [] and p_exc == []
     p = statistics.median(p_slider)
     figures = {"browser": b_slider, "protocol": p_slider, "replayed": replayed}
     assert SAME[0] <= statistics.median(replayed) / p <= SAME[1], figures
-    assert BROWSER[0] <= statistics.median(b_slider) / p <= BROWSER[1], figures
+    assert BROWSER[0] * p <= statistics.median(b_slider) <= BROWSER[1] * p + BROWSER[2], figures
     # the tab: one run each, on the same view (single runs are too few to time on a shared
     # machine: 0.1-0.4 s for the same frame, seen here)
     assert b_tab[0] == p_tab[0]
