@@ -46,19 +46,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
 from e2e_util import ARTIFACTS, free_port, stop, wait_healthy  # noqa: E402
+from loadtest.procstat import cpu_seconds  # noqa: E402
 from loadtest.protocol import Session, nudged  # noqa: E402
 from ui.state import nav  # noqa: E402
 
 LINK = "beta=0.5&mu=10&gamma=0.95"  # a lecturer's link: a few parameters, the rest defaults
 AT_ONCE = 20
 AT_ONCE_PAGE = "deep_alignment"
-TICK = os.sysconf("SC_CLK_TCK")
 
-
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of process ``pid`` (all its threads), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def p95(xs: list[float]) -> float:

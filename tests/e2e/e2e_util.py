@@ -440,3 +440,16 @@ def live_release(page, figure: str, name: str) -> None:
     _live_input(page, figure, name)
     page.evaluate("""([sel, name]) => document.querySelector(sel + ' input[name="' + name + '"]')
                      .dispatchEvent(new Event('change', {bubbles: true}))""", [LIVE.format(figure), name])
+
+
+def run_async(coro, timeout: float = 120):
+    """Run a websocket client's coroutine to its end, from a test that also drives Playwright.
+
+    Playwright's sync API keeps an event loop running in the test's thread, where asyncio.run
+    refuses to start; the coroutine gets a thread (and a loop) of its own.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, timeout)).result()

@@ -7,19 +7,17 @@ The deployment files themselves (Dockerfile, manifests, nginx -t) are tests/test
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
 import time
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from e2e_util import (ARTIFACTS, EXCEPTION, SLIDER_INPUT, VIEWPORT, numbers, query, settle,
-                      sidebar_sliders)
+                      run_async, sidebar_sliders)
 
 from deploy.hall import Hall, find_nginx
 from loadtest.protocol import Session
@@ -30,10 +28,6 @@ COOKIE = "sd_replica"
 FAILOVER_SECONDS = 10.0
 
 
-def _run(coro):
-    # Playwright's sync API keeps an event loop in this thread (see test_protocol_student.py).
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 def _get(url: str, cookie: str | None = None, **headers):
@@ -150,7 +144,7 @@ def test_a_websocket_session_through_nginx_runs_on_its_cookies_replica(hall):
             run = await s.open("harm_horizon", "k=8")
             return s.cookie, run
 
-    cookie, run = _run(go())
+    cookie, run = run_async(go())
     assert run.status == "FINISHED_SUCCESSFULLY" and not run.exceptions
     assert "k=8" in run.query_string.split("&")
     key = re.search(rf"{COOKIE}=(\w+)", cookie).group(1)
@@ -285,7 +279,7 @@ def test_a_killed_replica_s_student_reconnects_elsewhere_and_the_others_do_not_n
         async with Session(hall.url, cookie=f"{COOKIE}={on_victim[1]}") as s:
             return await s.open("harm_horizon")
 
-    assert _run(go()).status == "FINISHED_SUCCESSFULLY"
+    assert run_async(go()).status == "FINISHED_SUCCESSFULLY"
     deadline = time.monotonic() + 5
     while not _stream_upstreams(hall, on_victim[1]) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 
-from e2e_util import ARTIFACTS, CHART, settle, streamlit_server
+from e2e_util import ARTIFACTS, CHART, settle, streamlit_server, run_async
 from loadtest.protocol import Session
 from ui.page import waiting
 from ui.state import limits
@@ -23,9 +22,6 @@ QUERY = "k=7&T=50"
 FIGURES = {"plotly_chart", "vega_lite_chart", "bidi_component", "component_instance"}
 
 
-def _run(coro):
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 def _full(run) -> bool:
@@ -53,7 +49,7 @@ def test_a_third_student_waits_on_a_light_page_and_gets_in_when_a_place_frees():
             await third.close()
             return runs, waited, still_full, kept, entered
 
-        runs, waited, still_full, kept, entered = _run(go())
+        runs, waited, still_full, kept, entered = run_async(go())
         log = (ARTIFACTS / "streamlit-limits-cap.log").read_text()
     for run in runs + [kept]:
         assert FIGURES & set(run.elements) and not _full(run) and not run.exceptions
@@ -90,7 +86,7 @@ def test_an_idle_session_is_closed_and_a_reconnect_gets_the_same_page_and_query(
             after = await s.reconnect()
             return before, closed_after, after
 
-    before, closed_after, after = _run(go())
+    before, closed_after, after = run_async(go())
     assert 3.0 <= closed_after < 8.0
     assert after.query_string == before.query_string and parse_qs(after.query_string)["k"] == ["7"]
     assert FIGURES & set(after.elements) and not after.exceptions and not after.page_not_found

@@ -4,21 +4,17 @@ press must count: the new session reads the URL and then the input, not the URL 
 
 from __future__ import annotations
 
-import asyncio
 import random
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
 
+from e2e_util import run_async
 from loadtest.protocol import Session, nudged
 
 pytestmark = pytest.mark.e2e
 
 
-def _run(coro):
-    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's event loop
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 async def _first_press_in_a_new_session(server, page, query, pick):
@@ -38,7 +34,7 @@ def test_the_first_change_after_a_reconnect_is_kept(server, twin):
     def pick(controls):
         return next(c for c in controls if c.kind == twin and c.label.startswith("Harm horizon k"))
 
-    control, state, run = _run(_first_press_in_a_new_session(server, "deep_alignment",
+    control, state, run = run_async(_first_press_in_a_new_session(server, "deep_alignment",
                                                              "k=7&T=50", pick))
     sent = (state.double_array_value.data[0] if twin == "slider"
             else state.int_value or state.double_value)
@@ -52,7 +48,7 @@ def test_the_first_tab_switch_after_a_reconnect_is_kept(server):
     def pick(controls):
         return next(c for c in controls if c.kind == "tab_container")
 
-    control, state, run = _run(_first_press_in_a_new_session(server, "deep_alignment",
+    control, state, run = run_async(_first_press_in_a_new_session(server, "deep_alignment",
                                                              "k=7&view=1", pick))
     assert state.string_value != control.element.labels[1]
     query = parse_qs(run.query_string)
@@ -70,7 +66,7 @@ def _reopen_in_a_new_session(server, page, query, then):
             run = await again.open(where, shown)
             assert again.page == where, (again.page, where)  # not sent to the step's page
             return where, shown, run
-    return _run(go())
+    return run_async(go())
 
 
 def test_a_lesson_student_s_own_values_survive_a_new_session(server):
@@ -106,5 +102,5 @@ def test_a_tab_click_sent_with_a_page_switch_raises_nothing(server):
             s.page, s.page_hash = "methods", ""
             return await s._run()
 
-    run = _run(go())
+    run = run_async(go())
     assert run.status == "FINISHED_SUCCESSFULLY" and not run.exceptions, run.exceptions

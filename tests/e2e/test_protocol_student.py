@@ -3,24 +3,18 @@ changes controls and reads what the app sends back the way a browser would."""
 
 from __future__ import annotations
 
-import asyncio
 import random
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
 
+from e2e_util import run_async
 from loadtest.protocol import Session, check_loopback, nudged
 from ui.state import nav
 
 pytestmark = pytest.mark.e2e
 
 
-def _run(coro):
-    # Playwright's sync API (the `server` fixture's browser) keeps an event loop running in this
-    # thread, so asyncio.run here would refuse; the client gets a thread of its own.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 def test_every_page_opens_without_an_exception(server):
@@ -32,7 +26,7 @@ def test_every_page_opens_without_an_exception(server):
                 runs[info.url_path] = await s.open("" if info is nav.PAGES[0] else info.url_path)
         return runs
 
-    for page, run in _run(go()).items():
+    for page, run in run_async(go()).items():
         assert run.status == "FINISHED_SUCCESSFULLY", page
         assert not run.page_not_found and not run.exceptions, (page, run.exceptions)
         assert run.controls, page  # every page has at least a button
@@ -47,7 +41,7 @@ def test_a_slider_change_reaches_the_url_and_other_values_stay(server):
             second = await s.change(slider, state)
             return first, second, state
 
-    first, second, state = _run(go())
+    first, second, state = run_async(go())
     before, after = parse_qs(first.query_string), parse_qs(second.query_string)
     assert after["k"] == [str(int(state.double_array_value.data[0]))] != before["k"]
     assert after["T"] == before["T"] == ["50"]
@@ -69,7 +63,7 @@ def test_tab_switches_rerun_the_same_page_with_the_view_in_the_url(server):
                 views.append(parse_qs(run.query_string)["view"])
             return tabs, run, views
 
-    tabs, run, views = _run(go())
+    tabs, run, views = run_async(go())
     assert len(tabs.element.labels) >= 3
     assert views == [["2"], ["1"]]
     assert not run.exceptions
@@ -81,7 +75,7 @@ def test_a_page_switch_keeps_the_parameters_and_opens_the_first_tab(server):
             await s.open("deep_alignment", "k=7&view=2")
             return await s.switch("methods")
 
-    run = _run(go())
+    run = run_async(go())
     query = parse_qs(run.query_string)
     assert query["k"] == ["7"] and query["view"] == ["0"]
     assert run.status == "FINISHED_SUCCESSFULLY" and not run.exceptions and not run.page_not_found
@@ -92,7 +86,7 @@ def test_an_unknown_page_is_reported(server):
         async with Session(server) as s:
             return await s.open("no_such_page")
 
-    assert _run(go()).page_not_found
+    assert run_async(go()).page_not_found
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8501", "http://example.org", "ws://192.168.1.2"])
