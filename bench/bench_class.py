@@ -15,10 +15,13 @@ measured as the other students' p95 while it runs, as a ratio to the same class 
 Prints, per class: sessions with an error or exception and sessions lost (target 0), widget
 change → rerun finished p50/p95 (target p95 ≤ 1 s), first view p50/p95, CPU (cores) and peak
 resident memory per replica, memory per session, memory after the class left as a ratio to idle
-(target ≤ 1.10: sessions are released), the client's own CPU, and tracebacks in the replicas'
-logs. Streamlit keeps a disconnected session for ``server.disconnectedSessionTTL`` (120 s by
-default) so a dropped tab can come back to it; the bench sets it to ``--session-ttl`` and
-measures "after" once that has passed. Figures are ratios and counts; it asserts nothing.
+(the live heap, target ≤ 1.10: sessions are released; and the resident size), the client's own
+CPU, and tracebacks in the replicas' logs. Streamlit keeps a disconnected session for
+``server.disconnectedSessionTTL`` (120 s by default) so a dropped tab can come back to it; the
+bench sets it to ``--session-ttl``. A replica with no browser connected for
+``--release-minutes`` drops those sessions and empties its per-parameter caches
+(``ui.page.heap``); "idle" and "after" are read once it has. Figures are ratios and counts; it
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -55,10 +58,11 @@ def server_metrics(port: int) -> dict:
     sessions (Streamlit's cheap stat counts keys) and bytes in ``st.cache_data``."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=10) as r:
         text = r.read().decode()
-    out = {"active_sessions": 0.0, "session_state": 0.0, "cache_data_bytes": 0.0}
+    out = {"active_sessions": 0.0, "session_state": 0.0, "cache_data_bytes": 0.0,
+           "python_heap_blocks": 0.0, "heap_releases": 0.0}
     for line in text.splitlines():
-        if line.startswith("active_sessions "):
-            out["active_sessions"] = float(line.split()[1])
+        if line.split(" ")[0] in ("active_sessions", "python_heap_blocks", "heap_releases"):
+            out[line.split()[0]] = float(line.split()[1])
         elif line.startswith("cache_memory_bytes{"):
             if 'cache_type="st_session_state"' in line:
                 out["session_state"] += float(line.split()[-1])
@@ -92,6 +96,20 @@ def warm(hall, link: str) -> None:
         asyncio.run(visit(f"http://127.0.0.1:{r.port}", link))
 
 
+def released(hall, before: dict, timeout: float) -> dict:
+    """Wait until each replica has emptied its caches again since ``before`` (its metrics),
+    ``ui.page.heap``'s release once no browser is connected; its metrics then. A replica
+    restarted since (a new process, counting from 0) waits for its own first release."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = hall_metrics(hall)
+        if all(now[n]["heap_releases"] > before.get(n, {}).get("heap_releases", -1) or
+               now[n]["heap_releases"] < before.get(n, {}).get("heap_releases", 0)
+               for n in now) or time.monotonic() > deadline:
+            return now
+        time.sleep(1.0)
+
+
 def replica_pids(hall):
     return lambda: {f"replica{r.index}": r.pid for r in hall.replicas}
 
@@ -110,8 +128,11 @@ class Class:
 
     def run(self) -> dict:
         hall, args = self.hall, self.args
+        # idle: what a replica holds with nobody connected once it has given back what the
+        # last visit used (the warm-up visit or the previous class)
+        metrics0 = released(hall, {f"replica{r.index}": {"heap_releases": 0} for r in hall.replicas},
+                            args.release_minutes * 60 + 60)
         idle = rss_now(hall)
-        metrics0 = hall_metrics(hall)
         logs0 = tracebacks(self.log_dir)
         victim = {}
 
@@ -138,16 +159,16 @@ class Class:
         out["kib_per_session"] = sum(peak[n] - idle[n] for n in names) / len(names) / per_replica
         if victim:
             out["failover"] = self.check_failover(result, victim)
-        # Streamlit drops a closed session's state after the TTL, lazily: a later visit to the
-        # replica sweeps it. So: wait the TTL, visit each replica once, then read the memory.
-        time.sleep(args.session_ttl + 5)
-        warm(hall, args.link)
-        time.sleep(2)
+        # The class has left: each replica drops its sessions and empties its caches once no
+        # browser has been connected for --release-minutes (the session TTL is shorter).
+        metrics1 = released(hall, hall_metrics(hall), args.release_minutes * 60 + 60)
         after = rss_now(hall)
         out["after_rss_kib"] = after
-        out["metrics_idle"], out["metrics_after"] = metrics0, hall_metrics(hall)
-        out["after_over_idle"] = {n: after[n] / idle[n] for n in names
-                                  if not (victim and n == f"replica{victim['index']}")}
+        out["metrics_idle"], out["metrics_after"] = metrics0, metrics1
+        kept = [n for n in names if not (victim and n == f"replica{victim['index']}")]
+        out["after_over_idle"] = {n: after[n] / idle[n] for n in kept}
+        out["heap_after_over_idle"] = {n: metrics1[n]["python_heap_blocks"] /
+                                       metrics0[n]["python_heap_blocks"] for n in kept}
         out["tracebacks"] = tracebacks(self.log_dir) - logs0
         return out
 
@@ -258,9 +279,11 @@ def print_class(label: str, r: dict) -> None:
     print(f"{'':28s} CPU per replica {max(cores):.2f} cores max, {sum(cores):.2f} total; "
           f"peak RSS per replica {max(peak.values()) / 1024:.0f} MiB (idle "
           f"{max(idle.values()) / 1024:.0f}); {r['kib_per_session'] / 1024:.2f} MiB per session; "
-          f"after / idle {max(after, default=float('nan')):.2f} "
-          f"({'ok' if max(after, default=9) <= MEMORY_TARGET else 'OVER'}); "
           f"client CPU {r['client_cpu']:.2f} cores; tracebacks {r['tracebacks']}")
+    heap = r["heap_after_over_idle"].values()
+    print(f"{'':28s} after the class left: live heap / idle {max(heap, default=float('nan')):.3f} "
+          f"({'ok' if max(heap, default=9) <= MEMORY_TARGET else 'OVER'}: sessions released); "
+          f"resident / idle {max(after, default=float('nan')):.2f} (pages the allocator keeps)")
     m0, m1 = r["metrics_idle"].values(), r["metrics_after"].values()
     print(f"{'':28s} after the class: {sum(m['active_sessions'] for m in m1):.0f} open sessions, "
           f"{sum(m['session_state'] for m in m1):.0f} "
@@ -280,6 +303,8 @@ def main() -> None:
     ap.add_argument("--link", default=LINK, help="the lecturer's link: page?query")
     ap.add_argument("--session-ttl", type=int, default=30,
                     help="server.disconnectedSessionTTL for the replicas (s)")
+    ap.add_argument("--release-minutes", type=float, default=0.5,
+                    help="SHALLOWDEEP_RELEASE_MINUTES for the replicas: longer than the TTL")
     ap.add_argument("--hostile-students", type=int, default=30)
     ap.add_argument("--hostile-s", type=float, default=30.0)
     ap.add_argument("--hostile-pace", type=float, default=0.3)
@@ -293,11 +318,16 @@ def main() -> None:
     if args.quick:
         args.minutes, args.sizes, args.arrive, args.pace = 0.75, [8], 5.0, 0.1
         args.session_ttl, args.hostile_students, args.hostile_s, args.burst = 5, 6, 8.0, 20
+        args.release_minutes = 0.15
     from deploy.hall import Hall
 
     seconds = args.minutes * 60
     failover_size = FAILOVER_SIZE if FAILOVER_SIZE in args.sizes else args.sizes[len(args.sizes) // 2]
-    env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.session_ttl)}
+    if args.release_minutes * 60 <= args.session_ttl:
+        ap.error("--release-minutes must be longer than --session-ttl: a release frees the "
+                 "sessions past their time")
+    env = {"STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": str(args.session_ttl),
+           "SHALLOWDEEP_RELEASE_MINUTES": str(args.release_minutes)}
     results: dict = {"args": {k: str(v) for k, v in vars(args).items()}, "classes": {}}
     print(f"simulated class through nginx, {args.replicas} replicas on {os.cpu_count()} cores; "
           f"{args.minutes:g} min a class, arriving within {args.arrive:g} s, reading "

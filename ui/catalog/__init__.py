@@ -41,6 +41,12 @@ def _build(name: str, items: tuple) -> Built:
     return FIGURES[name].build(dict(items))
 
 
+def clear_caches() -> None:
+    """Forget every figure built so far (``ui.page.heap.release``, once a class has left)."""
+    _build.cache_clear()
+    _linked_chart.cache_clear()
+
+
 def linked(name: str, values: dict, start: int | None = None) -> dict | None:
     """The linked view of figure ``name`` (a fresh Vega-Lite dict: Streamlit takes its datasets
     out), drawn from ``build(name, values)``, its mark at position ``start`` (None: the figure's

@@ -70,20 +70,26 @@ def read(env) -> Settings:
             problems.append(f"{MAX_SESSIONS_VAR}={raw!r} is not a whole number of sessions ≥ 1; "
                             "no cap is applied")
             cap = None
-    idle: float | None = DEFAULT_IDLE_MINUTES
-    raw = env.get(IDLE_MINUTES_VAR, "").strip()
-    if raw:
-        try:
-            minutes = float(raw)
-        except ValueError:
-            minutes = math.nan
-        if not math.isfinite(minutes) or minutes < 0:
-            problems.append(f"{IDLE_MINUTES_VAR}={raw!r} is not a number of minutes ≥ 0 "
-                            f"(0 turns it off); idle sessions close after {DEFAULT_IDLE_MINUTES:g} "
-                            "minutes")
-        else:
-            idle = minutes or None
-    return Settings(cap, idle, tuple(problems))
+    idle, problem = minutes_setting(env, IDLE_MINUTES_VAR, DEFAULT_IDLE_MINUTES,
+                                    "idle sessions close after")
+    return Settings(cap, idle, tuple(problems) + ((problem,) if problem else ()))
+
+
+def minutes_setting(env, var: str, default: float, meaning: str = "the default is") \
+        -> tuple[float | None, str | None]:
+    """Minutes from ``env[var]``: (minutes, None), (None, None) for ``0`` (off), or (default,
+    the problem) for a value that is not a number of minutes ≥ 0."""
+    raw = env.get(var, "").strip()
+    if not raw:
+        return default, None
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = math.nan
+    if not math.isfinite(minutes) or minutes < 0:
+        return default, (f"{var}={raw!r} is not a number of minutes ≥ 0 (0 turns it off); "
+                         f"{meaning} {default:g} minutes")
+    return minutes or None, None
 
 
 @dataclass
