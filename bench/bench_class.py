@@ -303,7 +303,7 @@ def main() -> None:
     ap.add_argument("--link", default=LINK, help="the lecturer's link: page?query")
     ap.add_argument("--session-ttl", type=int, default=30,
                     help="server.disconnectedSessionTTL for the replicas (s)")
-    ap.add_argument("--release-minutes", type=float, default=0.5,
+    ap.add_argument("--release-minutes", type=float, default=1.0,
                     help="SHALLOWDEEP_RELEASE_MINUTES for the replicas: longer than the TTL")
     ap.add_argument("--hostile-students", type=int, default=30)
     ap.add_argument("--hostile-s", type=float, default=30.0)
