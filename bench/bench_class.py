@@ -106,7 +106,8 @@ def released(hall, before: dict, timeout: float) -> dict:
         if all(now[n]["heap_releases"] > before.get(n, {}).get("heap_releases", -1) or
                now[n]["heap_releases"] < before.get(n, {}).get("heap_releases", 0)
                for n in now) or time.monotonic() > deadline:
-            return now
+            time.sleep(6.0)  # Streamlit's cache-size figures trail the caches by a few seconds
+            return hall_metrics(hall)
         time.sleep(1.0)
 
 
@@ -128,10 +129,10 @@ class Class:
 
     def run(self) -> dict:
         hall, args = self.hall, self.args
-        # idle: what a replica holds with nobody connected once it has given back what the
-        # last visit used (the warm-up visit or the previous class)
-        metrics0 = released(hall, {f"replica{r.index}": {"heap_releases": 0} for r in hall.replicas},
-                            args.release_minutes * 60 + 60)
+        # idle: a replica that has served every page once (one restarted after a kill too) and
+        # has then given back what that used, with nobody connected
+        warm(hall, args.link)
+        metrics0 = released(hall, hall_metrics(hall), args.release_minutes * 60 + 60)
         idle = rss_now(hall)
         logs0 = tracebacks(self.log_dir)
         victim = {}
