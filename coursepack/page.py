@@ -59,13 +59,24 @@ recomputed in the page by functions sympy printed from the same formulas.</foote
 
 
 def markdown(text: str) -> str:
-    """The Markdown a lesson's text uses (paragraphs, **bold**, *italic*, `code`) as HTML; the
-    text is escaped first, so nothing in it becomes markup beyond those four."""
+    """The Markdown a lesson's text uses (paragraphs, **bold**, *italic*, `code`, backslash
+    escapes such as ``r\\*``) as HTML; the text is escaped first, so nothing in it becomes
+    markup beyond those."""
     out = []
     for para in re.split(r"\n\s*\n", text.strip()):
-        s = html.escape(" ".join(para.split()), quote=False)
+        # an escaped character is set aside (as a private-use code point) until the end
+        s = re.sub(r"\\([!-/:-@\[-`{-~])", lambda m: chr(0xE000 + ord(m[1])), " ".join(para.split()))
+        s = html.escape(s, quote=False)
         s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
         s = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
         s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", s)
+        s = re.sub("[\ue000-\ue07f]", lambda m: html.escape(chr(ord(m[0]) - 0xE000)), s)
         out.append(f"<p>{s}</p>")
     return "\n".join(out)
+
+
+def inline_math(text: str) -> str:
+    """Plain text with ``$…$`` LaTeX (as the app's Markdown writes it) as HTML for MathJax."""
+    parts = re.split(r"\$([^$]+)\$", text)
+    return "".join(html.escape(part) if i % 2 == 0 else f"\\({html.escape(part)}\\)"
+                   for i, part in enumerate(parts))

@@ -48,7 +48,7 @@ def derivations_page(derived: dict[str, tuple]) -> str:
     sections = []
     for key, (d, check, _) in derived.items():
         steps = "\n".join(
-            f"<li><p><strong>Step {i} ({html.escape(s.kind)}).</strong> {html.escape(s.title)}</p>"
+            f"<li><p><strong>Step {i} ({html.escape(s.kind)}).</strong> {page.inline_math(s.title)}</p>"
             f"\n<div>\\[{html.escape(s.latex)}\\]</div></li>" for i, s in enumerate(d.steps, 1))
         passed, message = check_verdict(check)
         sections.append(f"""<section class="card" id="{key}">
