@@ -185,11 +185,12 @@ def _figure_page(name: str, values: dict, base: str | None) -> str:
     body = f"""<p class="crumb">Live figure · page {html.escape(nav.BY_NAME[spec.page].title)}</p>
 <h1>{html.escape(spec.heading)}</h1>
 <div class="figure-live">{live_export.mount(name, values, f"live-{name}")}</div>
-<p>{html.escape(alt)}</p>
+<p class="note">{html.escape(alt)}</p>
 {formulas.block(name, values)}
 <p class="note">Move a slider (or type a value into its box): the curves and the formulas are
-recomputed in this page from the closed forms, printed to JavaScript by sympy. The same view in
-the app, where every other page follows: <a href="{html.escape(url)}">{html.escape(url)}</a></p>"""
+recomputed in this page from the closed forms, printed to JavaScript by sympy.
+<a href="{html.escape(url)}">The same view in the app</a>, at the pack's parameters, where every
+other page follows.</p>"""
     return page.document(spec.heading, body, root="../", live=True, math=True, description=alt)
 
 
@@ -283,8 +284,8 @@ large type, and ← / → (or a clicker's PageUp / PageDown) move between steps.
 <ul><li><a href="glossary.html">Glossary</a>: every symbol, its meaning and the paper's name</li>
 <li><a href="derivations.html">Derivations</a>: every closed form derived with sympy, with its .tex</li></ul>
 <h2>The parameters this pack was made with</h2>
-<p>The live figures start here; each lesson step sets its own. In the app:
-<a href="{html.escape(url)}">{html.escape(url)}</a></p>
+<p>The live figures start here; each lesson step sets its own.
+<a href="{html.escape(url)}">These parameters in the app</a>.</p>
 <div class="table-wrap"><table><thead><tr><th scope="col">Parameter</th><th scope="col">URL key</th>
 <th scope="col">Value</th></tr></thead><tbody>
 {rows}

@@ -15,20 +15,21 @@ import json
 from ui.live import specs
 
 _CLOSED = ("p_base", "mu", "beta", "gamma")
-_SUBS = r"\mu=@mu@,\ \beta=@beta@,\ \gamma=@gamma@,\ p=@p_base@,\ k=@k@,\ T=@T@"
+# Short lines, so that a phone shows each one whole.
+_SUBS = [r"\mu=@mu@,\ \beta=@beta@,\ \gamma=@gamma@", r"p=@p_base@,\ k=@k@,\ T=@T@"]
 
 FORMULAS: dict[str, dict] = {
     "recovery_by_position": {
         "source": "Theorem 20 (beyond the horizon, t > k)",
-        "lines": [r"r^*_t=\sigma\!\left(\operatorname{logit}p+\mu\gamma^{t}/\beta\right)", _SUBS,
+        "lines": [r"r^*_t=\sigma\!\left(\operatorname{logit}p+\mu\gamma^{t}/\beta\right)", *_SUBS,
                   r"r^*_{@k1@}=@0@,\qquad r^*_{@T@}=@1@"],
         "values": [("recoveryProbability", (*_CLOSED, "k1")),
                    ("recoveryProbability", (*_CLOSED, "T"))],
     },
     "kl_by_position": {
         "source": "Theorem 20 (t > k); the cap min(aₜ, log 1/p) of Theorem 22",
-        "lines": [r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right),\quad"
-                  r"a_t=\mu\gamma^{t}/\beta", _SUBS,
+        "lines": [r"\mathrm{KL}^*_t=a_t\,r^*_t-\log\!\left(1-p+p\,e^{a_t}\right)",
+                  r"a_t=\mu\gamma^{t}/\beta", *_SUBS,
                   r"\mathrm{KL}^*_{@k1@}=@0@\ \le\ \min\!\left(a_{@k1@},\log\tfrac1p\right)=@1@",
                   r"\mathrm{KL}^*_{@T@}=@2@"],
         "values": [("recoveryKl", (*_CLOSED, "k1")), ("klCap", (*_CLOSED, "k1")),
@@ -37,17 +38,18 @@ FORMULAS: dict[str, dict] = {
     "recoverability_by_depth": {
         "source": "Theorem 22 (p ≥ p_min at every k < t ≤ T, 0 ≤ γ ≤ 1)",
         "lines": [r"r_{\min}(T)=\sigma\!\left(\operatorname{logit}p_{\min}+\mu\gamma^{T}/\beta\right)",
-                  r"\mu=@mu@,\ \beta=@beta@,\ \gamma=@gamma@,\ p_{\min}=@p_base@,\ k=@k@,\ T=@T@",
-                  r"r_{\min}(@T@)=@0@,\qquad\sum_{t=@k1@}^{@T@}\mathrm{KL}^*_t\ \le\ @1@"],
+                  _SUBS[0], r"p_{\min}=@p_base@,\ k=@k@,\ T=@T@", r"r_{\min}(@T@)=@0@",
+                  r"\sum_{t=@k1@}^{@T@}\mathrm{KL}^*_t\ \le\ @1@"],
         "values": [("recoverabilityBound", (*_CLOSED, "T")),
                    ("totalKlBound", (*_CLOSED, "k", "T"))],
     },
     "attack_length_vs_mu": {
-        "source": "Corollary 23 (0 < γ < 1; γ = 1 and δ ≤ p_min as the corollary states)",
+        "source": "Corollary 23 (the form for 0 < γ < 1 and δ > p_min; its other cases give "
+                  "L* = k or ∞, and so do the numbers below)",
         "lines": [r"L^*=\max\!\left(k,\lfloor\tau\rfloor\right),\quad"
-                  r"\tau=\frac{\ln\!\left(\mu/(\beta\Delta)\right)}{\ln(1/\gamma)},\quad"
+                  r"\tau=\frac{\ln\!\left(\mu/(\beta\Delta)\right)}{\ln(1/\gamma)}",
                   r"\Delta=\operatorname{logit}\delta-\operatorname{logit}p_{\min}",
-                  r"\delta=@delta@,\ p_{\min}=@p_base@,\ \mu=@mu@,\ \beta=@beta@,\ \gamma=@gamma@,\ k=@k@",
+                  r"\delta=@delta@,\ p_{\min}=@p_base@,\ k=@k@", _SUBS[0],
                   r"\tau=@0@,\qquad L^*=@1@"],
         "values": [("attackThreshold", ("delta", "p_base", "mu", "beta", "gamma")),
                    ("minAttackLength", ("delta", "p_base", "mu", "beta", "gamma", "k"))],

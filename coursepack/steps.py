@@ -90,7 +90,7 @@ def _question(q: lessons.Question, values: dict, key: str) -> str:
 {field}
 <p><button type="submit" class="reveal">Reveal</button>
 <button type="button" class="again" hidden>Hide again</button>
-<span class="note">The figure and the explanation stay hidden until you reveal: predict first.</span></p>
+<span class="note hint">The figure and the explanation stay hidden until you reveal: predict first.</span></p>
 <p class="result" role="status" tabindex="-1" hidden></p>
 <p class="note" data-until-reveal hidden>{html.escape(" ".join(notes))}</p>
 <script type="application/json">{script}</script>
@@ -133,19 +133,26 @@ def step_page(lesson: lessons.Lesson, n: int, static: dict[str, StaticFigure],
     nxt = (f'<a class="button" data-step="next" href="{lesson.name}-{n + 1}.html">Next: '
            f'{html.escape(lesson.steps[n].title or f"step {n + 1}")} →</a>' if n < count else
            '<a class="button" data-step="next" href="../index.html#lessons">Finish: all lessons</a>')
-    body = f"""<p class="crumb">Lesson · <strong>{html.escape(lesson.title)}</strong> · step {n} of {count}
+    # The app's order: text, question, why, then the page's figures. In presentation mode on a
+    # wide screen the figures take the right-hand column, so both are in view at 1280×800.
+    body = f"""<div class="step{' with-figures' if shown else ''}">
+<div class="step-text">
+<p class="crumb">Lesson · <strong>{html.escape(lesson.title)}</strong> · step {n} of {count}
 · page {html.escape(step.page_info.title)}</p>
 <h1>{html.escape(step.title or f"Step {n}")}</h1>
 {page.markdown(step.text)}
 {_question(step.question, values, key) if step.question is not None else ""}
-<section{hide} aria-label="The step's figures">
-{"".join(shown) if shown else ""}
-</section>
 {f'<section{hide}><h2>Why</h2>{page.markdown(step.why)}</section>' if step.why else ""}
-<p class="note">This step in the app: <a href="{html.escape(app)}">{html.escape(app)}</a></p>
 <nav class="steps" aria-label="Steps">{prev}<span class="spacer"></span>{nxt}
 <a id="present-toggle" href="?present=1">Presentation mode</a></nav>
-<p class="note present-only">Presentation mode: ← / → or PageUp / PageDown move between steps.</p>"""
+<p class="note present-only">Presentation mode: ← / → or PageUp / PageDown move between steps.</p>
+<p class="note"><a href="{html.escape(app)}">This step in the app</a>, with this step's parameters
+(the app's address when the pack was made).</p>
+</div>
+<section class="step-figures"{hide} aria-label="The step's figures">
+{"".join(shown)}
+</section>
+</div>"""
     live = any(f in specs.LIVE for f in names)
     return page.document(f"{lesson.title}, step {n}: {step.title}", body, root="../",
                          live=live, math=live, description=f"{lesson.title}, step {n} of {count}")

@@ -48,6 +48,7 @@
     const result = form.querySelector(".result");
     const button = form.querySelector("button.reveal");
     const again = form.querySelector("button.again");
+    const hint = form.querySelector(".hint");
     const hidden = document.querySelectorAll("[data-until-reveal]");
     const readGiven = () => {
       if (q.kind === "choice") {
@@ -75,6 +76,7 @@
       result.hidden = false;
       for (const el of form.querySelectorAll("input")) el.disabled = true;
       button.hidden = true;
+      if (hint) hint.hidden = true;
       again.hidden = false;
       for (const el of hidden) el.hidden = false;
       form.dataset.revealed = verdict;
@@ -84,6 +86,7 @@
       result.hidden = true;
       for (const el of form.querySelectorAll("input")) el.disabled = false;
       button.hidden = false;
+      if (hint) hint.hidden = false;
       again.hidden = true;
       for (const el of hidden) el.hidden = true;
       delete form.dataset.revealed;
