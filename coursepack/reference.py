@@ -16,13 +16,15 @@ from . import page
 
 def glossary_page() -> str:
     rows = "\n".join(
-        f"<tr><td>\\({html.escape(e.symbol)}\\)</td><td>{html.escape(e.meaning)}</td>"
-        f"<td>{html.escape(e.paper)}</td><td>{html.escape(e.where)}</td></tr>"
+        f'<tr><td data-label="Symbol">\\({html.escape(e.symbol)}\\)</td>'
+        f'<td data-label="Meaning here">{html.escape(e.meaning)}</td>'
+        f'<td data-label="The paper\'s name">{html.escape(e.paper)}</td>'
+        f'<td data-label="Where">{html.escape(e.where)}</td></tr>'
         for e in glossary.ENTRIES)
     body = f"""<h1>Glossary</h1>
 <p>One symbol, one meaning, on every page. The third column gives the name the paper
 (R. Young, 2026) uses and the result that introduces it.</p>
-<div class="table-wrap"><table>
+<div class="table-wrap"><table class="stack">
 <thead><tr><th scope="col">Symbol</th><th scope="col">Meaning here</th>
 <th scope="col">The paper's name</th><th scope="col">Where</th></tr></thead>
 <tbody>
