@@ -64,11 +64,23 @@ def _steps():
     return [(lesson, n, step) for lesson in good.values() for n, step in enumerate(lesson.steps, 1)]
 
 
+# Controls and images a screen reader cannot name, or names with raw TeX: none on any page.
+UNNAMED_JS = """() => [
+  ...Array.from(document.querySelectorAll('img')).filter(i => !i.alt.trim()).map(i => 'img ' + i.src),
+  ...Array.from(document.querySelectorAll('input, button, select')).filter(el => {
+    const name = (el.labels && el.labels.length ? el.labels[0].innerText : '')
+      + (el.getAttribute('aria-label') || '') + (el.tagName === 'BUTTON' ? el.innerText : '');
+    return !name.trim() || /[$\\\\]/.test(name);
+  }).map(el => el.outerHTML.slice(0, 80)),
+]"""
+
+
 def test_every_page_loads_offline_without_an_error(offline, pack):
     for path in sorted(pack.rglob("*.html")):
         page = _open(offline, pack, path.relative_to(pack).as_posix())
         assert page.errors == [], (path.name, page.errors)
         assert page.locator("mjx-merror, [data-mjx-error]").count() == 0, path.name  # TeX typeset
+        assert page.evaluate(UNNAMED_JS) == [], path.name
         page.close()
     assert offline.outside == []
 
