@@ -17,8 +17,10 @@ import pytest  # noqa: E402
 def course_pack(tmp_path_factory):
     """One course pack of the three shipped lessons, written once per test session by the
     command line (``python -m ui export --course-pack``); the unit and browser tests read it."""
+    from _export_support import require_renderer
     from ui import cli
 
+    require_renderer()  # the toy-model steps' SVGs; skipped off CI without chromium
     where = tmp_path_factory.mktemp("pack") / "course"
     code = cli.main(["export", "--course-pack", str(where), "-q"])
     return where, code
