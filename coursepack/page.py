@@ -6,10 +6,13 @@ import html
 import re
 from importlib import metadata
 
+from markdown_it import MarkdownIt
+
 from ui.live import export as live_export
 
 NAME = "Shallow/Deep"
 CITATION = ("R. Young (2026), <em>Why Is RLHF Alignment Shallow? A Gradient Analysis</em>.")
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
 MATHJAX = "mathjax/tex-svg.js"  # under lib/: MathJax 3 from django-static-mathjax
 
 
@@ -59,20 +62,9 @@ recomputed in the page by functions sympy printed from the same formulas.</foote
 
 
 def markdown(text: str) -> str:
-    """The Markdown a lesson's text uses (paragraphs, **bold**, *italic*, `code`, backslash
-    escapes such as ``r\\*``) as HTML; the text is escaped first, so nothing in it becomes
-    markup beyond those."""
-    out = []
-    for para in re.split(r"\n\s*\n", text.strip()):
-        # an escaped character is set aside (as a private-use code point) until the end
-        s = re.sub(r"\\([!-/:-@\[-`{-~])", lambda m: chr(0xE000 + ord(m[1])), " ".join(para.split()))
-        s = html.escape(s, quote=False)
-        s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
-        s = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
-        s = re.sub(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])", r"<em>\1</em>", s)
-        s = re.sub("[\ue000-\ue07f]", lambda m: html.escape(chr(ord(m[0]) - 0xE000)), s)
-        out.append(f"<p>{s}</p>")
-    return "\n".join(out)
+    """A lesson's Markdown (CommonMark, as the app renders it) as HTML. Raw HTML in the text is
+    shown as text, never as markup: a lesson file is content, not code."""
+    return _MARKDOWN.render(text).strip()
 
 
 def inline_math(text: str) -> str:
