@@ -46,9 +46,10 @@ FORMULAS: dict[str, dict] = {
     "attack_length_vs_mu": {
         "source": "Corollary 23 (the form for 0 < γ < 1 and δ > p_min; its other cases give "
                   "L* = k or ∞, and so do the numbers below)",
+        # ℓ, as the app's Robustness page writes it (Δ is the harm innovation there)
         "lines": [r"L^*=\max\!\left(k,\lfloor\tau\rfloor\right),\quad"
-                  r"\tau=\frac{\ln\!\left(\mu/(\beta\Delta)\right)}{\ln(1/\gamma)}",
-                  r"\Delta=\operatorname{logit}\delta-\operatorname{logit}p_{\min}",
+                  r"\tau=\frac{\ln\!\left(\mu/(\beta\ell)\right)}{\ln(1/\gamma)}",
+                  r"\ell=\operatorname{logit}\delta-\operatorname{logit}p_{\min}",
                   r"\delta=@delta@,\ p_{\min}=@p_base@,\ k=@k@", _SUBS[0],
                   r"\tau=@0@,\qquad L^*=@1@"],
         "values": [("attackThreshold", ("delta", "p_base", "mu", "beta", "gamma")),
