@@ -299,3 +299,23 @@ def test_exit_presentation_turns_it_off():
     at.button(key="_lesson_present_off").click().run()
     assert "present" not in at.query_params
     assert not any("font-size: 20px" in h.proto.body for h in at.get("html"))
+
+
+def test_the_lessons_page_serves_the_course_pack_zip(course_pack, monkeypatch):
+    """The button's wiring (the pack itself: tests/test_coursepack.py): nothing is built until
+    asked, then the zip the builder made is the download."""
+    from coursepack import build, download
+
+    where, _ = course_pack
+    zipped = where.with_name(where.name + ".zip").read_bytes()
+    report = build.Report(where, where, 7_000_000, len(zipped), 45)
+    calls = []
+    monkeypatch.setattr(build, "zip_bytes", lambda **kw: calls.append(kw) or (zipped, report))
+    download._pack.clear()
+    at = open_page(nav.BY_NAME["lessons"].path)
+    assert not at.get("download_button") and calls == []
+    next(b for b in at.button if b.label == "Make the offline course pack").click().run()
+    assert not at.exception
+    (button,) = [b for b in at.get("download_button") if b.proto.label.startswith("Download the course")]
+    assert f"{len(zipped) / 1e6:.1f} MB" in button.proto.label and len(calls) == 1
+    download._pack.clear()

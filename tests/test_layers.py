@@ -92,6 +92,16 @@ def test_evidence_uses_of_the_app_only_its_text():
     assert bad == []
 
 
+def test_only_the_command_line_and_the_pages_use_the_course_pack():
+    """``coursepack`` sits above ``ui`` (it builds from the catalog, the lessons, the live
+    figures): inside ``ui`` only the command line calls it; the Lessons page does too."""
+    bad = [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _files("ui")
+           for m, line in imports(p) if m.split(".")[0] == "coursepack" and p.name != "cli.py"]
+    bad += [f"{p.relative_to(ROOT)}:{line} imports {m}" for p in _files("coursepack")
+            for m, line in imports(p) if m.split(".")[0] in {"views", "app"} or m == "ui.cli"]
+    assert bad == []
+
+
 def test_data_uses_streamlit_only_to_cache():
     """The data layer computes or refuses; the page says so (ui.page) and may end the page."""
     allowed = {"cache_data", "cache_resource"}

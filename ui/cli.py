@@ -3,6 +3,7 @@
     python -m ui export --preset deep --out figs/
     python -m ui export --params params.json --out figs/
     python -m ui export --url "http://localhost:8501/deep_alignment?mu=3&gamma=0.95" --out figs/
+    python -m ui export --course-pack pack/ --lesson deep --url "http://localhost:8501/?mu=20"
 
 The figures come from ``ui.catalog`` through ``ui.export.write_set``: the same code the pages'
 download buttons use, so the files are identical to the page's.
@@ -40,6 +41,13 @@ examples:
   python -m ui export --params figs/params.json --out figs2/
   python -m ui export --url "http://localhost:8501/robustness?mu=20&gamma=0.95" --out figs/
   python -m ui export --list
+  python -m ui export --course-pack pack/ --lesson shallow --lesson deep
+
+--course-pack DIR writes the offline course pack instead of the figure set: DIR/ (open
+DIR/index.html from a file, no server, no network) and DIR.zip. It holds the lessons (all, or
+those named by --lesson), every live figure at the parameters given (--url, --preset,
+--params, --set), the glossary and the derivations. DIR must be new or a pack written before;
+a value the app would correct is refused (exit 2), since a pack is handed to students.
 
 Each figure is written as <name>.svg/.pdf/.png (SVG and PDF carry the share URL and the
 parameters in their metadata) and <name>.csv (its data); each live figure also as
@@ -85,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--base-url", help="where the app is served, for the links in the files")
     ex.add_argument("--no-caption", action="store_true",
                     help="leave the parameter caption out of the images (it stays in the metadata)")
+    ex.add_argument("--course-pack", metavar="DIR",
+                    help="write the offline course pack into DIR (and DIR.zip) instead of the figures")
+    ex.add_argument("--lesson", action="append", metavar="NAME",
+                    help="with --course-pack: a lesson to include (repeatable; default: all)")
     ex.add_argument("--list", action="store_true", help="list the figures and presets, then exit")
     ex.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     return parser
@@ -176,9 +188,49 @@ def _print_warnings(warnings: list[str]) -> None:
         print(f"warning: … and {len(warnings) - MAX_WARNINGS} more", file=sys.stderr)
 
 
+def _course_pack(args) -> int:
+    """``--course-pack DIR``: the pack, or exit 2 with one line and nothing written."""
+    from coursepack import build
+
+    try:
+        build.choose_lessons(args.lesson)
+    except build.PackError as e:
+        raise BadArgument("--lesson", ",".join(args.lesson or ()), str(e)) from None
+    values, warnings = resolve_values(args)
+    if warnings:  # corrected with a warning in the app; a pack must be what was asked for
+        option = "--url" if args.url is not None else "--params" if args.params is not None else "--set"
+        given = args.url if args.url is not None else args.params or " ".join(args.set)
+        why = warnings[0].replace("`", "").rsplit("; using", 1)[0].rstrip(".")
+        raise BadArgument(option, given, f"{why}; the pack is not written (fix the value)")
+
+    def progress(what: str) -> None:
+        if not args.quiet:
+            print(f"writing {what}", flush=True)
+
+    try:
+        report = build.write(args.course_pack, lessons=args.lesson, values=values,
+                             base=args.base_url, progress=progress)
+    except build.PackError as e:
+        raise BadArgument("--course-pack", args.course_pack, str(e)) from None
+    except OSError as e:
+        print(f"error: --course-pack '{plain(args.course_pack, 60)}': {e.strerror or e}",
+              file=sys.stderr)
+        return 3
+    for p in report.problems:
+        print("problem:", plain(p, 300), file=sys.stderr)
+    if not args.quiet:
+        print(f"wrote {report.folder}/ ({report.files} files, {report.size / 1e6:.1f} MB; open "
+              f"index.html) and {report.zip} ({report.zip_size / 1e6:.1f} MB)")
+    return 3 if report.problems else 0
+
+
 def _export(args) -> int:
     from ui import catalog, export as writer
 
+    if args.course_pack is not None:
+        return _course_pack(args)
+    if args.lesson:
+        raise BadArgument("--lesson", args.lesson[0], "only with --course-pack DIR")
     if args.list:
         for spec in catalog.FIGURES.values():
             print(f"{spec.name:26} {spec.heading} (page: {spec.page})")

@@ -6,6 +6,7 @@ validates an uploaded file (``ui.classroom.lessons``) and explains the format.
 
 import streamlit as st
 
+from coursepack import download as course_pack
 from ui.classroom import answers, lesson_panel, lessons, present
 from ui.page import layout
 from ui.state import nav, params as P
@@ -23,6 +24,11 @@ st.caption("For a lecture hall: **Present** opens the lesson in presentation mod
            "the sidebar folded away, large type and thick lines, and ← / → or a clicker's "
            "PageUp / PageDown to move between steps. `?embed=true` shows one page without "
            "Streamlit's frame, for a course site.")
+st.markdown("**Offline course pack:** every lesson below, the live figures, the glossary and the "
+            "derivations as one folder of static files, for a course site or a USB stick: it opens "
+            "from `file://` with the network off. (`python -m ui export --course-pack DIR` "
+            "writes the same.)")
+course_pack.button()
 
 
 def lesson_card(lesson: lessons.Lesson) -> None:
