@@ -16,11 +16,10 @@ from dataclasses import dataclass
 
 from ui import catalog
 from ui.catalog import toy as toy_specs
-from ui.classroom import answers, lessons
-from ui.classroom.lesson_panel import answer_text
+from ui.classroom import lessons
+from ui.classroom.lesson_panel import answer_text, question_notes
 from ui.live import export as live_export, specs
 from ui.state import link as share
-from ui.text.latex import text
 
 from . import formulas, page
 
@@ -68,14 +67,7 @@ def question_data(q: lessons.Question, values: dict) -> dict:
 def _question(q: lessons.Question, values: dict, key: str) -> str:
     data = question_data(q, values)
     script = json.dumps(data).replace("</", "<\\/")  # nothing in it can close the element
-    notes = []
-    if q.quantity is not None:
-        quantity = answers.QUANTITIES[q.quantity]
-        notes.append(f"Computed by the app ({quantity.source}): {quantity.label}, with this "
-                     "step's parameters.")
-    if q.kind == "number" and (q.tolerance or q.relative_tolerance):
-        tol = max(q.tolerance, q.relative_tolerance * abs(data["answer"]))
-        notes.append(f"Answers within ±{text(tol, 3)} are accepted.")
+    notes = question_notes(q, data["answer"])
     if q.kind == "choice":
         field = "\n".join(
             f'<label><input type="radio" name="{key}" value="{i}"> {html.escape(c)}</label>'

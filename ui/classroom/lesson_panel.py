@@ -219,6 +219,19 @@ def _hide_again(name: str, n: int) -> None:
     st.session_state[_REVEALED] = st.session_state.get(_REVEALED, set()) - {(name, n)}
 
 
+def question_notes(q: lessons.Question, right: float) -> list[str]:
+    """Under a revealed answer: where the app computed it, and what it accepts."""
+    notes = []
+    if q.quantity is not None:
+        quantity = answers.QUANTITIES[q.quantity]
+        notes.append(f"Computed by the app ({quantity.source}): {quantity.label}, with this "
+                     "step's parameters.")
+    if q.kind == "number" and (q.tolerance or q.relative_tolerance):
+        tol = max(q.tolerance, q.relative_tolerance * abs(right))
+        notes.append(f"Answers within ±{text(tol, 3)} are accepted.")
+    return notes
+
+
 def answer_text(question: lessons.Question, right) -> str:
     if question.kind == "choice":
         return f"“{question.choices[right]}”"
@@ -267,14 +280,7 @@ def _result(lesson: lessons.Lesson, n: int, given) -> None:
         mine = answer_text(q, given) if q.kind == "choice" else text(given, 6)
         st.error(f"Not quite: the answer is {shown} (you said {mine}).", icon=":material/cancel:")
     st.markdown(f"**Why.** {step.why}")
-    notes = []
-    if q.quantity is not None:
-        quantity = answers.QUANTITIES[q.quantity]
-        notes.append(f"Computed by the app ({quantity.source}): {quantity.label}, with this "
-                     "step's parameters.")
-    if q.kind == "number" and (q.tolerance or q.relative_tolerance):
-        tol = max(q.tolerance, q.relative_tolerance * abs(right))
-        notes.append(f"Answers within ±{text(tol, 3)} are accepted.")
+    notes = question_notes(q, right)
     if notes:
         st.caption(" ".join(notes))
     moved = [P.PARAMS[k].label for k, v in state.values().items() if k != "view" and v != values[k]]
