@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from e2e_util import ROOT, TAB, settle, page_url
+from e2e_util import ROOT, TAB, page_url, query, settle
 from ui.state import nav
 
 pytestmark = pytest.mark.e2e
@@ -108,3 +108,114 @@ def test_no_serious_violations_on_any_tab_or_expander(tab, server, axe_script, r
     print(f"{info.title}: {len(failures)} serious or critical, {len(listed)} moderate or minor",
           *listed, sep="\n")
     assert not failures, "\n".join(failures)
+
+
+# --- keyboard only ------------------------------------------------------------------------
+
+# The focused element: a name for it, and whether a focus ring is drawn. The ring is an outline or
+# a box-shadow on the element, or on one of its two nearest visible ancestors (a radio's input is
+# visually hidden, 1×1 px inside a clipped span: its option's label draws the ring).
+FOCUSED_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  // A data table (glide-data-grid, a canvas) keeps the focus while Tab moves its cell cursor, a
+  // ring it draws around the cell, out of reach of CSS; Tab leaves it after the last column.
+  const grid = e.matches('canvas[data-testid="data-grid-canvas"]');
+  const tiny = x => { const r = x.getBoundingClientRect(); return r.width <= 2 || r.height <= 2; };
+  let at = e;
+  while (at.parentElement && (tiny(at) || tiny(at.parentElement))) at = at.parentElement;
+  const ringed = x => {
+    const s = getComputedStyle(x);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none';
+  };
+  const ring = [at, at.parentElement, at.parentElement && at.parentElement.parentElement]
+    .some(x => x && ringed(x));
+  const name = (e.getAttribute('aria-label') || e.innerText || e.value || '').trim()
+    .replace(/\\s+/g, ' ').slice(0, 60);
+  return {name: `${e.tagName.toLowerCase()} ${e.getAttribute('role') || e.type || ''} "${name}"`,
+          ring: ring || grid, grid, id: (e.__stop = e.__stop || Math.random())};
+}"""
+
+
+def tab_to(page, selector: str, limit: int = 80) -> list[str]:
+    """Press Tab until the focus is on ``selector`` (within the lesson panel or the page); every
+    stop on the way must be a new element with a focus ring. Returns the stops."""
+    stops, last = [], None
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        now = page.evaluate(FOCUSED_JS)
+        if now is None:  # past the last stop (or from an element a rerun removed): wraps to the top
+            assert stops[-1:] != ["(nowhere)"], f"Tab leaves the focus nowhere after {stops[-4:]}"
+            stops.append("(nowhere)")
+            last = None
+            continue
+        assert now["id"] != last or now["grid"], f"Tab did not move on from {now['name']}"
+        assert now["ring"], f"no visible focus ring on {now['name']} (after {stops[-3:]})"
+        stops.append(now["name"])
+        last = now["id"]
+        if page.evaluate("sel => document.activeElement.matches(sel)", selector):
+            return stops
+    raise AssertionError(f"{selector} not reached in {limit} Tab presses: {stops}")
+
+
+PANEL = ".st-key-lesson_panel"
+# The lesson "Why alignment is shallow" (lessons/shallow.toml): step -> how to answer its question.
+ANSWERS = {2: ("number", "1"), 3: ("number", "0"), 4: ("choice", 0), 5: ("choice", 1)}
+
+
+def wait_for_step(page, step: str) -> None:
+    page.wait_for_function("s => new URLSearchParams(location.search).get('step') === s",
+                           arg=step, timeout=15_000)
+    settle(page)
+
+
+def test_a_whole_lesson_with_the_keyboard_alone(new_page, server):
+    """Lessons page -> Start -> every step: answer (typed, or a choice picked with the arrow
+    keys), reveal, next; on one revealed page also a tab (arrow keys), an expander and a download;
+    Finish. Only page.keyboard: every Tab stop on the way has a focus ring."""
+    page = new_page()
+    page.goto(f"{server}/{nav.BY_NAME['lessons'].url_path}")
+    settle(page)
+    tab_to(page, '[data-testid="stMain"] a[href*="lesson=shallow"]:not([href*="present"])')
+    page.keyboard.press("Enter")
+    wait_for_step(page, "1")
+    for n in range(1, 6):
+        if n in ANSWERS:
+            kind, answer = ANSWERS[n]
+            if kind == "number":
+                tab_to(page, f'{PANEL} input[type="number"]')
+                page.keyboard.type(answer)
+                page.keyboard.press("Enter")  # Streamlit takes a typed number on Enter
+                settle(page)
+            else:
+                tab_to(page, f'{PANEL} input[type="radio"]')  # the group's first choice
+                page.keyboard.press("Space")
+                for _ in range(answer):
+                    page.keyboard.press("ArrowDown")
+                settle(page)
+            stops = tab_to(page, f".st-key-_lesson_answer_shallow_{n}_reveal button")
+            assert "Check and reveal" in stops[-1], f"step {n}: the answer was not taken"
+            page.keyboard.press("Space")
+            settle(page)
+            assert page.locator(PANEL).get_by_text("Correct:").is_visible(), f"step {n}: not answered"
+        if n == 2:  # the revealed page, by keyboard too
+            tab_to(page, '[data-testid="stMain"] [role="tab"][aria-selected="true"]')
+            page.keyboard.press("ArrowLeft")  # view 1 -> 0, selected as the focus moves
+            page.wait_for_function("() => new URLSearchParams(location.search).get('view') === '0'")
+            settle(page)
+            tab_to(page, '[data-testid="stMain"] [data-testid="stExpander"] summary')
+            page.keyboard.press("Enter")
+            settle(page)
+            tab_to(page, '[data-testid="stMain"] [data-testid="stDownloadButton"] button')
+            with page.expect_download() as download:
+                page.keyboard.press("Enter")
+            assert download.value.failure() is None
+        if n < 5:
+            tab_to(page, ".st-key-lesson_next a")
+            page.keyboard.press("Enter")
+            wait_for_step(page, str(n + 1))
+    tab_to(page, ".st-key-_lesson_finish button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{nav.BY_NAME['lessons'].url_path}**")
+    settle(page)
+    assert "lesson" not in query(page), "Finish closes the lesson"
