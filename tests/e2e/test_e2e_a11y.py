@@ -1,6 +1,7 @@
 """Accessibility in a real browser: axe-core (the engine behind Lighthouse's accessibility audit)
 finds no serious or critical violation on any page, tab or expander at a laptop's and a phone's
-size; and a whole lesson can be walked with the keyboard alone, every stop showing a focus ring.
+size; and a whole lesson can be walked with the keyboard alone, every stop showing a focus ring
+(axe-core checks its lesson card on the way).
 
 axe-core is the pinned npm package of scripts/axe-core.toml, put into the venv by
 scripts/fetch_axe.py (``make test`` runs it; this module runs it too) and injected from that
@@ -9,6 +10,7 @@ file: nothing comes from a CDN.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -74,10 +76,11 @@ def tab(browser):
 
 @pytest.fixture(scope="module")
 def report(artifacts):
-    """Every violation found in the module, written to test-artifacts/axe-violations.txt."""
+    """Every violation this process found, in test-artifacts/axe-violations[-<xdist worker>].txt."""
     lines = []
     yield lines
-    (artifacts / "axe-violations.txt").write_text("\n".join(lines) + "\n")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    (artifacts / f"axe-violations{'-' + worker if worker else ''}.txt").write_text("\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize("index", [pytest.param(i, id=p.url_path) for i, p in enumerate(nav.PAGES)])
@@ -169,10 +172,15 @@ def wait_for_step(page, step: str) -> None:
     settle(page)
 
 
-def test_a_whole_lesson_with_the_keyboard_alone(new_page, server):
+def serious(page, script: str) -> list[str]:
+    return [f"{v['impact']} {v['id']}: {v['nodes']}" for v in axe(page, script) if v["impact"] in FAILING]
+
+
+def test_a_whole_lesson_with_the_keyboard_alone(new_page, server, axe_script):
     """Lessons page -> Start -> every step: answer (typed, or a choice picked with the arrow
     keys), reveal, next; on one revealed page also a tab (arrow keys), an expander and a download;
-    Finish. Only page.keyboard: every Tab stop on the way has a focus ring."""
+    Finish. Only page.keyboard: every Tab stop on the way has a focus ring. The lesson card is
+    checked by axe-core too, with a choice question open and with an answer revealed."""
     page = new_page()
     page.goto(f"{server}/{nav.BY_NAME['lessons'].url_path}")
     settle(page)
@@ -188,6 +196,8 @@ def test_a_whole_lesson_with_the_keyboard_alone(new_page, server):
                 page.keyboard.press("Enter")  # Streamlit takes a typed number on Enter
                 settle(page)
             else:
+                if n == 4:
+                    assert not serious(page, axe_script), "the lesson card with a choice question"
                 tab_to(page, f'{PANEL} input[type="radio"]')  # the group's first choice
                 page.keyboard.press("Space")
                 for _ in range(answer):
@@ -199,6 +209,7 @@ def test_a_whole_lesson_with_the_keyboard_alone(new_page, server):
             settle(page)
             assert page.locator(PANEL).get_by_text("Correct:").is_visible(), f"step {n}: not answered"
         if n == 2:  # the revealed page, by keyboard too
+            assert not serious(page, axe_script), "the lesson card with its answer revealed"
             tab_to(page, '[data-testid="stMain"] [role="tab"][aria-selected="true"]')
             page.keyboard.press("ArrowLeft")  # view 1 -> 0, selected as the focus moves
             page.wait_for_function("() => new URLSearchParams(location.search).get('view') === '0'")
