@@ -65,8 +65,11 @@ serve: $(VENV)/.installed
 	bash scripts/ensure.sh chromium || echo "No chromium: the app runs, PNG/SVG/PDF export of plotly figures is off."
 	$(BIN)/python -m deploy --replicas $(REPLICAS) --port $(PORT) --host $(HOST) $(SERVE_ARGS)
 
+# axe-core (the accessibility test's engine) comes from the npm registry, pinned and hash-checked
+# (scripts/axe-core.toml), into the venv: no npm needed.
 test: $(VENV)/.installed
 	bash scripts/ensure.sh chromium nginx
+	$(BIN)/python scripts/fetch_axe.py
 	$(BIN)/python -m pytest $(TEST_ARGS)
 
 bench: $(VENV)/.installed
@@ -87,6 +90,7 @@ test-latest: | $(UV)
 	$(COMPILE) --upgrade -o $(LATEST)/requirements.lock
 	$(call install-into,$(LATEST),$(LATEST)/requirements.lock)
 	bash scripts/ensure.sh chromium nginx
+	$(LATEST)/bin/python scripts/fetch_axe.py
 	diff $(LOCK) $(LATEST)/requirements.lock | grep -E '^[<>] [a-z]' || echo "The lock already holds the newest allowed versions."
 	$(LATEST)/bin/python -m pytest $(TEST_ARGS)
 

@@ -104,4 +104,5 @@ with st.expander("The lesson file format"):
         f"{nav.BY_NAME[q.page].title}" for q in answers.QUANTITIES.values()))
     if example.exists():
         st.markdown("**An example**, `lessons/deep.toml` (copy it with the button at its top right):")
-        st.code(example.read_text(encoding="utf-8"), language="toml")
+        # wrapped: a block that scrolls sideways is a scroll region a keyboard cannot reach
+        st.code(example.read_text(encoding="utf-8"), language="toml", wrap_lines=True)

@@ -115,10 +115,11 @@ SETTLED_JS = """() => {
   if (!app || app.dataset.testScriptState !== 'notRunning') return false;
   if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;  // a lazy chunk still loading
+  // A chart not displayed (the page under a lesson's unanswered question) is drawn only once shown.
   for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"], .live-root'))
-    if (!c.querySelector('.js-plotly-plot .main-svg')) return false;
+    if (c.checkVisibility() && !c.querySelector('.js-plotly-plot .main-svg')) return false;
   for (const c of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))  // vega draws later too
-    if (!c.querySelector('svg .role-mark, canvas')) return false;
+    if (c.checkVisibility() && !c.querySelector('svg .role-mark, canvas')) return false;
   return true;
 }"""
 

@@ -127,8 +127,9 @@ def horizon(labelled: bool) -> list[alt.Chart]:
     row of the ``horizon`` dataset (none when 0 = k or k = T), labelled in the top panel."""
     rows = alt.Chart(alt.NamedData("horizon"))
     # row 0 dashed (exact), row 1 dotted (numerical): fixed per layer, as the plotly figure draws them
+    # aria=False: the label says where the horizon is; an unlabelled graphics symbol says nothing
     rules = [rows.transform_filter(f"datum.row == {row}").mark_rule(
-        color="grey", strokeWidth=1.5, strokeDash=dash).encode(x=f"{T}:Q")
+        color="grey", strokeWidth=1.5, strokeDash=dash, aria=False).encode(x=f"{T}:Q")
         for row, dash in ((0, [6, 4]), (1, [2, 3]))]
     if not labelled:
         return rules

@@ -305,7 +305,9 @@ function liveMount(root, data, send) {
     controls.className = "live-controls";
     const gd = document.createElement("div");
     gd.className = "live-plot";
-    gd.setAttribute("role", "img");
+    // "figure", not "img": an img's content is presentational to assistive technology, and
+    // this one holds plotly's toolbar buttons, which must stay reachable.
+    gd.setAttribute("role", "figure");
     root.append(controls, gd);
     state = root.__live = { id: data.id, root, gd, sliders: {}, redraws: 0, dragging: false };
     // Follow the column's width: plotly's "responsive" watches only the window, and a column also
