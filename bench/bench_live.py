@@ -1,28 +1,39 @@
 """Dragging a live figure's own slider -> the figure redrawn in the browser, in frames.
 
     .venv/bin/python bench/bench_live.py [--moves 60] [--only FIGURE_ID] [--floor-presses 20]
+                                         [--devices desktop,phone] [--compare REV]
 
 Starts the explorer (app.py) and bench/trivial_app.py (one slider, one chart: Streamlit's floor
-for a key press, as in bench_latency.py) on free loopback ports in one run. On the explorer's
-first page it measures the browser's animation-frame interval (median of 120
+for a key press, as in bench_latency.py) on free loopback ports in one run, and drags on two
+devices in the same run: ``desktop`` (1400x1000) and ``phone`` (390x844, ``is_mobile``,
+``has_touch``, the CPU slowed 4x by Chromium's own ``Emulation.setCPUThrottlingRate`` through a
+CDP session: a common stand-in for a budget phone; pages load unthrottled, the frame interval
+and the drags run throttled). ``--compare REV`` also drags, on each device and figure by figure
+beside this tree's, with REV's ``ui/live/runtime.js`` (served in place of the bundle; the math is
+this tree's), so that before and after meet the same load on a shared machine.
+
+On each device's first page it measures the browser's animation-frame interval (median of 120
 requestAnimationFrame deltas). Then, for every live figure (``[data-live-figure]``, the pages
 and tabs below) and each of its own sliders (``<input type="range">`` in the figure), it
-"drags" the slider ``--moves`` times after 5 unmeasured moves: each move sets the input to the
+"drags" the slider ``--moves`` times after 5 unmeasured moves (the drag's first move, a full
+redraw, is among them): each move sets the input to the
 next position (bouncing between min and max, so every move changes the value; a sweep takes at
 most ~30 moves) and dispatches an ``input`` event, as a drag does (no ``change``: no rerun).
 On the page's own clock it times, from just before the dispatch, (a) the figure's data changing
-(``data-redraws`` incremented; without it, the graph's y arrays differing) and (b) the next
-animation frame after that (a requestAnimationFrame callback), and waits for that frame before
-the next move. Times are also given in frames (ms / frame interval); per slider it also prints
-the median time inside Plotly.react (a full redraw: the first move of a drag, or data leaving
-the drawn axes; the other moves take plotly's animation path and show 0 here) and how
-many moves left every y value as it was (a saturated curve: still redrawn). The floor is the median
-time from ArrowRight on trivial_app's slider to its chart redrawn after the rerun (half the
-presses before the live figures, half after, so drift averages out).
+(``data-redraws`` incremented; without it, the graph's y arrays differing) and (b) the first
+animation frame whose callbacks have seen the change (a requestAnimationFrame callback
+requested right after the dispatch: it runs after a redraw the runtime does in that frame's
+callbacks), then waits for that frame to be painted (a task after it: "painted ms", style,
+layout and paint included) before the next move. Times are also given in frames (ms / frame
+interval); per slider it also prints the median time inside Plotly.react and Plotly.relayout
+(a full redraw; 0 when the moves draw the curves only) and how many moves left every y value
+as it was (a saturated curve: still redrawn). The floor is the median time from ArrowRight on
+trivial_app's slider to its chart redrawn after the rerun, on the desktop (half the presses
+before the live figures, half after, so drift averages out).
 
-Prints figures only (targets: median <= 1.2 frames, p95 <= 3 frames over all moves); it asserts
-nothing about time. It exits non-zero when a live figure or one of its sliders is missing, or a
-move is never redrawn. Needs chromium on PATH and the playwright package.
+Prints figures only (targets, per device: median <= 1.2 frames, p95 <= 3 frames over all
+moves); it asserts nothing about time. It exits non-zero when a live figure or one of its
+sliders is missing, or a move is never redrawn. Needs chromium on PATH and the playwright package.
 """
 
 from __future__ import annotations

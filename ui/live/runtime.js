@@ -252,7 +252,11 @@ function renameLegend(gd, traces) {
     const index = item.__data__ && item.__data__[0] && item.__data__[0].trace.index;
     const text = item.querySelector(".legendtext");
     if (text && traces[index] && traces[index].name && text.textContent !== traces[index].name) {
-      text.textContent = traces[index].name;
+      // the text node's data, not textContent: replacing the node is a childList mutation, on
+      // which Streamlit's tab panel (react-aria) walks every focusable element it holds
+      const node = text.firstChild;
+      if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) node.data = traces[index].name;
+      else text.textContent = traces[index].name;
     }
   }
 }
@@ -425,9 +429,9 @@ function buildSlider(state, spec) {
   input.addEventListener("input", () => {
     const value = sliderValue(spec, input.value);
     state.params[spec.name] = value;
-    const fresh = !state.dragging;
+    const fresh = !state.dragging || state.dragged !== spec.name;  // a drag is of one slider
     state.dragging = true;
-    if (fresh) state.dragged = spec.name;
+    state.dragged = spec.name;
     drawNextFrame(state, fresh, () => show(value));
   });
   input.addEventListener("change", () => {
