@@ -263,7 +263,8 @@ class Variant:
 
 
 def report(v: Variant, interval: float) -> list[float]:
-    """Print one variant's table and per-figure lines; its frame times (ms) over all moves."""
+    """Print one variant's table and per-figure lines; its frame times (ms) over all moves
+    (``v.painted``: its painted times)."""
     print(f"\n== {v.label} ==")
     print(f"frame interval: {interval:.2f} ms "
           f"(median of {FRAME_SAMPLES} requestAnimationFrame deltas)")
@@ -286,6 +287,7 @@ def report(v: Variant, interval: float) -> list[float]:
         if (where, fig_id) not in shown:
             shown.append((where, fig_id))
     everything = []
+    v.painted = [m[5] for *_, r in v.results for m in r["moves"]]
     for where, fig_id in shown:
         frame = [m[1] for w, f, _, r in v.results if (w, f) == (where, fig_id) for m in r["moves"]]
         everything += frame
@@ -382,6 +384,9 @@ def main() -> None:
         print(f"live overall, {v.label}: median {med / interval:.2f} frames ({med:.1f} ms), "
               f"p95 {top / interval:.2f} frames ({top:.1f} ms), n {len(everything)}; "
               f"target {met}")
+        painted = statistics.median(v.painted), p95(v.painted)
+        print(f"  painted: median {painted[0] / interval:.2f} frames ({painted[0]:.1f} ms), "
+              f"p95 {painted[1] / interval:.2f} frames ({painted[1]:.1f} ms)")
         if v.device == "desktop":
             print(f"  ratio live / trivial key press: {med / statistics.median(floor):.2f}")
     print(f"targets: median <= {TARGET_MEDIAN} frames, p95 <= {TARGET_P95:.0f} frames")
