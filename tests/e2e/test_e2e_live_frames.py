@@ -8,12 +8,14 @@ Speed itself is measured in bench/bench_live.py, not here.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
 
 import theory
 from e2e_util import LIVE, live_release, page_url, settle
+from ui import catalog
 from ui.live import specs
 from ui.state import nav, params as P
 
@@ -130,8 +132,6 @@ def test_a_drag_draws_no_more_points_than_pixel_columns(new_page, server):
 
 def _vertices(d: str) -> list[tuple[float, float]]:
     """The corners of an SVG path of M, L, H and V commands (absolute), in order."""
-    import re
-
     out, x, y = [], 0.0, 0.0
     for cmd, args in re.findall(r"([MLHVZ])([^MLHVZ]*)", d):
         nums = [float(a) for a in re.findall(r"-?[\d.]+(?:e-?\d+)?", args)]
@@ -205,8 +205,6 @@ def test_the_curves_drawn_on_a_move_are_the_ones_plotly_draws(new_page, server, 
 
 
 def catalog_view(figure: str) -> int:
-    from ui import catalog
-
     return catalog.FIGURES[figure].view
 
 
