@@ -54,7 +54,7 @@ def test_live_benchmark_prints_its_figures(browser):
     assert re.search(r"^  ratio live / trivial key press: \d+\.\d\d$", out, flags=re.M), out
     figures = re.findall(r"^live figure (\w+) \((.+?)\): median \d+\.\d\d frames", out, flags=re.M)
     # every live figure on every page it is on, on both devices
-    assert sorted(f for f, _ in figures) == 2 * sorted([
+    assert sorted(f for f, _ in figures) == sorted(2 * [
         "recovery_by_position", "recovery_by_position", "kl_by_position",
         "recoverability_by_depth", "attack_length_vs_mu"]), out
 
