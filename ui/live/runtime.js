@@ -56,11 +56,23 @@ function argument(a, params, x) {
   return a === "$x" ? x : (typeof a === "string" ? params[a] : a);
 }
 
-function seriesData(data, params) {
-  const xs = xValues(data.x, params);
-  return data.series.map((s) => {
+// At most `limit` of the indices 0..n-1, evenly spread, the first and the last among them.
+function thinned(n, limit) {
+  if (!(limit >= 2) || n <= limit) return null;
+  const out = [];
+  for (let j = 0; j < limit; j++) out.push(Math.round((j * (n - 1)) / (limit - 1)));
+  return out;
+}
+
+// `limits[i]`: while dragging, trace i is drawn at no more x values than its x axis has pixels
+// (the points between two drawn ones would fall on the same pixel column); on release, at all.
+function seriesData(data, params, limits = []) {
+  const all = xValues(data.x, params);
+  return data.series.map((s, i) => {
     if (s.fixed) return s.fixed;  // a pinned parameter set: the server's data, still under a drag
     const fn = LIVE_FUNCTIONS[s.fn];
+    const keep = thinned(all.length, limits[i]);
+    const xs = keep ? keep.map((j) => all[j]) : all;
     const y = xs.map((x) => {
       const value = fn(...s.args.map((a) => argument(a, params, x)));
       return Number.isFinite(value) ? value : null;  // a gap, as the server draws it
@@ -128,8 +140,9 @@ function logTicks(lo, hi, counts = false) {
 // The same rule as ui/figures/_style.py's log_range and log_axis, for the axes a drag rescales:
 // a log axis around the positive values (and the parameters named in `extra`), linear when
 // there are none or when a trace named in `require` has a value that is not positive.
-// While dragging, `drawn` is the axis as drawn: a log range then only grows, so the next moves
-// fit in it and take the cheap path.
+// While dragging, `drawn` is the range to hold (heldRange): a range then only grows, and a log
+// axis stays log (a value it cannot show is a gap, as plotly draws it, until the release), so
+// the next moves fit in it and take the cheap path.
 function rescale(layout, axis, traces, params, drawn) {
   const props = layout[axis.axis] = layout[axis.axis] || {};
   const own = axis.traces.flatMap((i) => traces[i].y).filter((y) => y !== null && Number.isFinite(y));
@@ -141,7 +154,8 @@ function rescale(layout, axis, traces, params, drawn) {
   }
   const positive = own.concat((axis.extra || []).map((key) => params[key])).filter((y) => y > 0);
   const required = (axis.require || []).flatMap((i) => traces[i].y);
-  if (!own.some((y) => y > 0) || required.some((y) => !(y > 0))) {
+  const held = drawn && drawn.type === "log" && drawn.range ? drawn.range : null;
+  if (!held && (!own.some((y) => y > 0) || required.some((y) => !(y > 0)))) {
     Object.assign(props, { type: "linear", dtick: undefined, tickvals: undefined, ticktext: undefined });
     if (axis.linear) Object.assign(props, { range: axis.linear, autorange: false });
     else { delete props.range; props.autorange = true; }
@@ -149,10 +163,10 @@ function rescale(layout, axis, traces, params, drawn) {
   }
   const lo = Math.log10(Math.min(...positive)), hi = Math.log10(Math.max(...positive));
   const span = Math.max(hi - lo, 0.2), pad = axis.pad ?? 0.1;
-  const range = [lo - pad * span, hi + pad * span];
-  if (drawn && drawn.type === "log" && drawn.range) {
-    range[0] = Math.min(range[0], drawn.range[0]);
-    range[1] = Math.max(range[1], drawn.range[1]);
+  const range = positive.length ? [lo - pad * span, hi + pad * span] : [...held];
+  if (held) {
+    range[0] = Math.min(range[0], held[0]);
+    range[1] = Math.max(range[1], held[1]);
   }
   // a count axis (tokens) labels no tick in its bottom 5 %, where the x axis' first label is
   const [tickvals, ticktext] = axis.counts
@@ -174,42 +188,161 @@ function fitsDrawnAxes(state, traces) {
       return axis.scale === "linear" ? ys.every((y) => y >= props.range[0] && y <= props.range[1])
         : ys.every((y) => y <= 0);
     }
-    if (!ys.length || ys.some((y) => !(y > 0))) return false;
+    const shown = ys.filter((y) => y > 0);  // the others are gaps on a log axis
     const [lo, hi] = props.range;
-    return Math.log10(Math.min(...ys)) >= lo && Math.log10(Math.max(...ys)) <= hi;
+    return !shown.length
+      || (Math.log10(Math.min(...shown)) >= lo && Math.log10(Math.max(...shown)) <= hi);
   });
 }
 
-// The animation path leaves the legend as drawn: write a changed name into its text directly.
+// The cheap move: plotly's every redraw, even its animation path, runs its defaults and calc
+// over the whole figure (on a phone with a 4x slower CPU, about 35 ms a move: two frames). With
+// the axes held still nothing but the curves changes, so the traces' SVG paths are rewritten
+// here from plotly's own axis mapping (c2p), in plotly's coordinates and to its 0.01 px; gd.data
+// takes the new values too. False (nothing drawn) for a trace this does not know how to draw.
+// plotly's internal state (calcdata, hover) stays at the last full redraw: `stale` until the next.
+function drawPaths(state, traces) {
+  const { gd, data } = state;
+  const layout = gd._fullLayout;
+  const groups = [...gd.querySelectorAll(".scatterlayer .trace")];
+  const todo = [];
+  for (const group of groups) {
+    const cd = group.__data__, full = cd && cd[0] && cd[0].trace;
+    if (!full || data.series[full.index].fixed) continue;  // a pinned set does not move
+    const t = traces[full.index];
+    const shape = full.line && full.line.shape;
+    if (!t || cd.length !== t.x.length || (shape !== "linear" && shape !== "hv")
+        || (full.fill && full.fill !== "none") || full.visible !== true) return false;
+    const xa = layout["xaxis" + full.xaxis.slice(1)], ya = layout["yaxis" + full.yaxis.slice(1)];
+    if (!xa || !ya) return false;
+    todo.push([group, t, shape, xa, ya, full.index]);
+  }
+  const round = (v) => Math.round(v * 100) / 100;
+  const same = (a, b) => a && b && a.length === b.length && a.every((v, i) => v === b[i]);
+  for (const [group, t, shape, xa, ya, index] of todo) {
+    const before = gd.data[index];
+    // a curve the slider does not move (the base rate under μ): nothing to lay out and paint
+    if (same(before.x, t.x) && same(before.y, t.y)) {
+      before.name = t.name;
+      continue;
+    }
+    const px = t.x.map((x) => round(xa.c2p(x)));
+    const py = t.y.map((y) => (y === null ? null : round(ya.c2p(y))));
+    let d = "", open = false;
+    for (let i = 0; i < px.length; i++) {
+      if (py[i] === null || !Number.isFinite(py[i])) { open = false; continue; }  // a gap
+      if (!open) d += `M${px[i]},${py[i]}`;
+      else d += shape === "hv" ? `H${px[i]}V${py[i]}` : `L${px[i]},${py[i]}`;
+      open = true;
+    }
+    const lines = group.querySelectorAll(".lines path.js-line");
+    lines.forEach((line, i) => line.setAttribute("d", i === 0 ? d : ""));
+    for (const point of group.querySelectorAll(".points path.point")) {
+      const i = point.__data__ && point.__data__.i;
+      if (py[i] === null || py[i] === undefined || !Number.isFinite(py[i])) {
+        point.setAttribute("display", "none");
+      } else {
+        point.removeAttribute("display");
+        point.setAttribute("transform", `translate(${px[i]},${py[i]})`);
+      }
+    }
+    Object.assign(gd.data[index], { x: t.x, y: t.y, name: t.name });
+  }
+  renameLegend(gd, traces);
+  state.stale = true;
+  return true;
+}
+
+// The cheap path leaves the legend as drawn: write a changed name into its text directly.
 function renameLegend(gd, traces) {
   for (const item of gd.querySelectorAll(".legend .traces")) {
     const index = item.__data__ && item.__data__[0] && item.__data__[0].trace.index;
     const text = item.querySelector(".legendtext");
     if (text && traces[index] && traces[index].name && text.textContent !== traces[index].name) {
-      text.textContent = traces[index].name;
+      // the text node's data, not textContent: replacing the node is a childList mutation, on
+      // which Streamlit's tab panel (react-aria) walks every focusable element it holds
+      const node = text.firstChild;
+      if (node && node.nodeType === Node.TEXT_NODE && !node.nextSibling) node.data = traces[index].name;
+      else text.textContent = traces[index].name;
     }
   }
 }
 
 // `fresh`: the first move of a drag, which redraws in full to set up the cheap moves after it.
+// What the dragged slider `name` can reach, the other parameters held: per rescaled axis, the
+// range that takes in every value its curves take at any of the slider's positions. A drag's
+// first (full) redraw draws its axes so, and no later move of the drag leaves them: on a slow
+// phone plotly redraws an axis in ten frames or more, where a move of the curves costs under one.
+function reachOf(state, name) {
+  const { data, params } = state;
+  const spec = data.sliders.find((s) => s.name === name);
+  if (!spec) return {};
+  let values = spec.stops;
+  if (!values) {
+    const step = Number(spec.step) > 0 ? Number(spec.step) : (spec.max - spec.min) / 100;
+    const n = Math.floor((spec.max - spec.min) / step + 1e-9);
+    values = Array.from({ length: n + 1 }, (_, i) => spec.min + i * step).concat([spec.max]);
+  }
+  const limits = pixelLimits(state);
+  const ends = data.series.map(() => ({ lo: Infinity, hi: -Infinity, loPos: Infinity, hiPos: -Infinity }));
+  for (const value of values) {
+    seriesData(data, { ...params, [name]: value }, limits).forEach((c, i) => {
+      const e = ends[i];
+      for (const y of c.y) {
+        if (y === null || !Number.isFinite(y)) continue;
+        if (y < e.lo) e.lo = y;
+        if (y > e.hi) e.hi = y;
+        if (y > 0 && y < e.loPos) e.loPos = y;
+        if (y > 0 && y > e.hiPos) e.hiPos = y;
+      }
+    });
+  }
+  const out = {};
+  for (const axis of data.axes || []) {
+    // the extremes as traces of two values (a log axis: the positive ones only)
+    const extremes = ends.map((e) => ({ y: (axis.scale === "linear" ? [e.lo, e.hi] : [e.loPos, e.hiPos])
+      .filter(Number.isFinite) }));
+    const probe = {};
+    rescale(probe, axis, extremes, params, null);
+    const props = probe[axis.axis];
+    if (props.range && (axis.scale === "linear" || props.type === "log")) out[axis.axis] = props;
+  }
+  return out;
+}
+
+// The range a drag's full redraw starts from: the axis as drawn (a log range only grows while
+// dragging, so the next moves fit) and what the slider can reach.
+function heldRange(drawn, reach) {
+  if (!reach) return drawn;
+  if (!drawn || !drawn.range || (reach.type === "log" && drawn.type !== "log")) return reach;
+  return { type: drawn.type, range: [Math.min(drawn.range[0], reach.range[0]),
+                                     Math.max(drawn.range[1], reach.range[1])] };
+}
+
+function pixelLimits(state) {
+  const layout = state.gd._fullLayout;
+  if (!state.dragging || !layout) return [];
+  return state.data.figure.data.map((trace) => {
+    const axis = layout["xaxis" + (trace.xaxis || "x").slice(1)];
+    return axis && axis._length > 0 ? Math.ceil(axis._length) : undefined;
+  });
+}
+
 function draw(state, fresh = false) {
   const { data, params, gd } = state;
-  const computed = seriesData(data, params);
+  const computed = seriesData(data, params, pixelLimits(state));
   const traces = data.figure.data.map((trace, i) => ({ ...trace, ...computed[i],
                                                        name: computed[i].name ?? trace.name }));
-  if (state.dragging && !fresh && state.drawn && fitsDrawnAxes(state, traces)) {
-    // plotly's animation path with redraw off moves the scatter paths only (axes, legend and
-    // labels stay drawn): about a third of a restyle's cost on the two-panel figures. The names
-    // go in too: plotly draws the legend from them again on any relayout (a window resize).
-    const frame = traces.map((t) => ({ y: t.y, name: t.name }));
-    window.Plotly.animate(gd, { data: frame, traces: traces.map((_, i) => i) },
-                          { transition: { duration: 0 }, frame: { duration: 0, redraw: false },
-                            mode: "immediate" });
-    renameLegend(gd, traces);
+  const moving = state.dragging && !fresh && state.drawn;
+  if (moving && fitsDrawnAxes(state, traces) && drawPaths(state, traces)) {
+    // drawn: the axes held still
   } else {
     const layout = structuredClone(data.figure.layout);
+    if (state.dragging && fresh) state.reach = reachOf(state, state.dragged);
     for (const axis of data.axes || []) {
-      rescale(layout, axis, traces, params, state.dragging && gd.layout ? gd.layout[axis.axis] : null);
+      const drawn = state.dragging && gd.layout ? gd.layout[axis.axis] : null;
+      rescale(layout, axis, traces, params,
+              state.dragging ? heldRange(drawn, state.reach && state.reach[axis.axis]) : null);
     }
     if (state.dragging) {
       // shapes and labels the server places from values: back on release
@@ -228,10 +361,34 @@ function draw(state, fresh = false) {
     }
     window.Plotly.react(gd, traces, layout, data.config);
     state.drawn = true;
+    state.stale = false;
     state.root.dataset.layouts = String(+(state.root.dataset.layouts || 0) + 1);
   }
   state.redraws += 1;
   state.root.dataset.redraws = String(state.redraws);
+}
+
+// A drag's moves are drawn once per animation frame, at the last value: a slow device's input
+// events can come faster than it draws, and drawing each would put the curve behind the hand.
+// `label` writes the value beside the slider in the same frame as the curve it is drawn at.
+function drawNextFrame(state, fresh, label) {
+  state.fresh = state.fresh || fresh;
+  state.label = label;
+  if (state.frame) return;
+  state.frame = requestAnimationFrame(() => {
+    const first = state.fresh;
+    const show = state.label;
+    cancelFrame(state);
+    show();
+    draw(state, first);
+  });
+}
+
+function cancelFrame(state) {
+  if (state.frame) cancelAnimationFrame(state.frame);
+  state.frame = 0;
+  state.fresh = false;
+  state.label = null;
 }
 
 // A slider and, in its label, a box with its value: the box is the only number shown, so the two
@@ -270,6 +427,7 @@ function buildSlider(state, spec) {
     input.setAttribute("aria-valuetext", `${spec.symbol} = ${formatG(value)}`);
   };
   const release = (value) => {
+    cancelFrame(state);
     state.dragging = false;
     state.params[spec.name] = value;
     draw(state);
@@ -278,12 +436,16 @@ function buildSlider(state, spec) {
   input.addEventListener("input", () => {
     const value = sliderValue(spec, input.value);
     state.params[spec.name] = value;
-    const fresh = !state.dragging;
+    const fresh = !state.dragging || state.dragged !== spec.name;  // a drag is of one slider
     state.dragging = true;
-    show(value);
-    draw(state, fresh);
+    state.dragged = spec.name;
+    drawNextFrame(state, fresh, () => show(value));
   });
-  input.addEventListener("change", () => release(sliderValue(spec, input.value)));
+  input.addEventListener("change", () => {
+    const value = sliderValue(spec, input.value);
+    show(value);
+    release(value);
+  });
   box.addEventListener("change", () => {
     const typed = box.value.trim() === "" ? NaN : Number(box.value);  // a number, never code
     if (!Number.isFinite(typed)) { show(state.params[spec.name]); return; }
@@ -316,7 +478,10 @@ function liveMount(root, data, send) {
     let width = 0;
     new ResizeObserver(([entry]) => {
       const now = Math.round(entry.contentRect.width);
-      if (now && now !== width && state.drawn) window.Plotly.Plots.resize(gd).catch(() => {});
+      if (now && now !== width && state.drawn) {
+        if (state.stale) draw(state, true);  // plotly would redraw its calcdata: the last full draw
+        window.Plotly.Plots.resize(gd).catch(() => {});
+      }
       width = now || width;
     }).observe(gd);
     state.data = data;
@@ -326,6 +491,7 @@ function liveMount(root, data, send) {
   state.send = send;
   if (data.alt) state.gd.setAttribute("aria-label", data.alt);
   state.params = { ...data.params };
+  cancelFrame(state);
   state.dragging = false;
   for (const spec of data.sliders) state.sliders[spec.name].set(data.params[spec.name]);
   draw(state);
