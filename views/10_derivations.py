@@ -8,14 +8,14 @@ from ui.page import layout
 
 layout.sidebar("derivations", [])  # presets only: keeps the URL and the shared state intact
 
-st.title("Derivations")
-st.markdown("Each closed form used by the app is derived with sympy from the paper's definitions. "
-            "Steps marked *derived* are sympy's own output: expressions it computed (by solving, "
-            "differentiating, summing or substituting) or proved equal, printed by `sympy.latex`. "
-            "Steps marked *stated* are the definitions and the paper's reasoning that connect "
-            "them; they are typed in or only printed by sympy, and are not derived here. The final "
-            "expression is then turned into a numpy function and compared with the numeric code "
-            "behind every figure at random points.")
+with layout.intro("Derivations", "Each closed form used by the app is derived with sympy from "
+                                 "the paper's definitions."):
+    st.markdown("Steps marked *derived* are sympy's own output: expressions it computed (by "
+                "solving, differentiating, summing or substituting) or proved equal, printed by "
+                "`sympy.latex`. Steps marked *stated* are the definitions and the paper's "
+                "reasoning that connect them; they are typed in or only printed by sympy, and are "
+                "not derived here. The final expression is then turned into a numpy function and "
+                "compared with the numeric code behind every figure at random points.")
 
 derivs = derivations.load()
 tabs = st.tabs([d.title for d, _, _ in derivs.values()])

@@ -6,8 +6,7 @@ from ui.page import glossary, layout
 
 layout.sidebar("glossary", [])  # presets only: keeps the URL and the shared state intact
 
-st.title("Glossary")
-st.markdown("One symbol, one meaning, on every page. The third column gives the name the paper "
-            "(R. Young, 2026) uses and the result that introduces it.")
+layout.intro("Glossary", "One symbol, one meaning, on every page; the third column gives the name "
+                         "the paper (R. Young, 2026) uses and the result that introduces it.")
 st.markdown(glossary.markdown_table())
 layout.conventions()

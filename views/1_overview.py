@@ -12,14 +12,15 @@ from ui.text.latex import num, text
 
 v = layout.sidebar("overview", ["mu", "gamma", "p_base", "beta", "delta", "k", "T"])
 
-st.title("Why is RLHF alignment shallow?")
-st.markdown(
-    "An interactive reading of R. Young (2026), *Why Is RLHF Alignment Shallow? A Gradient "
-    "Analysis*. Standard alignment only *targets* the positions where the harm of a response is "
-    "still being decided (parameters shared across positions change later ones too, untargeted: "
-    "Appendix A); after a harmful prefix the model recovers no more often than the base model. "
-    "A recovery penalty at every depth fixes that, at a price."
-)
+with layout.intro("Why is RLHF alignment shallow?",
+                  "Standard alignment only *targets* the positions where the harm of a response "
+                  "is still being decided; a recovery penalty at every depth reaches beyond them, "
+                  "at a price."):
+    st.markdown(
+        "An interactive reading of R. Young (2026), *Why Is RLHF Alignment Shallow? A Gradient "
+        "Analysis*. Parameters shared across positions change later positions too, but untargeted "
+        "(Appendix A). After a harmful prefix that covers the harm horizon, the standard optimum "
+        "recovers no more often than the base model (Corollary 23).")
 
 hero, steps = st.columns([5, 4], gap="medium")
 with hero:

@@ -16,10 +16,10 @@ from ui.text.latex import num, text
 v = toy_controls.sidebar("harm_horizon", [])
 s = data_toy.spec(v)
 
-st.title("Harm horizon")
-st.markdown("Follow the expected harm of a response as it is written, token by token. It is "
-            "settled early: after the **harm horizon k** no token can change it (Theorem 9).")
-toy_controls.describe(v)
+with layout.intro("Harm horizon",
+                  "Follow the expected harm of a response as it is written, token by token: it is "
+                  "settled early, and after the **harm horizon k** no token can change it (Theorem 9)."):
+    toy_controls.describe(v)
 
 base = toy_controls.model_or_stop(data_toy.horizon, s, 1, 0)
 k, k_num, T = base["k"], base["k_num"], len(base["t"])

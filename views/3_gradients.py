@@ -17,11 +17,11 @@ from ui.text.latex import num
 v = toy_controls.sidebar("gradients", [])
 s = data_toy.spec(v)
 
-st.title("Gradients")
-st.markdown("Why does training leave late positions alone? The gradient of the expected harm with "
-            "respect to the parameters of position t is a covariance with hₜ, so it vanishes "
-            "where hₜ cannot move: beyond the harm horizon.")
-toy_controls.describe(v)
+with layout.intro("Gradients",
+                  "Training leaves late positions alone: the gradient of the expected harm with respect "
+                  "to position t's parameters is a covariance with hₜ, so it vanishes where hₜ cannot "
+                  "move, beyond the harm horizon."):
+    toy_controls.describe(v)
 
 g = toy_controls.model_or_stop(data_toy.gradients, s, spinner="Computing gradients…")
 k, T = g["k"], len(g["t"])

@@ -17,9 +17,9 @@ v = toy_controls.sidebar("shallow_equilibrium", ["eta"])
 s, eta = data_toy.spec(v), v["eta"]
 say = prose.of("shallow_equilibrium")
 
-st.title("Shallow equilibrium")
-say("intro")
-toy_controls.describe(v)
+with layout.intro("Shallow equilibrium", prose.markdown("shallow_equilibrium", "lead")):
+    say("intro")
+    toy_controls.describe(v)
 
 d = toy_controls.model_or_stop(data_toy.standard, s, eta, spinner="Solving for the optimum…")
 k, T = d["k"], len(d["t"])

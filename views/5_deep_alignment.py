@@ -19,8 +19,8 @@ p, mu, beta, gamma, k, T = v["p_base"], v["mu"], v["beta"], v["gamma"], v["k"], 
 SUBS = rf"\mu={num(mu)},\ \beta={num(beta)},\ \gamma={num(gamma)},\ p={num(p)}"
 say = prose.of("deep_alignment")
 
-st.title("Deep alignment")
-say("intro")
+with layout.intro("Deep alignment", prose.markdown("deep_alignment", "lead")):
+    say("intro")
 
 prof, sums = data.recovery_profile(p, mu, beta, gamma, k, T), data.kl_sums(p, mu, beta, gamma, k, T)
 kl_table, kl_sentence = deep_claims.kl_sums_text(p=p, mu=mu, gamma=gamma, k=k, T=T, sums=sums)

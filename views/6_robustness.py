@@ -14,16 +14,21 @@ v = layout.sidebar("robustness", ["beta", "mu", "gamma", "p_base", "delta", "T",
 p, mu, beta, gamma = v["p_base"], v["mu"], v["beta"], v["gamma"]
 delta, k, T = v["delta"], v["k"], v["T"]
 
-st.title("Robustness & attacks")
-st.markdown("Here the base recovery probability slider p_base is read as **p_min**, a lower "
-            "bound on π_base(R | x<t) at every position beyond the horizon. **δ** is the target "
-            "recovery level you ask for; **r_min(T)** is the level Theorem 22 guarantees.")
+intro = layout.intro("Robustness & attacks",
+                     "Beyond the horizon and down to depth T the deep optimum recovers at least "
+                     "r_min(T) (Theorem 22); a "
+                     "prefilling attack must reach past the positions where recovery is still "
+                     "above the target δ (Corollary 23).")
+with intro:
+    st.markdown("Here the base recovery probability slider p_base is read as **p_min**, a lower "
+                "bound on π_base(R | x<t) at every position beyond the horizon. **δ** is the target "
+                "recovery level you ask for; **r_min(T)** is the level Theorem 22 guarantees.")
 
 solved = data.solve(delta, p, mu, beta, gamma, k, T)
 
 
 def solve_for():
-    """The numbers a student asks for first, above the tabs."""
+    """The numbers a student asks for first, above the tabs (on a phone, after the figures)."""
     s = solved
     attack = corollary23.attack(delta, p, mu, beta, gamma, k)
     c1, c2, c3 = st.columns(3)
@@ -103,7 +108,8 @@ def attack_length():
         st.caption(attack.case + " If δ ≤ p_min no attack ever works (L* = ∞).")
 
 
-solve_for()
+with intro:
+    solve_for()
 layout.views("robustness", {
     "δ-recoverability by depth": recoverability,
     "Minimum prefilling-attack length": attack_length,

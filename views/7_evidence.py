@@ -16,11 +16,11 @@ from ui.text.markdown import bullets
 v = layout.sidebar("evidence", [])
 say = prose.of("evidence")
 
-st.title("Evidence: real models beside the theory")
-say("intro")
-st.info("A model with two or three parameters fitted to twenty points read from a figure "
-        "**illustrates** the theory; it does not validate it. Each fit below shows its "
-        "residuals and says when the data do not determine it.", icon=":material/info:")
+with layout.intro("Evidence: real models beside the theory", prose.markdown("evidence", "lead")):
+    say("intro")
+    st.info("A model with two or three parameters fitted to twenty points read from a figure "
+            "**illustrates** the theory; it does not validate it. Each fit below shows its "
+            "residuals and says when the data do not determine it.", icon=":material/info:")
 
 
 def kl_tab():

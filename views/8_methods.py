@@ -17,9 +17,9 @@ v = toy_controls.sidebar("methods", ["eta", "beta", "mu", "gamma", "steps", "lr"
 s = data_toy.spec(v)
 say = prose.of("methods")
 
-st.title("Methods lab")
-say("intro")
-toy_controls.describe(v)
+with layout.intro("Methods lab", prose.markdown("methods", "lead")):
+    say("intro")
+    toy_controls.describe(v)
 
 
 def _run(fn, names, spinner: str, what: str = "train the methods"):

@@ -14,21 +14,21 @@ from ui.text.echo import quote
 
 layout.defer_sidebar(layout.footer)  # no parameters here: presets would change nothing
 
-st.title("Lessons")
-st.markdown("Guided tours through the paper, one idea per step. Each step opens a page with its "
-            "parameters set and says what to look at; a step with a question hides the page until "
-            "you **predict** and press **Reveal**, then shows the answer the app computes from the "
-            "theory, and why. The address bar holds the lesson and the step (`?lesson=…&step=…`): "
-            "share it to send a student to exactly that step.")
-st.caption("For a lecture hall: **Present** opens the lesson in presentation mode (`?present=1`): "
-           "the sidebar folded away, large type and thick lines, and ← / → or a clicker's "
-           "PageUp / PageDown to move between steps. `?embed=true` shows one page without "
-           "Streamlit's frame, for a course site.")
-st.markdown("**Offline course pack:** every lesson below, the live figures, the glossary and the "
-            "derivations as one folder of static files, for a course site or a USB stick: it opens "
-            "from `file://` with the network off. (`python -m ui export --course-pack DIR` "
-            "writes the same.)")
-course_pack.button()
+with layout.intro("Lessons", "Guided tours through the paper, one idea per step."):
+    st.markdown("Each step opens a page with its parameters set and says what to look at; a step "
+                "with a question hides the page until you **predict** and press **Reveal**, then "
+                "shows the answer the app computes from the theory, and why. The address bar "
+                "holds the lesson and the step (`?lesson=…&step=…`): share it to send a student "
+                "to exactly that step.")
+    st.caption("For a lecture hall: **Present** opens the lesson in presentation mode "
+               "(`?present=1`): the sidebar folded away, large type and thick lines, and ← / → or "
+               "a clicker's PageUp / PageDown to move between steps. `?embed=true` shows one page "
+               "without Streamlit's frame, for a course site.")
+    st.markdown("**Offline course pack:** every lesson below, the live figures, the glossary and "
+                "the derivations as one folder of static files, for a course site or a USB stick: "
+                "it opens from `file://` with the network off. (`python -m ui export "
+                "--course-pack DIR` writes the same.)")
+    course_pack.button()
 
 
 def lesson_card(lesson: lessons.Lesson) -> None:

@@ -34,6 +34,7 @@ _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the pa
 # the primary colour (6:1 on white; !important over Streamlit's own outline: none), the main area
 # too (Tab stops on it: it scrolls), and so do a table's toolbar buttons, whose toolbar shows only
 # under the mouse unless one of them has the focus.
+# A phone puts a page's longer introduction after its figures: see intro().
 _STYLE = """<style>
 [data-testid='stMain'] .katex-display > .katex { font-size: 1em; }
 [data-testid='stCaptionContainer'] { opacity: 1; color: #5F6266; }
@@ -45,6 +46,7 @@ a:focus-visible, [data-testid='stMain']:focus-visible, .katex-display:focus-visi
 [data-testid='stBaseButton-elementToolbar']:focus-visible {
   outline: 2px solid #0068A3 !important; outline-offset: 2px; }
 [data-testid='stElementToolbar']:has(:focus-visible) { opacity: 1 !important; }
+@media (max-width: 640px) { [data-testid='stLayoutWrapper']:has(> .st-key-page_more) { order: 1; } }
 </style>"""
 
 # A formula wider than its column scrolls sideways (a phone's width): the keyboard reaches such a
@@ -75,6 +77,20 @@ def style() -> None:
     and a script takes no space on the page)."""
     st.html(_STYLE)
     st.html(_SCROLL_KEYS, unsafe_allow_javascript=True)
+
+
+def intro(title: str, lead: str):
+    """A page's opening: its title and one sentence; returns the container for the rest of its
+    introduction (``with layout.intro(title, lead): ...``).
+
+    On a phone (at most 640 px wide, where Streamlit stacks columns) that container is shown
+    after everything else on the page (CSS ``order``), so that the first screen holds the title,
+    the sentence and the page's main figure. The document keeps the written order, so a screen
+    reader, a print-out and a desktop read the introduction where it is written.
+    """
+    st.title(title)
+    st.markdown(lead)
+    return st.container(key="page_more")
 
 
 def sidebar(page: str, names: list[str]) -> dict:

@@ -23,6 +23,14 @@ def formulas(lines, container=None) -> None:
         (container or st).latex(line)
 
 
+def markdown(page: str, section: str, **values) -> str:
+    """A section that is one Markdown block, as text (a page's lead sentence)."""
+    (kind, body), = content.blocks(page, section, **values)
+    if kind != "markdown":
+        raise ValueError(f"content/{page}.toml [[{section}]] is {kind}, not one markdown block")
+    return body
+
+
 def of(page: str):
     """:func:`show` for one page's content file."""
     if page not in content.PAGES:
