@@ -270,9 +270,10 @@ function renameLegend(gd, traces) {
 
 // `fresh`: the first move of a drag, which redraws in full to set up the cheap moves after it.
 // What the dragged slider `name` can reach, the other parameters held: per rescaled axis, the
-// range that takes in every value its curves take at any of the slider's positions. A drag's
-// first (full) redraw draws its axes so, and no later move of the drag leaves them: on a slow
-// phone plotly redraws an axis in ten frames or more, where a move of the curves costs under one.
+// range that takes in every value its curves take at any of the slider's positions. An axis the
+// curves leave grows to it on that side (heldRange), so no later move of the drag redraws that
+// side: on a slow phone plotly redraws an axis in ten frames or more, a move of the curves in
+// under one.
 function reachOf(state, name) {
   const { data, params } = state;
   const spec = data.sliders.find((s) => s.name === name);
@@ -310,13 +311,23 @@ function reachOf(state, name) {
   return out;
 }
 
-// The range a drag's full redraw starts from: the axis as drawn (a log range only grows while
-// dragging, so the next moves fit) and what the slider can reach.
-function heldRange(drawn, reach) {
+// The range a drag's full redraw starts from. The axis stays as drawn while the curves fit it
+// (touching a slider moves nothing); on a side they leave, it grows at once to everything the
+// slider can reach there, so a drag redraws an axis at most once a side. `span`: what the
+// curves take now, [lo, hi] in the axis' units (log10 on a log axis).
+function heldRange(drawn, reach, span) {
   if (!reach) return drawn;
   if (!drawn || !drawn.range || (reach.type === "log" && drawn.type !== "log")) return reach;
-  return { type: drawn.type, range: [Math.min(drawn.range[0], reach.range[0]),
-                                     Math.max(drawn.range[1], reach.range[1])] };
+  const [lo, hi] = drawn.range;
+  if (!span) return drawn;
+  return { type: drawn.type, range: [span[0] < lo ? Math.min(span[0], reach.range[0]) : lo,
+                                     span[1] > hi ? Math.max(span[1], reach.range[1]) : hi] };
+}
+
+function spanOf(axis, traces, type) {
+  const ys = axis.traces.flatMap((i) => traces[i].y).filter((y) => y !== null && Number.isFinite(y));
+  const values = type === "log" ? ys.filter((y) => y > 0).map(Math.log10) : ys;
+  return values.length ? [Math.min(...values), Math.max(...values)] : null;
 }
 
 function pixelLimits(state) {
@@ -341,8 +352,9 @@ function draw(state, fresh = false) {
     if (state.dragging && fresh) state.reach = reachOf(state, state.dragged);
     for (const axis of data.axes || []) {
       const drawn = state.dragging && gd.layout ? gd.layout[axis.axis] : null;
+      const span = drawn && spanOf(axis, traces, drawn.type);
       rescale(layout, axis, traces, params,
-              state.dragging ? heldRange(drawn, state.reach && state.reach[axis.axis]) : null);
+              state.dragging ? heldRange(drawn, state.reach && state.reach[axis.axis], span) : null);
     }
     if (state.dragging) {
       // shapes and labels the server places from values: back on release
