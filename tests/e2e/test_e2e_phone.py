@@ -227,6 +227,8 @@ def test_presentation_mode_on_a_phone(phone, server):
     settle(page)
     assert not problems(page), problems(page)
     panel = page.locator(PANEL)
+    for option in panel.locator('[data-testid="stRadioOption"]').all():
+        _target(page, option, f"the choice {option.inner_text()!r}")
     panel.get_by_text("0.85", exact=True).tap()
     settle(page)
     reveal = panel.get_by_role("button", name="Check and reveal")

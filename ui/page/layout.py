@@ -39,7 +39,8 @@ _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the pa
 # (each tab keeps its own bar under it, drawn by CSS in whichever row it is); formulas and tables
 # scroll in their own box, code wraps: nothing reaches past the screen's edge. A finger (a phone,
 # or any coarse pointer) gets 44 px targets (WCAG 2.5.5): a slider's track takes a press anywhere
-# on its height and drags from there, so its padding is the hit area; buttons and page links.
+# on its height and drags from there, so its padding is the hit area; buttons, page links,
+# number boxes and radio options (a lesson's choices).
 _STYLE = """<style>
 [data-testid='stMain'] .katex-display > .katex { font-size: 1em; }
 [data-testid='stCaptionContainer'] { opacity: 1; color: #5F6266; }
@@ -66,7 +67,9 @@ a:focus-visible, [data-testid='stMain']:focus-visible, .katex-display:focus-visi
   [data-testid='stSlider'] [role='group'] > [data-orientation] { padding-top: 22px; padding-bottom: 22px; }
   [data-testid='stSlider'] [role='group'] > [data-orientation] > div:has(input) { width: 1.125rem; height: 1.125rem; }
   [data-testid^='stBaseButton'], [data-testid='stPageLink-NavLink'],
-  [data-testid='stNumberInputContainer'], [data-testid='stNumberInputContainer'] input { min-height: 44px; }
+  [data-testid='stNumberInputContainer'], [data-testid='stNumberInputContainer'] input,
+  [data-testid='stRadioOption'] { min-height: 44px; }
+  [data-testid='stRadioOption'] { align-items: center; }
 }
 </style>"""
 
