@@ -29,6 +29,13 @@ html { font-size: 20px; }
 .st-key-lesson_panel [data-testid="stMarkdownContainer"] p,
 .st-key-lesson_panel [data-testid="stMarkdownContainer"] li { font-size: 1.2rem; line-height: 1.45; }
 .st-key-lesson_panel h3 { font-size: 1.8rem; padding: 0; }
+@media (max-width: 640px) {  /* a phone following the lecture: its own type size and margins */
+  html { font-size: 16px; }
+  [data-testid="stMainBlockContainer"] { padding: 3.25rem 1rem 2rem 1rem; }
+  .st-key-lesson_panel [data-testid="stMarkdownContainer"] p,
+  .st-key-lesson_panel [data-testid="stMarkdownContainer"] li { font-size: 1.1rem; }
+  .st-key-lesson_panel h3 { font-size: 1.5rem; }
+}
 </style>"""
 
 # The docked card: a column at the right edge below Streamlit's header (3.75rem), scrolling on its

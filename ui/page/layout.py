@@ -34,7 +34,14 @@ _SIDEBAR = "_sidebar_drawer"  # the page's sidebar, drawn by app.py after the pa
 # the primary colour (6:1 on white; !important over Streamlit's own outline: none), the main area
 # too (Tab stops on it: it scrolls), and so do a table's toolbar buttons, whose toolbar shows only
 # under the mouse unless one of them has the focus.
-# A phone puts a page's longer introduction after its figures: see intro().
+# A phone (below 640 px, where Streamlit stacks columns): the header and the top padding took
+# 110 px and a title three lines; a tab list scrolled sideways and cut names off, so it wraps
+# (each tab keeps its own bar under it, drawn by CSS in whichever row it is); formulas and tables
+# scroll in their own box, code wraps: nothing reaches past the screen's edge. A finger (a phone,
+# or any coarse pointer) gets 44 px targets (WCAG 2.5.5): a slider's track takes a press anywhere
+# on its height and drags from there, so its padding is the hit area; buttons, page links,
+# number boxes and radio options (a lesson's choices). A page's longer introduction comes after
+# its figures there: see intro().
 _STYLE = """<style>
 [data-testid='stMain'] .katex-display > .katex { font-size: 1em; }
 [data-testid='stCaptionContainer'] { opacity: 1; color: #5F6266; }
@@ -46,19 +53,38 @@ a:focus-visible, [data-testid='stMain']:focus-visible, .katex-display:focus-visi
 [data-testid='stBaseButton-elementToolbar']:focus-visible {
   outline: 2px solid #0068A3 !important; outline-offset: 2px; }
 [data-testid='stElementToolbar']:has(:focus-visible) { opacity: 1 !important; }
-@media (max-width: 640px) { [data-testid='stLayoutWrapper']:has(> .st-key-page_more) { order: 1; } }
+[data-testid='stMarkdownContainer'] table:focus-visible { outline: 2px solid #0068A3; outline-offset: 2px; }
+@media (max-width: 640px) {
+  [data-testid='stHeader'] { height: 2.75rem; min-height: 2.75rem; }
+  [data-testid='stMainBlockContainer'] { padding-top: 3.25rem; }
+  [data-testid='stMain'] h1 { font-size: 1.875rem; padding: 0.25rem 0 0.75rem 0; }
+  [data-testid='stMain'] [role='tablist'] { flex-wrap: wrap; gap: 0 1rem; overflow: visible; }
+  [data-testid='stMain'] [role='tab'] { height: auto; min-height: 2.75rem; white-space: normal; }
+  [data-testid='stMain'] .katex-display { overflow-x: auto; overflow-y: hidden; }
+  [data-testid='stMarkdownContainer'] table { display: block; max-width: 100%; overflow-x: auto; }
+  [data-testid='stMarkdownContainer'] code { white-space: pre-wrap; overflow-wrap: anywhere; }
+  [data-testid='stLayoutWrapper']:has(> .st-key-page_more) { order: 1; }
+}
+@media (max-width: 640px), (pointer: coarse) {
+  [data-testid='stSlider'] [role='group'] > [data-orientation] { padding-top: 22px; padding-bottom: 22px; }
+  [data-testid='stSlider'] [role='group'] > [data-orientation] > div:has(input) { width: 1.125rem; height: 1.125rem; }
+  [data-testid^='stBaseButton'], [data-testid='stPageLink-NavLink'],
+  [data-testid='stNumberInputContainer'], [data-testid='stNumberInputContainer'] input,
+  [data-testid='stRadioOption'] { min-height: 44px; }
+  [data-testid='stRadioOption'] { align-items: center; }
+}
 </style>"""
 
-# A formula wider than its column scrolls sideways (a phone's width): the keyboard reaches such a
-# scroll region only if it can take focus (WCAG 2.1.1), and Streamlit's KaTeX markup has no
-# tabindex. Every display formula that overflows gets one, and loses it once it fits again.
+# A formula or a table wider than its column scrolls sideways (a phone's width): the keyboard
+# reaches such a scroll region only if it can take focus (WCAG 2.1.1), and Streamlit's KaTeX and
+# markdown tables have no tabindex. Every one that overflows gets one, and loses it once it fits.
 _SCROLL_KEYS = """<script>
 if (!window.__shallowDeepScrollKeys) {
   window.__shallowDeepScrollKeys = true;
   let queued = false;
   const mark = () => {
     queued = false;
-    for (const e of document.querySelectorAll(".katex-display")) {
+    for (const e of document.querySelectorAll(".katex-display, [data-testid='stMarkdownContainer'] table")) {
       const wide = e.scrollWidth > e.clientWidth + 1;
       if (wide && !e.hasAttribute("tabindex")) e.tabIndex = 0;
       else if (!wide && e.getAttribute("tabindex") === "0") e.removeAttribute("tabindex");
