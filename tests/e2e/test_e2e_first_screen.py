@@ -91,3 +91,21 @@ def test_a_laptop_keeps_the_introduction_above_the_figures(browser, server):
         assert m["h1"]["bottom"] <= m["more"]["top"] and m["more"]["bottom"] <= m["fig"]["top"] + 1, m
     finally:
         ctx.close()
+
+
+def test_the_glossary_on_a_phone_shows_every_column_without_scrolling(phone, server):
+    """Four columns do not fit 390 px: each symbol is a block there, every cell on the screen,
+    each after the symbol labelled with its column's name."""
+    index = next(i for i, p in enumerate(nav.PAGES) if p.url_path == "glossary")
+    measure(phone, server, index)
+    cells = phone.evaluate("""() => {
+      const table = document.querySelector('[data-testid="stMain"] table');
+      const cells = [...table.querySelectorAll('tbody td')];
+      return {wide: table.scrollWidth - table.clientWidth, n: cells.length,
+              off: cells.filter(td => { const r = td.getBoundingClientRect();
+                                        return r.left < 0 || r.right > window.innerWidth + 0.5; }).length,
+              labels: [2, 3, 4].map(i => getComputedStyle(table.querySelector(`tbody td:nth-child(${i})`),
+                                                           '::before').content)};
+    }""")
+    assert cells["n"] > 40 and cells["off"] == 0 and cells["wide"] <= 0, cells
+    assert cells["labels"] == ['"Meaning here: "', '"The paper\'s name: "', '"Where: "'], cells

@@ -137,7 +137,32 @@ ENTRIES = (
 )
 
 
+HEADERS = ("Symbol", "Meaning here", "The paper's name", "Where")
+
+
 def markdown_table() -> str:
     """The glossary as one markdown table (symbols in $…$, drawn by KaTeX)."""
-    return markdown.table(["Symbol", "Meaning here", "The paper's name", "Where"],
-                          [(f"${e.symbol}$", e.meaning, e.paper, e.where) for e in ENTRIES])
+    return markdown.table(list(HEADERS), [(f"${e.symbol}$", e.meaning, e.paper, e.where)
+                                          for e in ENTRIES])
+
+
+# On a phone four columns do not fit (390 px): scrolled sideways, the table showed two of them
+# with nothing to say there were more. There each symbol is a block, every cell after the symbol
+# under its column's name; the header row stays for screen readers, out of sight.
+TABLE_KEY = "glossary_table"  # the st.container the page draws the table in
+_RULES = """
+.st-key-glossary_table table { display: block; overflow: visible; border: none; }
+.st-key-glossary_table thead, .st-key-glossary_table thead th { position: absolute; left: 0;
+  width: 1px; height: 1px; padding: 0; border: 0; overflow: hidden; clip-path: inset(50%); }
+.st-key-glossary_table tbody, .st-key-glossary_table tr, .st-key-glossary_table td { display: block; }
+.st-key-glossary_table tr { border-top: 1px solid rgba(49, 51, 63, 0.2); padding: 0.5rem 0; }
+.st-key-glossary_table td { border: none; padding: 0.15rem 0; }
+.st-key-glossary_table td:first-child { font-size: 1.25rem; }
+"""
+
+
+def phone_css() -> str:
+    """The table's CSS on a phone (at most 640 px wide): a block per symbol."""
+    labels = "".join(f'.st-key-{TABLE_KEY} td:nth-child({i})::before {{ content: "{h}: "; '
+                     "font-weight: 600; }\n" for i, h in enumerate(HEADERS[1:], 2))
+    return f"<style>@media (max-width: 640px) {{ {_RULES}{labels} }}</style>"
