@@ -91,12 +91,19 @@ def test_bullets_are_one_item_a_line():
 # --- content/*.toml: the pages' fixed prose ---------------------------------------------------
 
 def _say_calls(path: Path) -> list[tuple[str, set[str] | None]]:
-    """(section, keyword names or None when ``**values`` is passed) of every ``say(...)`` call."""
+    """(section, keyword names or None when ``**values`` is passed) of every ``say(...)`` call,
+    and of every ``prose.markdown(page, section)`` (a lead sentence, given as text)."""
     calls = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say":
-            names = {k.arg for k in node.keywords}
+        if not isinstance(node, ast.Call):
+            continue
+        names = {k.arg for k in node.keywords}
+        if isinstance(node.func, ast.Name) and node.func.id == "say":
             calls.append((node.args[0].value, None if None in names else names))
+        elif (isinstance(node.func, ast.Attribute) and node.func.attr == "markdown"
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "prose"):
+            assert node.args[0].value == _page_of(path), (path, node.args[0].value)
+            calls.append((node.args[1].value, None if None in names else names))
     return calls
 
 
