@@ -80,3 +80,15 @@ def new_page(browser):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    """One tab on a phone (390×844, touch) for a module's pages."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    ctx.set_default_timeout(30_000)
+    yield ctx.new_page()
+    ctx.close()

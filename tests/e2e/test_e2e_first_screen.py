@@ -47,14 +47,6 @@ def sentences(text: str) -> int:
     return len(re.findall(r"[.!?](?=\s|$)", text))
 
 
-@pytest.fixture(scope="module")
-def phone(browser):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    ctx.set_default_timeout(30_000)
-    yield ctx.new_page()
-    ctx.close()
-
-
 def measure(page, server, index: int) -> dict:
     info = nav.PAGES[index]
     page.goto(page_url(server, info, default=index == 0))

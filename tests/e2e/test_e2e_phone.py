@@ -115,14 +115,6 @@ def revealed(page) -> list[str]:
     return problems(page)
 
 
-@pytest.fixture(scope="module")
-def phone(browser):
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    ctx.set_default_timeout(30_000)
-    yield ctx.new_page()
-    ctx.close()
-
-
 @pytest.mark.parametrize("index", [pytest.param(i, id=p.url_path) for i, p in enumerate(nav.PAGES)])
 def test_every_page_and_tab_fits_a_phone(phone, server, index):
     info, page = nav.PAGES[index], phone
